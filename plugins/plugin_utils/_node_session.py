@@ -1,0 +1,140 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Sending batches of instructions to one Windows node through the ``node_ops`` module.
+
+This is for internal collection use only; the API may change at any time.
+
+The wire format is described in ``docs/instruction-set.md``. One :meth:`NodeSession.run` is one
+remote execution, whatever the number of instructions in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from ansible.errors import AnsibleActionFail
+
+from ._windows_errors import describe
+
+if t.TYPE_CHECKING:
+    from ansible.plugins.action import ActionBase
+
+NODE_OPS_MODULE = "webfarm.iis_cluster.node_ops"
+
+
+@dataclasses.dataclass(frozen=True)
+class Instruction:
+    """One named operation for the node, with its arguments.
+
+    Arguments never hold a secret: a secret is named by ``secret`` and its value travels in the
+    module's ``no_log`` ``secrets`` argument, so an instruction is always safe to print.
+    """
+
+    op: str
+    args: t.Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, t.Any]:
+        return {"op": self.op, "args": dict(self.args)}
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self.args.items())
+        return f"{self.op}({shown})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What the node reported for one instruction."""
+
+    instruction: Instruction
+    status: str  # "ok", "failed" or "not_run"
+    value: t.Any = None
+    error_code: int | None = None
+    error_message: str = ""
+
+
+class NodeOpError(AnsibleActionFail):
+    """An instruction failed on the node with a Windows error."""
+
+    def __init__(self, host: str, outcome: Outcome) -> None:
+        self.host = host
+        self.outcome = outcome
+        code = outcome.error_code if outcome.error_code is not None else 0
+        super().__init__(f"{outcome.instruction} failed on {host}: {describe(code, outcome.error_message)}")
+
+    @property
+    def code(self) -> int:
+        return self.outcome.error_code or 0
+
+
+class NodeSession:
+    """Runs instruction batches on the host of the current task.
+
+    ``action`` is the action plugin the task runs; the session borrows its connection through
+    ``_execute_module``, so become, check mode and the WinRM settings of the task all apply.
+    """
+
+    def __init__(self, action: ActionBase, task_vars: dict[str, t.Any]) -> None:
+        self._action = action
+        self._task_vars = task_vars
+
+    @property
+    def host(self) -> str:
+        return str(self._task_vars.get("inventory_hostname", "the node"))
+
+    def run(
+        self,
+        instructions: t.Sequence[Instruction],
+        secrets: t.Mapping[str, str] | None = None,
+        *,
+        stop_on_error: bool = True,
+    ) -> list[Outcome]:
+        """Run ``instructions`` in one remote execution and return one outcome each.
+
+        Raises :class:`~ansible.errors.AnsibleActionFail` when the module itself refuses the
+        call (a malformed batch is a bug in this collection, not a Windows error).
+        """
+        module_args = {
+            "instructions": [instruction.to_wire() for instruction in instructions],
+            "secrets": dict(secrets or {}),
+            "stop_on_error": stop_on_error,
+        }
+        raw = self._action._execute_module(
+            module_name=NODE_OPS_MODULE,
+            module_args=module_args,
+            task_vars=self._task_vars,
+        )
+        if raw.get("failed"):
+            raise AnsibleActionFail(f"{NODE_OPS_MODULE} failed on {self.host}: {raw.get('msg', 'no message')}")
+        reported = raw.get("results")
+        if not isinstance(reported, list) or len(reported) != len(instructions):
+            raise AnsibleActionFail(
+                f"{NODE_OPS_MODULE} on {self.host} returned {len(reported or [])} results for "
+                f"{len(instructions)} instructions"
+            )
+        return [_outcome(instruction, entry) for instruction, entry in zip(instructions, reported)]
+
+    def values(
+        self,
+        instructions: t.Sequence[Instruction],
+        secrets: t.Mapping[str, str] | None = None,
+    ) -> list[t.Any]:
+        """Run ``instructions`` and return their values, raising :class:`NodeOpError` on the
+        first that failed."""
+        outcomes = self.run(instructions, secrets)
+        for outcome in outcomes:
+            if outcome.status != "ok":
+                raise NodeOpError(self.host, outcome)
+        return [outcome.value for outcome in outcomes]
+
+
+def _outcome(instruction: Instruction, entry: t.Mapping[str, t.Any]) -> Outcome:
+    error = entry.get("error") or {}
+    return Outcome(
+        instruction=instruction,
+        status=str(entry.get("status", "failed")),
+        value=entry.get("value"),
+        error_code=error.get("code"),
+        error_message=str(error.get("message", "")),
+    )

@@ -1,0 +1,133 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Windows error codes (Win32 and HRESULT) decoded into words an operator can act on.
+
+This is for internal collection use only; the API may change at any time.
+
+Windows reports the same failure in several spellings: a Win32 code (``3``), the HRESULT that
+wraps it (``0x80070003``), and that HRESULT read as a signed 32-bit number (``-2147024893``),
+which is what PowerShell's ``Exception.HResult`` and a process exit code show. Everything here
+accepts any of them and works on the unsigned form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+_FACILITY_WIN32 = 7
+_UINT32 = 1 << 32
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownError:
+    """A Windows error this collection knows how to explain."""
+
+    symbol: str
+    message: str
+    remedy: str = ""
+
+
+# Messages are Windows' own texts (FormatMessage / adserr.h); remedies are ours and say what
+# an operator of an IIS cluster does about it.
+_KNOWN: dict[int, KnownError] = {
+    2: KnownError("ERROR_FILE_NOT_FOUND", "The system cannot find the file specified."),
+    3: KnownError(
+        "ERROR_PATH_NOT_FOUND",
+        "The system cannot find the path specified.",
+        "Check the path; for a metabase key, webfarm.iis_cluster.metabase_info on its parent lists the children.",
+    ),
+    5: KnownError(
+        "ERROR_ACCESS_DENIED",
+        "Access is denied.",
+        "Connect as a member of the node's local Administrators group.",
+    ),
+    87: KnownError("ERROR_INVALID_PARAMETER", "The parameter is incorrect."),
+    148: KnownError(
+        "ERROR_PATH_BUSY",
+        "The path specified cannot be used at this time.",
+        "Another program holds the metabase key open; retry when it has finished.",
+    ),
+    1326: KnownError(
+        "ERROR_LOGON_FAILURE",
+        "Logon failure: unknown user name or bad password.",
+    ),
+    1722: KnownError(
+        "RPC_S_SERVER_UNAVAILABLE",
+        "The RPC server is unavailable.",
+        "Check that the target's name resolves and that it answers RPC (TCP 135).",
+    ),
+    0x80004005: KnownError("E_FAIL", "Unspecified error"),
+    0x80005000: KnownError("E_ADS_BAD_PATHNAME", "An invalid directory pathname was passed."),
+    0x80005005: KnownError("E_ADS_PROPERTY_NOT_SET", "The specified directory property was not set."),
+    0x80005006: KnownError(
+        "E_ADS_PROPERTY_NOT_SUPPORTED",
+        "The specified directory property is not supported.",
+        "The property is not set at this key (adsutil exits with this code for that); "
+        "it may be inherited from a key above.",
+    ),
+    0x8000500C: KnownError(
+        "E_ADS_CANT_CONVERT_DATATYPE",
+        "The directory datatype cannot be converted to/from a native DS datatype.",
+        "Give the value in the property's metabase type.",
+    ),
+    0x8000500D: KnownError(
+        "E_ADS_PROPERTY_NOT_FOUND",
+        "The directory property cannot be found in the cache.",
+        "Check the property name against the IIS metabase schema.",
+    ),
+}
+
+
+def to_unsigned(code: int | str) -> int:
+    """Return the unsigned 32-bit form of a Windows error code given in any spelling.
+
+    Accepts ints (signed or unsigned) and strings in decimal or ``0x`` hex.
+    """
+    if isinstance(code, str):
+        text = code.strip()
+        try:
+            value = int(text, 16) if text.lower().startswith(("0x", "-0x")) else int(text)
+        except ValueError:
+            raise ValueError(f"{code!r} is not a Windows error code (decimal or 0x hex)") from None
+    elif isinstance(code, bool) or not isinstance(code, int):
+        raise ValueError(f"{code!r} is not a Windows error code (decimal or 0x hex)")
+    else:
+        value = code
+    if not -(1 << 31) <= value < _UINT32:
+        raise ValueError(f"{code!r} does not fit in 32 bits, so it is not a Windows error code")
+    return value % _UINT32
+
+
+def to_signed(code: int | str) -> int:
+    """Return the signed 32-bit form (how an exit code or ``HResult`` prints it)."""
+    value = to_unsigned(code)
+    return value - _UINT32 if value >= 1 << 31 else value
+
+
+def lookup(code: int | str) -> KnownError | None:
+    """Return what is known about ``code``, looking inside HRESULTs that wrap a Win32 code."""
+    value = to_unsigned(code)
+    known = _KNOWN.get(value)
+    if known is None and value >> 16 == 0x8000 | _FACILITY_WIN32:
+        known = _KNOWN.get(value & 0xFFFF)
+    return known
+
+
+def describe(code: int | str, reported_message: str = "") -> str:
+    """One line that names the code, what Windows says it means and, when known, what to do.
+
+    ``reported_message`` is the text the host reported; it is used for codes not in the table.
+    """
+    value = to_unsigned(code)
+    hex_form = f"0x{value:08X}"
+    known = lookup(value)
+    if known is None:
+        text = reported_message.strip() or "no description is known for this code"
+        return f"Windows error {hex_form} ({value}): {text}"
+    line = f"Windows error {hex_form} {known.symbol}: {known.message}"
+    return f"{line} {known.remedy}" if known.remedy else line
+
+
+__all__: t.Sequence[str] = ("KnownError", "describe", "lookup", "to_signed", "to_unsigned")

@@ -1,0 +1,39 @@
+"""Each module's documentation says exactly what its action plugin accepts."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+import yaml
+
+ACTION_MODULES = ["metabase", "metabase_info"]
+PACKAGE = "ansible_collections.webfarm.iis_cluster.plugins"
+
+
+def _documented_options(name):
+    docs = yaml.safe_load(importlib.import_module(f"{PACKAGE}.modules.{name}").DOCUMENTATION)
+    return docs["options"]
+
+
+@pytest.mark.parametrize("name", ACTION_MODULES)
+def test_documented_options_match_the_argument_spec(name):
+    spec = importlib.import_module(f"{PACKAGE}.action.{name}").ActionModule.argument_spec
+    documented = _documented_options(name)
+    assert set(documented) == set(spec)
+    for option, rules in spec.items():
+        doc = documented[option]
+        assert doc.get("type", "str") == rules.get("type", "str"), option
+        assert bool(doc.get("required")) == bool(rules.get("required")), option
+        assert doc.get("default") == rules.get("default"), option
+        assert doc.get("choices") == rules.get("choices"), option
+        assert doc.get("elements") == rules.get("elements"), option
+        assert doc.get("aliases") == rules.get("aliases"), option
+
+
+@pytest.mark.parametrize("name", ACTION_MODULES)
+def test_every_secret_option_is_no_log(name):
+    spec = importlib.import_module(f"{PACKAGE}.action.{name}").ActionModule.argument_spec
+    for option, rules in spec.items():
+        if any(word in option for word in ("secret", "password")):
+            assert rules.get("no_log") is True, option

@@ -1,0 +1,72 @@
+"""The node session's handling of what node_ops returns (the wire itself is tested against the lab)."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import (
+    NODE_OPS_MODULE,
+    Instruction,
+    NodeOpError,
+    NodeSession,
+)
+
+
+class RecordingAction:
+    """Stands in for an action plugin: records the module call, returns a prepared result."""
+
+    def __init__(self, result):
+        self.result = result
+        self.calls = []
+
+    def _execute_module(self, module_name, module_args, task_vars):
+        self.calls.append((module_name, module_args))
+        return self.result
+
+
+def _session(result):
+    action = RecordingAction(result)
+    return action, NodeSession(action, {"inventory_hostname": "node1"})
+
+
+def test_one_batch_is_one_module_call_with_secrets_apart_from_instructions():
+    action, session = _session({"results": [{"status": "ok", "value": 1}, {"status": "ok", "value": True}]})
+    values = session.values(
+        [Instruction("metabase_get", {"path": "W3SVC"}), Instruction("metabase_secret_matches", {"secret": "value"})],
+        {"value": "Passw0rd!"},
+    )
+    assert values == [1, True]
+    ((module, args),) = action.calls
+    assert module == NODE_OPS_MODULE
+    assert args["secrets"] == {"value": "Passw0rd!"}
+    assert "Passw0rd!" not in repr(args["instructions"])
+
+
+def test_a_windows_error_is_raised_decoded_with_the_instruction_and_host():
+    _, session = _session(
+        {
+            "results": [
+                {"status": "failed", "error": {"code": 2147942403, "message": "The system cannot find the path specified."}},
+                {"status": "not_run"},
+            ]
+        }
+    )
+    with pytest.raises(NodeOpError) as caught:
+        session.values([Instruction("metabase_get", {"path": "W3SVC/9"}), Instruction("host_facts")])
+    assert caught.value.code == 0x80070003
+    assert str(caught.value).startswith(
+        "metabase_get(path='W3SVC/9') failed on node1: Windows error 0x80070003 ERROR_PATH_NOT_FOUND"
+    )
+
+
+def test_a_refused_call_fails_with_the_modules_message():
+    _, session = _session({"failed": True, "msg": "metabase_set refused in check mode"})
+    with pytest.raises(AnsibleActionFail, match="node_ops failed on node1: metabase_set refused in check mode"):
+        session.run([Instruction("metabase_set", {})])
+
+
+def test_a_result_count_mismatch_is_not_silently_accepted():
+    _, session = _session({"results": []})
+    with pytest.raises(AnsibleActionFail, match="returned 0 results for 1 instructions"):
+        session.run([Instruction("host_facts")])
