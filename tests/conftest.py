@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 COLLECTIONS = ROOT / ".tmp" / "collections"
 LINK = COLLECTIONS / "ansible_collections" / "webfarm" / "iis_cluster"
 
