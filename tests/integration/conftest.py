@@ -38,10 +38,17 @@ class PlaybookRun:
     output: str
     results: list[dict[str, t.Any]]
 
-    def result(self, task: str, host: str) -> dict[str, t.Any]:
+    def entry(self, task: str, host: str) -> dict[str, t.Any]:
         matches = [entry for entry in self.results if entry["task"] == task and entry["host"] == host]
         assert len(matches) == 1, f"expected one result of {task!r} on {host}, got {len(matches)}:\n{self.output}"
-        return matches[0]["result"]
+        return matches[0]
+
+    def result(self, task: str, host: str) -> dict[str, t.Any]:
+        return self.entry(task, host)["result"]
+
+    def status(self, task: str, host: str) -> str:
+        """ok, failed, skipped or unreachable: the callback event Ansible raised."""
+        return self.entry(task, host)["status"]
 
     def changed(self) -> dict[str, int]:
         """changed= per host, from the PLAY RECAP."""
@@ -133,7 +140,10 @@ class Lab:
         }
         command = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), str(PLAYBOOKS / playbook), *options]
         if extra_vars:
-            command += ["--extra-vars", json.dumps(extra_vars)]
+            # From a file, as operators pass secrets: at -vvvv ansible-playbook prints its argv.
+            vars_file = run_dir / "extra_vars.json"
+            vars_file.write_text(json.dumps(extra_vars))
+            command += ["--extra-vars", f"@{vars_file}"]
         completed = subprocess.run(
             command, env=env, cwd=run_dir, capture_output=True, text=True, timeout=PLAYBOOK_SECONDS, check=False
         )
