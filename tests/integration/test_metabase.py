@@ -6,7 +6,7 @@ import base64
 import re
 import secrets
 
-from conftest import Lab
+from lab_harness import Lab
 from iis_lab.state import secret_matches
 
 NODES = ("node1", "node2")

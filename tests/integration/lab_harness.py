@@ -1,0 +1,151 @@
+"""Start the lab on loopback and run the real ansible-playbook against it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import typing as t
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PLAYBOOKS = Path(__file__).parent / "playbooks"
+LAB_START_SECONDS = 30
+PLAYBOOK_SECONDS = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclasses.dataclass
+class PlaybookRun:
+    """One finished ansible-playbook run: its output and every task result it reported."""
+
+    rc: int
+    output: str
+    results: list[dict[str, t.Any]]
+
+    def entry(self, task: str, host: str) -> dict[str, t.Any]:
+        matches = [entry for entry in self.results if entry["task"] == task and entry["host"] == host]
+        assert len(matches) == 1, f"expected one result of {task!r} on {host}, got {len(matches)}:\n{self.output}"
+        return matches[0]
+
+    def result(self, task: str, host: str) -> dict[str, t.Any]:
+        return self.entry(task, host)["result"]
+
+    def status(self, task: str, host: str) -> str:
+        """ok, failed, skipped or unreachable: the callback event Ansible raised."""
+        return self.entry(task, host)["status"]
+
+    def changed(self) -> dict[str, int]:
+        """changed= per host, from the PLAY RECAP."""
+        return {host: int(count) for host, count in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", self.output, re.M)}
+
+    def failed(self) -> dict[str, int]:
+        return {host: int(count) for host, count in re.findall(r"^(\S+)\s+: .*failed=(\d+)", self.output, re.M)}
+
+
+class Lab:
+    """An ``iis-lab serve`` process with its state directory and inventory."""
+
+    def __init__(self, workdir: Path, topology: Path | None = None, transport: str = "ntlm") -> None:
+        self.workdir = workdir
+        self.state_dir = workdir / "state"
+        self.port = _free_port()
+        topology_args = ["--topology", str(topology)] if topology else []
+        self.inventory = workdir / "inventory.yml"
+        self.inventory.write_text(
+            subprocess.run(
+                [BIN / "iis-lab", "inventory", "--port", str(self.port), "--transport", transport, *topology_args],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        self._process = subprocess.Popen(
+            [BIN / "iis-lab", "serve", "--port", str(self.port), "--state-dir", str(self.state_dir), *topology_args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._wait_until_listening()
+        self._runs = 0
+
+    def _wait_until_listening(self) -> None:
+        selector = selectors.DefaultSelector()
+        selector.register(self._process.stdout, selectors.EVENT_READ)
+        if not selector.select(LAB_START_SECONDS):
+            self.stop()
+            raise RuntimeError(f"iis-lab did not start listening within {LAB_START_SECONDS}s")
+        line = self._process.stdout.readline()
+        if "listening" not in line:
+            self.stop()
+            raise RuntimeError(f"iis-lab failed to start: {line}{self._process.stdout.read()}")
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGINT)
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def state(self) -> dict[str, t.Any]:
+        return json.loads(self.state_text())
+
+    def state_text(self) -> str:
+        return (self.state_dir / "state.json").read_text()
+
+    def processes_text(self) -> str:
+        return (self.state_dir / "processes.jsonl").read_text()
+
+    def processes(self) -> list[dict[str, t.Any]]:
+        return [json.loads(line) for line in self.processes_text().splitlines() if line]
+
+    def hosts(self, group: str) -> list[str]:
+        inventory = yaml.safe_load(self.inventory.read_text())
+        return list(inventory["all"]["children"][group]["hosts"])
+
+    def playbook(self, playbook: str, *options: str, extra_vars: dict[str, t.Any] | None = None) -> PlaybookRun:
+        self._runs += 1
+        run_dir = self.workdir / f"run{self._runs}"
+        (run_dir / "home").mkdir(parents=True)
+        result_log = run_dir / "results.jsonl"
+        result_log.touch()
+        env = {
+            **os.environ,
+            "HOME": str(run_dir / "home"),
+            "ANSIBLE_HOME": str(run_dir / "home" / ".ansible"),
+            "ANSIBLE_LOCAL_TEMP": str(run_dir / "tmp"),
+            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".tmp" / "collections"),
+            "ANSIBLE_CALLBACK_PLUGINS": str(Path(__file__).parent / "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "result_log",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "RESULT_LOG": str(result_log),
+        }
+        command = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), str(PLAYBOOKS / playbook), *options]
+        if extra_vars:
+            # From a file, as operators pass secrets: at -vvvv ansible-playbook prints its argv.
+            vars_file = run_dir / "extra_vars.json"
+            vars_file.write_text(json.dumps(extra_vars))
+            command += ["--extra-vars", f"@{vars_file}"]
+        completed = subprocess.run(
+            command, env=env, cwd=run_dir, capture_output=True, text=True, timeout=PLAYBOOK_SECONDS, check=False
+        )
+        results = [json.loads(line) for line in result_log.read_text().splitlines() if line]
+        return PlaybookRun(completed.returncode, completed.stdout + completed.stderr, results)
+
