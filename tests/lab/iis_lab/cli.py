@@ -1,0 +1,126 @@
+"""``iis-lab``: serve a lab, print its inventory, or run a command against it.
+
+    iis-lab serve     [--topology FILE] [--port N] [--state-dir DIR]
+    iis-lab inventory [--topology FILE] [--port N] [--transport ntlm|basic]
+    iis-lab run       [--topology FILE] [--port N] [--state-dir DIR] [--transport ntlm|basic] -- CMD ARGS...
+
+``serve`` stays in the foreground, prints one line once every host listens, and stops on
+Ctrl-C or SIGTERM. ``run`` starts the lab in this process, writes the inventory to a private
+temporary file, runs CMD with ``{inventory}`` in its arguments replaced by that file's path
+(also in ``$IIS_LAB_INVENTORY``), stops the lab and exits with CMD's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import typing as t
+
+from .inventory import DEFAULT_TRANSPORT, TRANSPORTS, inventory_yaml
+from .lab import Lab
+from .topology import TopologyError, load_topology
+from .wsman.server import serve_forever, start
+
+DEFAULT_PORT = 55985
+INVENTORY_PLACEHOLDER = "{inventory}"
+INVENTORY_ENV = "IIS_LAB_INVENTORY"
+_EXIT_USAGE = 2
+_EXIT_CANNOT_EXECUTE = 126
+_EXIT_NOT_FOUND = 127
+
+
+def main(argv: t.Sequence[str] | None = None) -> int:
+    """Run the ``iis-lab`` command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return t.cast(int, args.handler(args))
+    except TopologyError as error:
+        print(f"iis-lab: {error}", file=sys.stderr)
+        return _EXIT_USAGE
+    except OSError as error:
+        # Typically a listener address or port already in use.
+        print(f"iis-lab: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="iis-lab", description="A simulated Windows IIS cluster that speaks WinRM.")
+    commands = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the lab in the foreground until Ctrl-C or SIGTERM")
+    _add_lab_options(serve, state_dir=True)
+    serve.set_defaults(handler=_serve)
+
+    show = commands.add_parser("inventory", help="print the Ansible inventory (YAML) for the lab")
+    _add_lab_options(show, transport=True)
+    show.set_defaults(handler=_inventory)
+
+    run = commands.add_parser("run", help="run a command against a lab started for it")
+    _add_lab_options(run, state_dir=True, transport=True)
+    run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command to run")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _add_lab_options(parser: argparse.ArgumentParser, *, state_dir: bool = False, transport: bool = False) -> None:
+    parser.add_argument("--topology", metavar="FILE", help="topology file (default: the packaged default topology)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"WinRM port of every host (default {DEFAULT_PORT})"
+    )
+    if state_dir:
+        parser.add_argument("--state-dir", metavar="DIR", help="write state.json and processes.jsonl here")
+    if transport:
+        parser.add_argument("--transport", choices=TRANSPORTS, default=DEFAULT_TRANSPORT, help="WinRM transport")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    lab = Lab.from_topology(args.topology, args.state_dir)
+
+    def announce() -> None:
+        print(
+            f"iis-lab: listening on {','.join(lab.addresses)} port {args.port} (topology {lab.topology.source})",
+            flush=True,
+        )
+
+    serve_forever(lab, args.port, announce)
+    return 0
+
+
+def _inventory(args: argparse.Namespace) -> int:
+    sys.stdout.write(inventory_yaml(load_topology(args.topology), args.port, args.transport))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("iis-lab run: give the command to run after --", file=sys.stderr)
+        return _EXIT_USAGE
+    lab = Lab.from_topology(args.topology, args.state_dir)
+    running = start(lab, args.port)
+    try:
+        with tempfile.TemporaryDirectory(prefix="iis-lab-") as directory:
+            path = os.path.join(directory, "inventory.yml")
+            # The inventory holds the lab's administrator password: readable by this user only.
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as stream:
+                stream.write(inventory_yaml(lab.topology, args.port, args.transport))
+            return _run_command([part.replace(INVENTORY_PLACEHOLDER, path) for part in command], path)
+    finally:
+        running.stop()
+
+
+def _run_command(command: list[str], inventory_path: str) -> int:
+    """Run ``command`` and return its exit code, in the shell's convention for a command killed
+    by a signal (128 + signal) or one that cannot start (126, 127)."""
+    try:
+        completed = subprocess.run(command, env={**os.environ, INVENTORY_ENV: inventory_path}, check=False)
+    except FileNotFoundError:
+        print(f"iis-lab run: command not found: {command[0]}", file=sys.stderr)
+        return _EXIT_NOT_FOUND
+    except PermissionError:
+        print(f"iis-lab run: cannot execute: {command[0]}", file=sys.stderr)
+        return _EXIT_CANNOT_EXECUTE
+    return completed.returncode if completed.returncode >= 0 else 128 - completed.returncode

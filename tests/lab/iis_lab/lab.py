@@ -1,0 +1,100 @@
+"""The lab: simulated hosts behind one object that the WinRM server drives.
+
+The server (:mod:`iis_lab.wsman`) authenticates each request with :meth:`Lab.authenticate`
+(or, for NTLM, with :meth:`Lab.ntlm_accounts`), records every process a command starts with
+:meth:`Lab.record_process`, and hands node_ops module runs to :meth:`Lab.run_node_ops`.
+Hosts are found by the loopback address their listener binds. Calls may come from several
+server threads: whoever changes or reads the model holds :attr:`Lab.lock` (the methods here
+take it themselves).
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import typing as t
+
+from . import node_ops
+from .provision import provision
+from .state import ProcessRecord, SecretDigests, StateDirectory, lab_state
+from .topology import Topology, load_topology
+from .windows.host import Domain, Host
+
+
+class Lab:
+    """A running lab: the topology's domain and hosts, and the record of what happened to them."""
+
+    def __init__(
+        self, topology: Topology, domain: Domain, hosts: t.Sequence[Host], state_dir: str | None = None
+    ) -> None:
+        self.lock = threading.RLock()
+        self.topology = topology
+        self.domain = domain
+        self.hosts: tuple[Host, ...] = tuple(hosts)
+        self.processes: list[ProcessRecord] = []
+        self._hosts_by_address = {host.address: host for host in self.hosts}
+        self._state_dir = StateDirectory(state_dir) if state_dir is not None else None
+        self._digests = SecretDigests()
+        if self._state_dir is not None:
+            self._state_dir.reset()
+            self.save()
+
+    @classmethod
+    def from_topology(cls, path: str | None, state_dir: str | None = None) -> Lab:
+        """A lab for the topology file at ``path`` (None: the default topology), recording into
+        ``state_dir`` when given. Raises :class:`~iis_lab.topology.TopologyError`."""
+        topology = load_topology(path)
+        domain, hosts = provision(topology)
+        return cls(topology, domain, hosts, state_dir)
+
+    @property
+    def addresses(self) -> list[str]:
+        """The listener address of each host, in topology order."""
+        return [host.address for host in self.hosts]
+
+    def host(self, address: str) -> Host:
+        """The host whose listener binds ``address``."""
+        try:
+            return self._hosts_by_address[address]
+        except KeyError:
+            raise LookupError(f"no lab host listens on {address}") from None
+
+    def authenticate(self, address: str, user: str, password: str) -> bool:
+        """Whether ``user``/``password`` may log on to the host at ``address`` over WinRM
+        (the domain administrator, named ``user``, ``DOMAIN\\user`` or ``user@dns.domain``)."""
+        return address in self._hosts_by_address and self.domain.accepts(user, password)
+
+    def ntlm_accounts(self) -> list[tuple[str, str, str]]:
+        """``(domain, user, password)`` lines for an NTLM acceptor's credential file."""
+        return self.domain.ntlm_accounts()
+
+    def record_process(self, address: str, user: str, command_line: str) -> None:
+        """Record that the host at ``address`` started a process as ``user``."""
+        with self.lock:
+            record = ProcessRecord(
+                host=self.host(address).name,
+                user=user,
+                command_line=command_line,
+                time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
+            )
+            self.processes.append(record)
+            if self._state_dir is not None:
+                self._state_dir.append_process(record)
+
+    def run_node_ops(
+        self, address: str, module_args: t.Mapping[str, t.Any], *, become_user: str | None, become_with_password: bool
+    ) -> dict[str, t.Any]:
+        """Run the node_ops module on the host at ``address`` and return its JSON result.
+
+        The caller saves the state once its whole command is done (:meth:`save`).
+        """
+        become = node_ops.Become(become_user, become_with_password) if become_user else None
+        with self.lock:
+            return node_ops.run_module(node_ops.OPS, self.host(address), module_args, become)
+
+    def save(self) -> None:
+        """Rewrite ``state.json`` (when the lab records into a state directory)."""
+        if self._state_dir is None:
+            return
+        with self.lock:
+            self._state_dir.write_state(lab_state(self.topology.source, self.domain, self.hosts, self._digests))

@@ -1,0 +1,19 @@
+"""The lab's emulation of the node_ops instruction set (``docs/instruction-set.md``).
+
+:data:`OPS` is the registry: every op by name, with whether it writes (a contract test checks
+it against ``plugins/modules/node_ops.ps1``). Each op family lives in its own module and
+contributes its ``OPS`` tuple here.
+"""
+
+from __future__ import annotations
+
+import types
+import typing as t
+
+from . import host_facts, metabase
+from .module import run_module
+from .spec import Become, OpSpec
+
+OPS: t.Mapping[str, OpSpec] = types.MappingProxyType({spec.name: spec for spec in (*host_facts.OPS, *metabase.OPS)})
+
+__all__ = ["OPS", "Become", "OpSpec", "run_module"]

@@ -1,0 +1,102 @@
+"""The metabase ops: ``metabase_get``, ``metabase_set``, ``metabase_delete`` and
+``metabase_secret_matches`` (ADSI IIS provider, ``IIS://localhost/<path>``)."""
+
+from __future__ import annotations
+
+import hmac
+import typing as t
+
+from ..windows.errors import E_ADS_BAD_PATHNAME, MD_ERROR_DATA_NOT_FOUND, WindowsApiError
+from ..windows.host import Host
+from ..windows.metabase import Metabase, Reading
+from ..windows.metabase_schema import find_property
+from ..windows.metabase_types import to_json
+from .spec import Arg, ArgType, OpContext, OpSpec
+
+_PATH = Arg("path", ArgType.STR, required=True)
+_PROPERTY = Arg("property", ArgType.STR, required=True)
+
+
+def metabase_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    metabase = _metabase_of(context.host)
+    key = metabase.key(args["path"])
+    names = args.get("properties")
+    if names is None:
+        names = list(key.values)
+    properties: dict[str, t.Any] = {}
+    for name in names:
+        reading = _read(metabase, args["path"], name)
+        schema = find_property(name)
+        assert schema is not None  # _read fails for a name the schema does not know
+        entry: dict[str, t.Any] = {"type": schema.type.value, "secure": schema.secure}
+        if reading is None:
+            entry["source"] = "unset"
+        else:
+            entry["source"] = reading.source.value
+            if not schema.secure:
+                entry["value"] = to_json(schema.type, reading.value)
+        properties[schema.name] = entry
+    value: dict[str, t.Any] = {"path": key.adsi_path, "key_type": key.key_type, "properties": properties}
+    if args["children"]:
+        value["children"] = [child.name for child in key.children.values()]
+    return value
+
+
+def metabase_set(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    value = context.secret(args["secret"]) if "secret" in args else args["value"]
+    _metabase_of(context.host).write(args["path"], args["property"], value)
+
+
+def metabase_delete(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    _metabase_of(context.host).clear(args["path"], args["property"])
+
+
+def metabase_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> bool:
+    reading = _read(_metabase_of(context.host), args["path"], args["property"])
+    if reading is None or not isinstance(reading.value, str):
+        return False
+    # Ordinal, case-sensitive, as String.Equals compares on the host.
+    return hmac.compare_digest(reading.value.encode("utf-8"), context.secret(args["secret"]).encode("utf-8"))
+
+
+def _metabase_of(host: Host) -> Metabase:
+    if host.metabase is None:
+        # Without IIS no "IIS:" ADSI provider is registered, and binding IIS://localhost/...
+        # fails as any unknown ADSI path does.
+        raise WindowsApiError(E_ADS_BAD_PATHNAME, f"IIS is not installed on {host.name}")
+    return host.metabase
+
+
+def _read(metabase: Metabase, path: str, name: str) -> Reading | None:
+    """The property's reading, or None when it has no value at ``path`` nor above
+    (GetPropertyAttribObj answers MD_ERROR_DATA_NOT_FOUND: the contract's ``source: unset``)."""
+    try:
+        return metabase.read(path, name)
+    except WindowsApiError as error:
+        if error.error is MD_ERROR_DATA_NOT_FOUND:
+            return None
+        raise
+
+
+OPS = (
+    OpSpec(
+        "metabase_get",
+        write=False,
+        args=(_PATH, Arg("properties", ArgType.STR_LIST), Arg("children", ArgType.BOOL, default=False)),
+        run=metabase_get,
+    ),
+    OpSpec(
+        "metabase_set",
+        write=True,
+        args=(_PATH, _PROPERTY, Arg("value", ArgType.ANY), Arg("secret", ArgType.SECRET)),
+        run=metabase_set,
+        exactly_one_of=(("value", "secret"),),
+    ),
+    OpSpec("metabase_delete", write=True, args=(_PATH, _PROPERTY), run=metabase_delete),
+    OpSpec(
+        "metabase_secret_matches",
+        write=False,
+        args=(_PATH, _PROPERTY, Arg("secret", ArgType.SECRET, required=True)),
+        run=metabase_secret_matches,
+    ),
+)

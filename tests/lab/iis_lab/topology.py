@@ -1,0 +1,305 @@
+"""The lab's topology file: the domain, the hosts and the injected faults, validated.
+
+```yaml
+domain: {netbios: WEBFARM, dns: webfarm.test, admin: {user: Administrator, password: "Lab-Admin-1"}}
+hosts:
+  - {name: DC1,   address: 127.0.0.11, role: domain_controller}
+  - {name: NODE1, address: 127.0.0.12, role: member, iis: "5.0", prefix: 24}
+  - {name: NODE2, address: 127.0.0.13, role: member, iis: "5.0", ip_addresses: [10.20.0.13/24]}
+faults: []
+```
+
+Per host: ``address`` is the loopback address the lab's WinRM listener for that host binds;
+``role`` is ``domain_controller`` or ``member``; ``iis`` (``"5.0"`` or ``"6.0"``) installs IIS;
+``os`` (``"2000"`` or ``"2003"``) defaults to the release that ships that IIS version (IIS 5.0
+only exists on Windows 2000, IIS 6.0 only on Windows Server 2003), else to Windows 2000.
+The addresses Windows reports for the host are ``ip_addresses`` (CIDRs) when given, else one
+address in the lab subnet 10.20.0.0: ``10.20.0.<last octet of address>/<prefix>``, prefix 24
+unless ``prefix`` says otherwise.
+
+Every problem found is reported at once, each with where it is (``hosts[1].iis: ...``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources
+import ipaddress
+import re
+import typing as t
+
+import yaml
+
+from .windows.host import OS_RELEASES, IpAddress
+
+ROLE_DOMAIN_CONTROLLER = "domain_controller"
+ROLE_MEMBER = "member"
+ROLES = (ROLE_DOMAIN_CONTROLLER, ROLE_MEMBER)
+IIS_VERSIONS = ("5.0", "6.0")
+LAB_SUBNET_PREFIX = "10.20.0."
+DEFAULT_PREFIX_LENGTH = 24
+DEFAULT_TOPOLOGY_NAME = "default"
+
+FAULT_KINDS: frozenset[str] = frozenset()
+"""Fault kinds the lab can inject (none yet: every fault a topology names is rejected)."""
+
+_NETBIOS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
+_NETBIOS_NAME_RULE = "a NetBIOS name (1-15 letters, digits, -)"
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
+_OS_FOR_IIS = {"5.0": "2000", "6.0": "2003"}
+
+
+@dataclasses.dataclass(frozen=True)
+class DomainSpec:
+    netbios: str
+    dns: str
+    admin_user: str
+    admin_password: str = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class HostSpec:
+    name: str
+    address: str
+    role: str
+    os: str
+    iis: str | None
+    ip_addresses: tuple[IpAddress, ...]
+
+    @property
+    def in_iis_cluster(self) -> bool:
+        """Members and every host with IIS are cluster nodes; a member without IIS is one whose
+        IIS is missing, which the collection has to report."""
+        return self.role == ROLE_MEMBER or self.iis is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class Topology:
+    domain: DomainSpec
+    hosts: tuple[HostSpec, ...]
+    faults: tuple[t.Mapping[str, t.Any], ...]
+    source: str
+    """Where the topology came from: a file path, or ``default``."""
+
+
+class TopologyError(ValueError):
+    """The topology is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"invalid topology {source}:\n" + "\n".join(f"  - {problem}" for problem in problems))
+
+
+def load_topology(path: str | None) -> Topology:
+    """Read and validate the topology file at ``path`` (None: the default topology)."""
+    if path is None:
+        text = importlib.resources.files(__package__).joinpath("topologies/default.yml").read_text(encoding="utf-8")
+        source = DEFAULT_TOPOLOGY_NAME
+    else:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                text = stream.read()
+        except OSError as error:
+            raise TopologyError(path, [f"cannot read the file: {error.strerror}"]) from error
+        source = path
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise TopologyError(source, [f"not valid YAML: {error}"]) from error
+    return parse_topology(document, source)
+
+
+def parse_topology(document: t.Any, source: str) -> Topology:
+    """Validate a topology ``document`` (parsed YAML) read from ``source``."""
+    problems = _Problems()
+    root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults"})
+    domain = _parse_domain(root.get("domain"), problems)
+    hosts = _parse_hosts(root.get("hosts"), problems)
+    faults = _parse_faults(root.get("faults", []), problems)
+    if domain is not None:
+        for index, host in enumerate(hosts):
+            if host is not None and host.name == domain.netbios:
+                problems.add(f"hosts[{index}].name", f"{host.name} is the domain's NetBIOS name")
+    if problems:
+        raise TopologyError(source, list(problems))
+    assert domain is not None  # no problems: every part parsed
+    return Topology(domain, tuple(t.cast(list[HostSpec], hosts)), tuple(faults), source)
+
+
+class _Problems(list[str]):
+    """The problems found so far, and the checks that record them."""
+
+    def add(self, where: str, problem: str) -> None:
+        self.append(f"{where}: {problem}")
+
+    def mapping(
+        self, value: t.Any, where: str, *, required: t.AbstractSet[str], optional: t.AbstractSet[str] = frozenset()
+    ) -> dict[str, t.Any]:
+        """``value`` as a mapping, after reporting missing and unknown keys (empty when it is
+        not a mapping at all)."""
+        if not isinstance(value, dict):
+            self.add(where, f"must be a mapping, not {_kind(value)}")
+            return {}
+        for key in sorted(required - value.keys()):
+            self.add(where, f"missing key {key!r}")
+        for key in sorted(value.keys() - required - optional, key=str):
+            self.add(where, f"unknown key {key!r} (known: {', '.join(sorted(required | optional))})")
+        return value
+
+    def text(self, value: t.Any, where: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str | None:
+        if not isinstance(value, str) or not value:
+            self.add(where, f"must be a non-empty string, not {_kind(value)}")
+            return None
+        if pattern is not None and not pattern.match(value):
+            self.add(where, f"{value!r} is not {what}")
+            return None
+        return value
+
+    def choice(self, value: t.Any, where: str, choices: t.Sequence[str]) -> str | None:
+        # YAML reads an unquoted 5.0 or 2000 as a number: accept it as the text it spells.
+        text = str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+        if text not in choices:
+            self.add(where, f"must be one of {', '.join(repr(choice) for choice in choices)}, not {value!r}")
+            return None
+        return text
+
+
+def _parse_domain(value: t.Any, problems: _Problems) -> DomainSpec | None:
+    if value is None:
+        return None
+    domain = problems.mapping(value, "domain", required={"netbios", "dns", "admin"})
+    netbios = problems.text(domain.get("netbios"), "domain.netbios", _NETBIOS_NAME, _NETBIOS_NAME_RULE)
+    dns = problems.text(domain.get("dns"), "domain.dns", _DNS_NAME, "a DNS domain name")
+    admin = (
+        problems.mapping(domain.get("admin"), "domain.admin", required={"user", "password"})
+        if "admin" in domain
+        else {}
+    )
+    user = problems.text(admin.get("user"), "domain.admin.user") if admin else None
+    password = problems.text(admin.get("password"), "domain.admin.password") if admin else None
+    if netbios is None or dns is None or user is None or password is None:
+        return None
+    return DomainSpec(netbios.upper(), dns.lower(), user, password)
+
+
+def _parse_hosts(value: t.Any, problems: _Problems) -> list[HostSpec | None]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value:
+        problems.add("hosts", f"must be a non-empty list, not {_kind(value)}")
+        return []
+    hosts = [_parse_host(entry, f"hosts[{index}]", problems) for index, entry in enumerate(value)]
+    _check_unique(hosts, "name", problems)
+    _check_unique(hosts, "address", problems)
+    if not any(host is not None and host.role == ROLE_DOMAIN_CONTROLLER for host in hosts) and all(hosts):
+        problems.add("hosts", f"no host has role {ROLE_DOMAIN_CONTROLLER!r}: the domain needs one")
+    return hosts
+
+
+def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | None:
+    host = problems.mapping(
+        value, where, required={"name", "address", "role"}, optional={"iis", "os", "prefix", "ip_addresses"}
+    )
+    if not host:
+        return None
+    count = len(problems)
+    name = problems.text(host.get("name"), f"{where}.name", _NETBIOS_NAME, _NETBIOS_NAME_RULE)
+    address = _parse_listener_address(host.get("address"), f"{where}.address", problems)
+    role = problems.choice(host.get("role"), f"{where}.role", ROLES)
+    iis = problems.choice(host["iis"], f"{where}.iis", IIS_VERSIONS) if "iis" in host else None
+    os_name = problems.choice(host["os"], f"{where}.os", tuple(OS_RELEASES)) if "os" in host else None
+    if iis is not None and os_name is not None and _OS_FOR_IIS[iis] != os_name:
+        problems.add(
+            f"{where}.iis", f"IIS {iis} does not run on Windows {os_name} (it ships with Windows {_OS_FOR_IIS[iis]})"
+        )
+    ip_addresses = _parse_ip_addresses(host, address, where, problems)
+    if len(problems) > count or name is None or address is None or role is None:
+        return None
+    return HostSpec(
+        name=name.upper(),
+        address=address,
+        role=role,
+        os=os_name or (_OS_FOR_IIS[iis] if iis else "2000"),
+        iis=iis,
+        ip_addresses=ip_addresses,
+    )
+
+
+def _parse_listener_address(value: t.Any, where: str, problems: _Problems) -> str | None:
+    text = problems.text(value, where)
+    if text is None:
+        return None
+    try:
+        address = ipaddress.IPv4Address(text)
+    except ValueError:
+        problems.add(where, f"{text!r} is not an IPv4 address")
+        return None
+    if not address.is_loopback:
+        problems.add(where, f"{text} is not a loopback address (127.0.0.0/8): the lab listens on loopback only")
+        return None
+    return str(address)
+
+
+def _parse_ip_addresses(
+    host: dict[str, t.Any], address: str | None, where: str, problems: _Problems
+) -> tuple[IpAddress, ...]:
+    if "ip_addresses" in host:
+        if "prefix" in host:
+            problems.add(f"{where}.prefix", "applies only to the derived address: give it in ip_addresses instead")
+        entries = host["ip_addresses"]
+        if not isinstance(entries, list) or not entries:
+            problems.add(f"{where}.ip_addresses", f"must be a non-empty list of CIDRs, not {_kind(entries)}")
+            return ()
+        return tuple(
+            ip
+            for index, entry in enumerate(entries)
+            if (ip := _parse_cidr(entry, f"{where}.ip_addresses[{index}]", problems)) is not None
+        )
+    prefix = host.get("prefix", DEFAULT_PREFIX_LENGTH)
+    if not isinstance(prefix, int) or isinstance(prefix, bool) or not 1 <= prefix <= 30:
+        problems.add(f"{where}.prefix", f"must be a prefix length from 1 to 30, not {prefix!r}")
+        return ()
+    if address is None:
+        return ()
+    return (IpAddress(LAB_SUBNET_PREFIX + address.rsplit(".", 1)[1], prefix),)
+
+
+def _parse_cidr(value: t.Any, where: str, problems: _Problems) -> IpAddress | None:
+    if not isinstance(value, str) or "/" not in value:
+        problems.add(where, f"must be an IPv4 address with its prefix length, like 10.20.0.12/24, not {value!r}")
+        return None
+    try:
+        interface = ipaddress.IPv4Interface(value)
+    except ValueError as error:
+        problems.add(where, str(error))
+        return None
+    return IpAddress(str(interface.ip), interface.network.prefixlen)
+
+
+def _check_unique(hosts: list[HostSpec | None], field: str, problems: _Problems) -> None:
+    seen: dict[str, int] = {}
+    for index, host in enumerate(hosts):
+        if host is None:
+            continue
+        value = getattr(host, field)
+        if value in seen:
+            problems.add(f"hosts[{index}].{field}", f"{value} is already used by hosts[{seen[value]}]")
+        else:
+            seen[value] = index
+
+
+def _parse_faults(value: t.Any, problems: _Problems) -> list[t.Mapping[str, t.Any]]:
+    if not isinstance(value, list):
+        problems.add("faults", f"must be a list, not {_kind(value)}")
+        return []
+    for index, fault in enumerate(value):
+        kind = fault.get("kind") if isinstance(fault, dict) else None
+        if kind not in FAULT_KINDS:
+            known = ", ".join(sorted(FAULT_KINDS)) or "none yet"
+            problems.add(f"faults[{index}]", f"unknown fault kind {kind!r} (known kinds: {known})")
+    return value
+
+
+def _kind(value: t.Any) -> str:
+    return "nothing" if value is None else type(value).__name__

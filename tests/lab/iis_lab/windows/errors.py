@@ -1,0 +1,62 @@
+"""Windows error codes the simulated hosts return, with the texts Windows gives them.
+
+Codes are unsigned 32-bit numbers, as ``docs/instruction-set.md`` puts them on the wire. The
+texts are those of ``FormatMessage`` on Windows 2000/2003 (the ADSI ones come from
+``activeds.dll``, whose wording then said "directory" where later releases say "Active
+Directory").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorCode:
+    """One Windows error: its unsigned code, its symbolic name and Windows' message text."""
+
+    code: int
+    symbol: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"0x{self.code:08X} {self.symbol}: {self.message}"
+
+
+# HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key that does not exist.
+PATH_NOT_FOUND = ErrorCode(0x80070003, "ERROR_PATH_NOT_FOUND", "The system cannot find the path specified.")
+
+# ADSI (adserr.h). The IIS provider answers E_ADS_PROPERTY_NOT_SUPPORTED from Get/Put for any
+# property name its class does not list, unknown names included (adsutil.vbs: "This property is
+# probably not allowed at this node"). adsutil.vbs also exits with this code, of its own accord,
+# when a property is "not set at this node".
+E_ADS_BAD_PATHNAME = ErrorCode(0x80005000, "E_ADS_BAD_PATHNAME", "An invalid directory pathname was passed")
+E_ADS_PROPERTY_NOT_SUPPORTED = ErrorCode(
+    0x80005006, "E_ADS_PROPERTY_NOT_SUPPORTED", "The specified directory property is not supported"
+)
+E_ADS_CANT_CONVERT_DATATYPE = ErrorCode(
+    0x8000500C,
+    "E_ADS_CANT_CONVERT_DATATYPE",
+    "The directory datatype cannot be converted to/from a native DS datatype",
+)
+# The metabase itself (mdmsg.h): a property with no value at a key nor, by inheritance, above
+# it. GetPropertyAttribObj answers it, which is how node_ops tells "unset" apart.
+MD_ERROR_DATA_NOT_FOUND = ErrorCode(0x800CC801, "MD_ERROR_DATA_NOT_FOUND", "The specified metadata was not found.")
+
+
+class WindowsApiError(Exception):
+    """A Windows API call failed with ``error``; ``detail`` says what was being done (for logs
+    and tests only: results carry only the code and Windows' own message)."""
+
+    def __init__(self, error: ErrorCode, detail: str = "") -> None:
+        self.error = error
+        self.detail = detail
+        super().__init__(f"{error}{f' ({detail})' if detail else ''}")
+
+    @property
+    def code(self) -> int:
+        return self.error.code
+
+    @property
+    def message(self) -> str:
+        return self.error.message

@@ -1,0 +1,137 @@
+"""The metabase that IIS setup leaves on a freshly installed server.
+
+IIS 5.0 (Windows 2000) installs the WWW and FTP services; IIS 6.0 (Windows Server 2003)
+installs only WWW unless FTP is chosen, and does not register the anonymous password
+synchronisation sub-authenticator, so its anonymous password is held in the metabase with
+``AnonymousPasswordSync`` False. Setup creates the local accounts ``IUSR_<HOST>`` (anonymous
+user of both services) and ``IWAM_<HOST>`` (out-of-process applications) with random
+passwords, which the metabase holds as secure properties.
+
+Only the keys and properties the lab's slice of the schema describes are created.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import typing as t
+
+from .host import WINDOWS_2000, OsRelease
+from .metabase import Metabase
+from .metabase_schema import (
+    IIS_FTP_SERVER,
+    IIS_FTP_SERVICE,
+    IIS_FTP_VIRTUAL_DIR,
+    IIS_WEB_SERVER,
+    IIS_WEB_SERVICE,
+    IIS_WEB_VIRTUAL_DIR,
+)
+
+# AppIsolated: 2 is "Medium (Pooled)", the protection IIS 5 and 6 give the default site.
+APP_POOLED = 2
+# AccessFlags of the default site's root and IISHelp: AccessRead | AccessScript ("Scripts only").
+_READ_AND_SCRIPT = 0x201
+# DirBrowseFlags: EnableDefaultDoc plus the date, time, size and extension columns.
+_DIR_BROWSE = 0x4000001E
+# AuthFlags: AuthAnonymous | AuthNTLM (Integrated Windows authentication).
+_AUTH_ANONYMOUS_AND_NTLM = 5
+_SERVER_STARTED = 2
+_LOGGING_ENABLED = 1
+_LOG_DIRECTORY = "%WinDir%\\System32\\LogFiles"
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits + "!#$%()*+,-.:;=?@[]^_{}~"
+
+
+def random_password(length: int = 14) -> str:
+    """A password as IIS setup generates for IUSR/IWAM: random, never shown to anyone."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+
+
+def install_iis(host_name: str, release: OsRelease, make_password: t.Callable[[], str] = random_password) -> Metabase:
+    """The metabase of ``host_name`` right after IIS setup on ``release``."""
+    iusr_password = make_password()
+    metabase = Metabase()
+    _install_www(metabase, host_name, release, iusr_password, make_password())
+    if release is WINDOWS_2000:
+        _install_ftp(metabase, host_name, iusr_password)
+    return metabase
+
+
+def _install_www(
+    metabase: Metabase, host_name: str, release: OsRelease, iusr_password: str, iwam_password: str
+) -> None:
+    iis5 = release is WINDOWS_2000
+    _create(
+        metabase,
+        "W3SVC",
+        IIS_WEB_SERVICE,
+        AnonymousUserName=f"IUSR_{host_name}",
+        AnonymousUserPass=iusr_password,
+        AnonymousPasswordSync=iis5,
+        WAMUserName=f"IWAM_{host_name}",
+        WAMUserPass=iwam_password,
+        AuthFlags=_AUTH_ANONYMOUS_AND_NTLM,
+        DefaultDoc="Default.htm,Default.asp,iisstart.asp" if iis5 else "Default.htm,Default.asp,index.htm,iisstart.htm",
+        DirBrowseFlags=_DIR_BROWSE,
+        ConnectionTimeout=900 if iis5 else 120,
+        LogType=_LOGGING_ENABLED,
+        LogFileDirectory=_LOG_DIRECTORY,
+    )
+    _create(
+        metabase,
+        "W3SVC/1",
+        IIS_WEB_SERVER,
+        ServerComment="Default Web Site",
+        ServerBindings=[":80:"],
+        ServerAutoStart=True,
+        ServerState=_SERVER_STARTED,
+    )
+    _create(
+        metabase,
+        "W3SVC/1/ROOT",
+        IIS_WEB_VIRTUAL_DIR,
+        Path="C:\\Inetpub\\wwwroot",
+        AccessFlags=_READ_AND_SCRIPT,
+        AppRoot="/LM/W3SVC/1/ROOT",
+        AppIsolated=APP_POOLED,
+        AppFriendlyName="Default Application",
+    )
+    _create(
+        metabase,
+        "W3SVC/1/ROOT/IISHelp",
+        IIS_WEB_VIRTUAL_DIR,
+        Path=f"{release.system_root}\\Help\\iisHelp",
+        AccessFlags=_READ_AND_SCRIPT,
+    )
+
+
+def _install_ftp(metabase: Metabase, host_name: str, iusr_password: str) -> None:
+    _create(
+        metabase,
+        "MSFTPSVC",
+        IIS_FTP_SERVICE,
+        AnonymousUserName=f"IUSR_{host_name}",
+        AnonymousUserPass=iusr_password,
+        AnonymousPasswordSync=True,
+        AllowAnonymous=True,
+        AnonymousOnly=False,
+        MaxConnections=100000,
+        ConnectionTimeout=900,
+        LogType=_LOGGING_ENABLED,
+        LogFileDirectory=_LOG_DIRECTORY,
+    )
+    _create(
+        metabase,
+        "MSFTPSVC/1",
+        IIS_FTP_SERVER,
+        ServerComment="Default FTP Site",
+        ServerBindings=[":21:"],
+        ServerAutoStart=True,
+        ServerState=_SERVER_STARTED,
+    )
+    _create(metabase, "MSFTPSVC/1/ROOT", IIS_FTP_VIRTUAL_DIR, Path="C:\\Inetpub\\ftproot", AccessFlags=0x1)
+
+
+def _create(metabase: Metabase, path: str, key_type: str, **properties: t.Any) -> None:
+    metabase.create_key(path, key_type)
+    for name, value in properties.items():
+        metabase.write(path, name, value)

@@ -1,0 +1,91 @@
+"""Fixtures for the model, node_ops and CLI tests: a default lab, and node_ops called on it the
+way the controller calls it."""
+
+from __future__ import annotations
+
+import socket
+import typing as t
+
+import pytest
+
+from iis_lab.lab import Lab
+
+Instruction = dict[str, t.Any]
+
+
+class NodeOps:
+    """Calls the node_ops module of a lab host with the arguments the controller sends."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+
+    def __call__(
+        self,
+        *instructions: Instruction,
+        host: str = "NODE1",
+        secrets: dict[str, t.Any] | None = None,
+        check_mode: bool = False,
+        **module_args: t.Any,
+    ) -> dict[str, t.Any]:
+        args: dict[str, t.Any] = {
+            "instructions": list(instructions),
+            "secrets": {} if secrets is None else secrets,
+            "_ansible_check_mode": check_mode,
+            "_ansible_no_log": False,
+            "_ansible_diff": False,
+            "_ansible_verbosity": 0,
+            "_ansible_module_name": "webfarm.iis_cluster.node_ops",
+            **module_args,
+        }
+        address = next(candidate.address for candidate in self.lab.hosts if candidate.name == host)
+        return self.lab.run_node_ops(address, args, become_user=None, become_with_password=False)
+
+    def values(self, *instructions: Instruction, **kwargs: t.Any) -> list[t.Any]:
+        """The values of a batch that must succeed as a whole."""
+        result = self(*instructions, **kwargs)
+        assert "failed" not in result, result.get("msg")
+        assert [entry["status"] for entry in result["results"]] == ["ok"] * len(instructions), result["results"]
+        return [entry["value"] for entry in result["results"]]
+
+    def value(self, instruction: Instruction, **kwargs: t.Any) -> t.Any:
+        """The value of one instruction that must succeed."""
+        return self.values(instruction, **kwargs)[0]
+
+
+@pytest.fixture
+def lab() -> Lab:
+    """A fresh default lab (DC1, NODE1, NODE2) that records nothing on disk."""
+    return Lab.from_topology(None)
+
+
+@pytest.fixture
+def node_ops(lab: Lab) -> NodeOps:
+    return NodeOps(lab)
+
+
+MetabaseReader = t.Callable[[str, str, str], t.Any]
+
+
+@pytest.fixture
+def read_metabase(lab: Lab) -> MetabaseReader:
+    """Reads the effective value of a property straight from a host's model:
+    ``read_metabase("NODE1", "W3SVC", "WAMUserPass")``."""
+
+    def read(host: str, path: str, name: str) -> t.Any:
+        metabase = next(candidate.metabase for candidate in lab.hosts if candidate.name == host)
+        assert metabase is not None, f"{host} has no IIS"
+        return metabase.read(path, name).value
+
+    return read
+
+
+@pytest.fixture
+def free_port(lab: Lab) -> int:
+    """A TCP port free on every address of the default lab, for tests that start listeners."""
+    with socket.socket() as probe:
+        probe.bind((lab.addresses[0], 0))
+        port = probe.getsockname()[1]
+    for address in lab.addresses:
+        with socket.socket() as probe:
+            probe.bind((address, port))
+    return t.cast(int, port)

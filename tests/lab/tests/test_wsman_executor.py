@@ -1,0 +1,128 @@
+"""What running one command does to the lab: record, emulate node_ops or refuse, save."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from test_wsman_fakes import ADDRESSES, DOMAIN_ADMIN, FakeLab
+
+from iis_lab.wsman.executor import execute
+
+BOOTSTRAP = '$PSVersionTable.PSVersion -lt [Version]"5.1"\n# rest of bootstrap_wrapper.ps1'
+
+
+def _powershell(script: str) -> str:
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode()
+    return f"PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand {encoded}"
+
+
+def _module_input(script: str, args: dict[str, object], *, become: dict[str, object] | None = None) -> bytes:
+    """Bootstrap stdin shaped as ansible-core 2.19 writes it (scripts left out: the lab never reads them)."""
+    actions = []
+    if become is not None:
+        actions.append({"name": "become_wrapper.ps1", **become})
+    actions.append(
+        {
+            "name": "module_wrapper.ps1",
+            "params": {
+                "Script": script,
+                "Environment": {},
+                "Variables": [{"Name": "complex_args", "Value": args, "Scope": "Global"}],
+            },
+            "secure_params": {},
+        }
+    )
+    exec_wrapper = {"name": "exec_wrapper", "script": "", "params": {}}
+    manifest = {"scripts": {}, "actions": actions, "signed_hashlist": []}
+    return f"{json.dumps(exec_wrapper)}\n\0\0\0\0\n{json.dumps(manifest)}".encode()
+
+
+NODE_OPS_SCRIPT = "ansible_collections.webfarm.iis_cluster.plugins.modules.node_ops.ps1"
+ARGS = {"instructions": [{"op": "host_facts", "args": {}}], "_ansible_check_mode": False}
+
+
+def test_node_ops_runs_in_the_lab_and_prints_its_result() -> None:
+    lab = FakeLab()
+    command_line = _powershell(BOOTSTRAP)
+
+    result = execute(lab, ADDRESSES[1], DOMAIN_ADMIN, command_line, _module_input(NODE_OPS_SCRIPT, ARGS))
+
+    assert json.loads(result.stdout) == {
+        "changed": False,
+        "results": [{"op": "host_facts", "status": "ok", "value": {"address": ADDRESSES[1]}}],
+    }
+    assert (result.exit_code, result.stderr) == (0, b"")
+    [call] = lab.node_ops_calls
+    assert (call.address, call.module_args, call.become_user, call.become_with_password) == (
+        ADDRESSES[1],
+        ARGS,
+        None,
+        False,
+    )
+    assert call.lock_held
+    assert lab.processes == [(ADDRESSES[1], DOMAIN_ADMIN, command_line)]
+    assert lab.saves == 1
+
+
+def test_become_reaches_the_lab_without_the_password() -> None:
+    lab = FakeLab()
+    become = {"params": {"BecomeUser": "WEBFARM\\svc-iis"}, "secure_params": {"BecomePassword": "Become-Secret-3"}}
+
+    execute(
+        lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), _module_input(NODE_OPS_SCRIPT, ARGS, become=become)
+    )
+
+    [call] = lab.node_ops_calls
+    assert (call.become_user, call.become_with_password) == ("WEBFARM\\svc-iis", True)
+
+
+def test_a_failed_node_ops_result_exits_with_1() -> None:
+    lab = FakeLab(node_ops_result={"failed": True, "msg": "unknown op 'format_disk'"})
+
+    result = execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), _module_input(NODE_OPS_SCRIPT, ARGS))
+
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"failed": True, "msg": "unknown op 'format_disk'"}
+
+
+def test_raw_powershell_is_refused_with_a_module_failure_but_still_recorded() -> None:
+    lab = FakeLab()
+    command_line = _powershell("Get-Date")
+
+    result = execute(lab, ADDRESSES[2], DOMAIN_ADMIN, command_line, b"")
+
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "failed": True,
+        "msg": "iis-lab emulates only the webfarm.iis_cluster.node_ops module; "
+        "this command asked for raw PowerShell: Get-Date",
+    }
+    assert lab.node_ops_calls == []
+    assert lab.processes == [(ADDRESSES[2], DOMAIN_ADMIN, command_line)]
+    assert lab.saves == 1
+
+
+def test_a_node_ops_module_of_another_collection_is_not_emulated() -> None:
+    lab = FakeLab()
+    other = "ansible_collections.someone.else.plugins.modules.node_ops.ps1"
+
+    result = execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), _module_input(other, ARGS))
+
+    assert lab.node_ops_calls == []
+    assert json.loads(result.stdout)["msg"].endswith("this command asked for ansible module someone.else.node_ops")
+
+
+def test_the_lab_is_saved_even_when_the_emulation_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    lab = FakeLab()
+
+    def crash(*_args: object, **_kwargs: object) -> dict[str, object]:
+        raise RuntimeError("emulation bug")
+
+    monkeypatch.setattr(lab, "run_node_ops", crash)
+
+    with pytest.raises(RuntimeError):
+        execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), _module_input(NODE_OPS_SCRIPT, ARGS))
+    assert lab.saves == 1
