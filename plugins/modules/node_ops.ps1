@@ -1,0 +1,624 @@
+#!powershell
+
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -PowerShell Ansible.ModuleUtils.AddType
+
+# The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
+# this module runs a list of named operations, each a small wrapper around one Windows API, and
+# reports every Windows error as its code and Windows' text so that the controller can decode it.
+# No operation takes a command line or a script: what this module can do is the table
+# $operations below.
+
+$spec = @{
+    options = @{
+        instructions = @{ type = 'list'; elements = 'dict'; required = $true }
+        secrets = @{ type = 'dict'; default = @{}; no_log = $true }
+        stop_on_error = @{ type = 'bool'; default = $true }
+    }
+    supports_check_mode = $true
+    # Ansible.Basic registers a no_log dict by its type name, not by its values, so it would
+    # write the secrets to the Application event log with the invocation. Keep this module out of
+    # the event log altogether.
+    no_log = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$instructions = $module.Params.instructions
+$secrets = if ($null -eq $module.Params.secrets) { @{} } else { $module.Params.secrets }
+
+# For the same reason the invocation echoed in the result still holds the secret values: keep
+# their names and hide the values, as the controller does for a no_log dict.
+$shownSecrets = @{}
+foreach ($secretName in $secrets.Keys) {
+    $shownSecrets[$secretName] = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+}
+$module.Result.invocation.module_args.secrets = $shownSecrets
+
+# HRESULTs as Exception.HResult holds them: PowerShell reads a 0x8... literal as a negative Int32.
+$MD_ERROR_DATA_NOT_FOUND = 0x800CC801
+$E_ADS_PROPERTY_NOT_SUPPORTED = 0x80005006
+$E_ADS_CANT_CONVERT_DATATYPE = 0x8000500C
+# ADSI PutEx control codes (ADS_PROPERTY_OPERATION_ENUM).
+$ADS_PROPERTY_CLEAR = 1
+$ADS_PROPERTY_UPDATE = 2
+# The metabase types whose values this module converts, named as adsutil.vbs names them.
+$METABASE_VALUE_TYPES = @('STRING', 'EXPANDSZ', 'INTEGER', 'BOOLEAN', 'LIST', 'BINARY')
+
+# ---- Errors ----------------------------------------------------------------------------------
+
+# The exception that carries Windows' own code and text. PowerShell wraps it: MethodInvocationException
+# around a .NET call, TargetInvocationException around an ADSI method, ActionPreferenceStopException
+# around a cmdlet's error record.
+Function Get-InnermostException {
+    param([System.Exception]$Exception)
+
+    while ($true) {
+        $inner = if ($Exception -is [System.Management.Automation.ActionPreferenceStopException]) {
+            $Exception.ErrorRecord.Exception
+        }
+        else {
+            $Exception.InnerException
+        }
+        if ($null -eq $inner -or [Object]::ReferenceEquals($inner, $Exception)) {
+            return $Exception
+        }
+        $Exception = $inner
+    }
+}
+
+# The same 32 bits read as unsigned: .NET and ADSI hand HRESULTs and metabase DWORDs over as Int32.
+Function ConvertTo-UInt32 {
+    param([int]$Value)
+
+    [BitConverter]::ToUInt32([BitConverter]::GetBytes($Value), 0)
+}
+
+# The error of a failed instruction: Windows' code, unsigned, and Windows' text.
+Function ConvertTo-WindowsError {
+    param([System.Exception]$Exception)
+
+    $windows = Get-InnermostException -Exception $Exception
+    $code = if ($windows -is [System.ComponentModel.Win32Exception]) {
+        # Its HResult is always E_FAIL; the Win32 error code is NativeErrorCode.
+        [uint32]$windows.NativeErrorCode
+    }
+    else {
+        ConvertTo-UInt32 -Value $windows.HResult
+    }
+    @{ code = $code; message = $windows.Message.Trim() }
+}
+
+# ---- host_facts ------------------------------------------------------------------------------
+
+Function Get-HostFact {
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    @{
+        name = $computer.Name
+        dns_host_name = $computer.DNSHostName
+        domain = Get-JoinedDomainName
+        # Outside a domain, Win32_ComputerSystem.Domain holds the workgroup's name.
+        dns_domain = if ($computer.PartOfDomain) { $computer.Domain } else { $null }
+        domain_role = [int]$computer.DomainRole
+        os_version = $os.Version
+        iis_version = Get-IisVersion
+        ip_addresses = @(Get-Ipv4Address)
+    }
+}
+
+# The NetBIOS name of the domain this host is joined to, $null in a workgroup.
+# NetGetJoinInformation answers from the local security authority: unlike Win32_NTDomain it asks
+# no domain controller, and unlike %USERDOMAIN% it does not depend on the account the module runs as.
+Function Get-JoinedDomainName {
+    if (-not ('WebfarmIisCluster.DomainJoin' -as [type])) {
+        Add-CSharpType -AnsibleModule $module -References @'
+using System;
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace WebfarmIisCluster
+{
+    public static class DomainJoin
+    {
+        private const int NetSetupDomainName = 3;
+
+        [DllImport("netapi32.dll", CharSet = CharSet.Unicode)]
+        private static extern int NetGetJoinInformation(string server, out IntPtr nameBuffer,
+            out int bufferType);
+
+        [DllImport("netapi32.dll")]
+        private static extern int NetApiBufferFree(IntPtr buffer);
+
+        public static string GetDomainName()
+        {
+            IntPtr nameBuffer;
+            int joinStatus;
+            int status = NetGetJoinInformation(null, out nameBuffer, out joinStatus);
+            if (status != 0)
+                throw new Win32Exception(status);
+            try
+            {
+                return joinStatus == NetSetupDomainName ? Marshal.PtrToStringUni(nameBuffer) : null;
+            }
+            finally
+            {
+                NetApiBufferFree(nameBuffer);
+            }
+        }
+    }
+}
+'@
+    }
+    [WebfarmIisCluster.DomainJoin]::GetDomainName()
+}
+
+# "major.minor" as IIS setup records it, $null when IIS is not installed.
+Function Get-IisVersion {
+    $inetStp = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\InetStp' -ErrorAction SilentlyContinue
+    if ($null -eq $inetStp -or $null -eq $inetStp.MajorVersion) {
+        return $null
+    }
+    '{0}.{1}' -f [int]$inetStp.MajorVersion, [int]$inetStp.MinorVersion
+}
+
+# The IPv4 addresses of the enabled adapters, each with the prefix length of its mask.
+# IPAddress and IPSubnet are parallel arrays; an IPv6 entry has a prefix length, not a mask.
+Function Get-Ipv4Address {
+    $adapters = Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE'
+    foreach ($adapter in $adapters) {
+        $addresses = $adapter.IPAddress
+        if ($null -eq $addresses) {
+            continue
+        }
+        for ($index = 0; $index -lt $addresses.Count; $index++) {
+            $address = [System.Net.IPAddress]::Parse($addresses[$index])
+            if ($address.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork) {
+                @{
+                    address = $address.ToString()
+                    prefix_length = ConvertTo-PrefixLength -Mask $adapter.IPSubnet[$index]
+                }
+            }
+        }
+    }
+}
+
+# The number of one bits in a dotted IPv4 mask: 255.255.255.0 is 24.
+Function ConvertTo-PrefixLength {
+    param([string]$Mask)
+
+    $length = 0
+    foreach ($byte in [System.Net.IPAddress]::Parse($Mask).GetAddressBytes()) {
+        $length += [Convert]::ToString($byte, 2).Replace('0', '').Length
+    }
+    $length
+}
+
+# ---- The IIS 5/6 metabase, through the ADSI IIS provider ---------------------------------------
+
+# The key at an ADSI path below IIS://localhost, bound.
+Function Get-MetabaseKey {
+    param([string]$Path)
+
+    $key = [ADSI]"IIS://localhost/$Path"
+    # [ADSI] binds on first use; binding now makes a missing key fail here, with 0x80070003.
+    $key.psbase.RefreshCache()
+    $key
+}
+
+# The properties the key's class allows, spelled as the schema spells them: the mandatory and
+# optional properties of its schema class, the list adsutil.vbs ENUM walks.
+Function Get-MetabaseClassProperty {
+    param([System.DirectoryServices.DirectoryEntry]$Key)
+
+    $class = $Key.psbase.SchemaEntry
+    foreach ($list in 'MandatoryProperties', 'OptionalProperties') {
+        foreach ($name in $class.psbase.InvokeGet($list)) {
+            [string]$name
+        }
+    }
+}
+
+# The schema's spelling of a property name (metabase names are case-insensitive). A name the
+# key's class does not list, unknown names included, fails as ADSI's Get and Put fail for it,
+# with E_ADS_PROPERTY_NOT_SUPPORTED.
+Function Resolve-MetabasePropertyName {
+    param([string[]]$Known, [string]$Name)
+
+    foreach ($candidate in $Known) {
+        if ($candidate -eq $Name) {
+            return $candidate
+        }
+    }
+    $message = 'The specified directory property is not supported'
+    throw [System.Runtime.InteropServices.COMException]::new($message, $E_ADS_PROPERTY_NOT_SUPPORTED)
+}
+
+# A property's type and whether it is secure, from its schema object, as adsutil.vbs reads them.
+# Syntax is String, ExpandSz, Integer, Boolean, List (MultiSz) or Binary for the types this module
+# converts; its upper-case form is the adsutil name.
+Function Get-MetabasePropertySchema {
+    param([string]$Name)
+
+    $property = [ADSI]"IIS://localhost/Schema/$Name"
+    @{
+        type = ([string]$property.psbase.InvokeGet('Syntax')).ToUpperInvariant()
+        secure = [bool]$property.psbase.InvokeGet('Secure')
+    }
+}
+
+# Where the key's value of a property comes from: 'here', 'inherited' or 'unset'.
+# The property attribute object reads the metabase record with inheritance: Isinherit says the
+# value comes from a key above, and no record at all (MD_ERROR_DATA_NOT_FOUND) means no value.
+# Get cannot tell: it returns inherited values, and newer providers return the schema's default
+# for a property that has no value.
+Function Get-MetabasePropertySource {
+    param([System.DirectoryServices.DirectoryEntry]$Key, [string]$Name)
+
+    try {
+        $attributes = $Key.GetPropertyAttribObj($Name)
+    }
+    catch {
+        if ((Get-InnermostException -Exception $_.Exception).HResult -eq $MD_ERROR_DATA_NOT_FOUND) {
+            return 'unset'
+        }
+        throw
+    }
+    if ($attributes.Isinherit) { 'inherited' } else { 'here' }
+}
+
+# One property of a key as metabase_get reports it. A secure value is never read. A type this
+# module does not convert (an ACL, an IP restriction list, a MIME map) is reported without value.
+Function Get-MetabasePropertyReport {
+    param([System.DirectoryServices.DirectoryEntry]$Key, [string]$Name, [string]$Source)
+
+    $schema = Get-MetabasePropertySchema -Name $Name
+    $report = @{ type = $schema.type; secure = $schema.secure; source = $Source }
+    if (-not $schema.secure -and $Source -ne 'unset' -and $schema.type -in $METABASE_VALUE_TYPES) {
+        $report.value = ConvertFrom-MetabaseValue -Type $schema.type -Value $Key.Get($Name)
+    }
+    $report
+}
+
+# A value as ADSI returns it, in its JSON form: a DWORD unsigned, a list of strings, binary data
+# as lower-case hex.
+Function ConvertFrom-MetabaseValue {
+    param([string]$Type, [Object]$Value)
+
+    switch ($Type) {
+        'INTEGER' { ConvertTo-UInt32 -Value $Value }
+        'BOOLEAN' { [bool]$Value }
+        'LIST' { , [string[]]@(foreach ($item in $Value) { [string]$item }) }
+        'BINARY' { -join @(foreach ($byte in $Value) { '{0:x2}' -f [byte]$byte }) }
+        default { [string]$Value }
+    }
+}
+
+# Whether a JSON value is a list of strings.
+Function Test-StringList {
+    param([Object]$Value)
+
+    $Value -is [System.Collections.IList] -and @($Value | Where-Object { $_ -isnot [string] }).Count -eq 0
+}
+
+# A JSON value as the VARIANT ADSI expects for the property's type. A value of another JSON type
+# fails as ADSI reports it, E_ADS_CANT_CONVERT_DATATYPE, with a text that never repeats the value.
+Function ConvertTo-MetabaseValue {
+    param([string]$Type, [Object]$Value)
+
+    $fits = switch ($Type) {
+        'STRING' { $Value -is [string] }
+        'EXPANDSZ' { $Value -is [string] }
+        'BOOLEAN' { $Value -is [bool] }
+        'INTEGER' {
+            ($Value -is [int] -or $Value -is [long]) -and $Value -ge 0 -and $Value -le [uint32]::MaxValue
+        }
+        'LIST' { Test-StringList -Value $Value }
+        'BINARY' { $Value -is [string] -and $Value -match '^(?:[0-9a-f]{2})*\z' }
+        default { $false }
+    }
+    if (-not $fits) {
+        $message = 'The directory datatype cannot be converted to/from a native DS datatype'
+        throw [System.Runtime.InteropServices.COMException]::new($message, $E_ADS_CANT_CONVERT_DATATYPE)
+    }
+    switch ($Type) {
+        # The provider stores a DWORD as a signed VT_I4.
+        'INTEGER' { [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$Value), 0) }
+        'LIST' { , [Object[]]@($Value) }
+        'BINARY' {
+            $bytes = [System.Collections.Generic.List[byte]]::new()
+            for ($index = 0; $index -lt $Value.Length; $index += 2) {
+                $bytes.Add([Convert]::ToByte($Value.Substring($index, 2), 16))
+            }
+            , $bytes.ToArray()
+        }
+        default { $Value }
+    }
+}
+
+# metabase_get: the key's class, the named properties (by default those set at the key, what
+# adsutil.vbs ENUM lists) and, when asked, the names of its child keys.
+Function Get-MetabaseKeyReport {
+    param([string]$Path, [string[]]$Property, [bool]$Children)
+
+    $key = Get-MetabaseKey -Path $Path
+    $known = @(Get-MetabaseClassProperty -Key $key)
+    $properties = [ordered]@{}
+    if ($null -eq $Property) {
+        foreach ($name in $known) {
+            try {
+                $source = Get-MetabasePropertySource -Key $key -Name $name
+            }
+            catch {
+                # Like adsutil.vbs ENUM, leave out a property whose attributes cannot be read.
+                continue
+            }
+            if ($source -eq 'here') {
+                $properties[$name] = Get-MetabasePropertyReport -Key $key -Name $name -Source $source
+            }
+        }
+    }
+    else {
+        foreach ($requested in $Property) {
+            $name = Resolve-MetabasePropertyName -Known $known -Name $requested
+            $source = Get-MetabasePropertySource -Key $key -Name $name
+            $properties[$name] = Get-MetabasePropertyReport -Key $key -Name $name -Source $source
+        }
+    }
+    $report = @{ path = $Path; key_type = $key.psbase.SchemaClassName; properties = $properties }
+    if ($Children) {
+        $report.children = @(foreach ($child in $key.psbase.Children) { $child.psbase.Name })
+    }
+    $report
+}
+
+# metabase_set: sets a property at the key and commits it. A secret is looked up by name here,
+# where it is used, so that its value is never a parameter of a command.
+Function Set-MetabaseProperty {
+    param(
+        [string]$Path,
+        [string]$Property,
+        [Object]$Value,
+        [string]$SecretName,
+        [System.Collections.IDictionary]$Secrets
+    )
+
+    $key = Get-MetabaseKey -Path $Path
+    $name = Resolve-MetabasePropertyName -Known @(Get-MetabaseClassProperty -Key $key) -Name $Property
+    $type = (Get-MetabasePropertySchema -Name $name).type
+    if ($SecretName) {
+        $null = $key.Put($name, [string]$Secrets[$SecretName])
+    }
+    elseif ($type -eq 'LIST') {
+        # Put takes a single value; a MultiSz list is written whole with ADS_PROPERTY_UPDATE.
+        $null = $key.PutEx($ADS_PROPERTY_UPDATE, $name, (ConvertTo-MetabaseValue -Type $type -Value $Value))
+    }
+    else {
+        $null = $key.Put($name, (ConvertTo-MetabaseValue -Type $type -Value $Value))
+    }
+    $null = $key.SetInfo()
+}
+
+# metabase_delete: removes the value set at the key, so that the key inherits again.
+# ADS_PROPERTY_CLEAR deletes the key's own record, and the provider counts "no record here" as
+# success: clearing a property that is not set here is not an error.
+Function Clear-MetabaseProperty {
+    param([string]$Path, [string]$Property)
+
+    $key = Get-MetabaseKey -Path $Path
+    $name = Resolve-MetabasePropertyName -Known @(Get-MetabaseClassProperty -Key $key) -Name $Property
+    $null = $key.PutEx($ADS_PROPERTY_CLEAR, $name, $null)
+    $null = $key.SetInfo()
+}
+
+# metabase_secret_matches: whether the key's effective value (set here or inherited) is a string
+# equal to a secret, ordinal and case-sensitive. Only the answer leaves this function.
+Function Test-MetabaseSecret {
+    param(
+        [string]$Path,
+        [string]$Property,
+        [string]$SecretName,
+        [System.Collections.IDictionary]$Secrets
+    )
+
+    $key = Get-MetabaseKey -Path $Path
+    $name = Resolve-MetabasePropertyName -Known @(Get-MetabaseClassProperty -Key $key) -Name $Property
+    if ((Get-MetabasePropertySource -Key $key -Name $name) -eq 'unset') {
+        return $false
+    }
+    $value = $key.Get($name)
+    $secret = [string]$Secrets[$SecretName]
+    $value -is [string] -and [string]::Equals($value, $secret, [StringComparison]::Ordinal)
+}
+
+# ---- The instruction set ---------------------------------------------------------------------
+
+# Write: the op changes the host, so it is refused in check mode and its success means `changed`.
+# Args: every argument it takes, with its type (see $ARGUMENT_TYPES). Required: the args it cannot
+# run without. OneOf: args of which exactly one must be given.
+# Run: called with the instruction's args and the module's secrets; returns the op's value.
+$operations = @{
+    'host_facts' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-HostFact }
+    }
+    'metabase_get' = @{
+        Write = $false
+        Args = @{ path = 'str'; properties = 'str_list'; children = 'bool' }
+        Required = @('path')
+        Run = {
+            param($Arguments, $Secrets)
+            Get-MetabaseKeyReport -Path $Arguments['path'] -Property $Arguments['properties'] `
+                -Children ([bool]$Arguments['children'])
+        }
+    }
+    'metabase_set' = @{
+        Write = $true
+        Args = @{ path = 'str'; property = 'str'; value = 'any'; secret = 'secret' }
+        Required = @('path', 'property')
+        OneOf = @('value', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Set-MetabaseProperty -Path $Arguments['path'] -Property $Arguments['property'] `
+                -Value $Arguments['value'] -SecretName $Arguments['secret'] -Secrets $Secrets
+        }
+    }
+    'metabase_delete' = @{
+        Write = $true
+        Args = @{ path = 'str'; property = 'str' }
+        Required = @('path', 'property')
+        Run = {
+            param($Arguments, $Secrets)
+            Clear-MetabaseProperty -Path $Arguments['path'] -Property $Arguments['property']
+        }
+    }
+    'metabase_secret_matches' = @{
+        Write = $false
+        Args = @{ path = 'str'; property = 'str'; secret = 'secret' }
+        Required = @('path', 'property', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Test-MetabaseSecret -Path $Arguments['path'] -Property $Arguments['property'] `
+                -SecretName $Arguments['secret'] -Secrets $Secrets
+        }
+    }
+}
+
+# The argument types of the table, as the messages name them. A 'secret' is the name of a secret.
+$ARGUMENT_TYPES = @{
+    str = 'a string'
+    bool = 'a boolean'
+    str_list = 'a list of strings'
+    secret = 'the name of a secret in secrets'
+    any = 'any value'
+}
+
+Function Test-ArgumentType {
+    param([string]$Type, [Object]$Value)
+
+    switch ($Type) {
+        'bool' { $Value -is [bool] }
+        'str_list' { Test-StringList -Value $Value }
+        'any' { $true }
+        default { $Value -is [string] }
+    }
+}
+
+# An instruction's args; an instruction without args has none.
+Function Get-InstructionArgument {
+    param([System.Collections.IDictionary]$Instruction)
+
+    if ($null -eq $Instruction['args']) { @{} } else { $Instruction['args'] }
+}
+
+# Why an instruction cannot be run at all, or nothing. The message names the instruction and the
+# field, never a secret's value.
+Function Get-InstructionProblem {
+    param(
+        [int]$Index,
+        [Object]$Instruction,
+        [System.Collections.IDictionary]$Secrets,
+        [bool]$CheckMode
+    )
+
+    $where = "instructions[$Index]"
+    if ($Instruction -isnot [System.Collections.IDictionary] -or $Instruction['op'] -isnot [string]) {
+        return "$($where): must be a dict with a string op and a dict args"
+    }
+    $unknownKeys = @($Instruction.Keys | Where-Object { @('op', 'args') -cnotcontains $_ })
+    if ($unknownKeys) {
+        return "$($where): unknown keys $($unknownKeys -join ', '); an instruction has op and args"
+    }
+    $op = $Instruction['op']
+    if ($operations.Keys -cnotcontains $op) {
+        return "$where.op: unknown op '$op'; the ops are $(($operations.Keys | Sort-Object) -join ', ')"
+    }
+    $arguments = Get-InstructionArgument -Instruction $Instruction
+    if ($arguments -isnot [System.Collections.IDictionary]) {
+        return "$where.args: must be a dict of arguments for $op"
+    }
+    $operation = $operations[$op]
+    foreach ($name in $arguments.Keys) {
+        if ($operation.Args.Keys -cnotcontains $name) {
+            return "$where.args.$($name): $op has no such argument"
+        }
+        $type = $operation.Args[$name]
+        if (-not (Test-ArgumentType -Type $type -Value $arguments[$name])) {
+            return "$where.args.$($name): must be $($ARGUMENT_TYPES[$type])"
+        }
+        if ($type -eq 'secret' -and -not $Secrets.ContainsKey($arguments[$name])) {
+            return "$where.args.$($name): '$($arguments[$name])' is not a name in secrets"
+        }
+    }
+    foreach ($name in $operation.Required) {
+        if (-not $arguments.ContainsKey($name)) {
+            return "$where.args.$($name): missing, $op requires it"
+        }
+    }
+    if ($operation.ContainsKey('OneOf')) {
+        $given = @($operation.OneOf | Where-Object { $arguments.ContainsKey($_) })
+        if ($given.Count -ne 1) {
+            return "$where.args: $op takes exactly one of $($operation.OneOf -join ', ')"
+        }
+    }
+    if ($CheckMode -and $operation.Write) {
+        return "$($where): $op changes the host and is refused in check mode"
+    }
+}
+
+# Why the call cannot be run at all, or nothing. Such a call is a bug in the caller, so the module
+# fails before any instruction runs.
+Function Get-CallProblem {
+    param(
+        [System.Collections.IList]$Instructions,
+        [System.Collections.IDictionary]$Secrets,
+        [bool]$CheckMode
+    )
+
+    foreach ($name in $Secrets.Keys) {
+        if ($Secrets[$name] -isnot [string]) {
+            return "secrets.$($name): must be a string"
+        }
+    }
+    for ($index = 0; $index -lt $Instructions.Count; $index++) {
+        $problem = Get-InstructionProblem -Index $index -Instruction $Instructions[$index] -Secrets $Secrets `
+            -CheckMode $CheckMode
+        if ($problem) {
+            return $problem
+        }
+    }
+}
+
+$problem = Get-CallProblem -Instructions $instructions -Secrets $secrets -CheckMode $module.CheckMode
+if ($problem) {
+    $module.FailJson($problem)
+}
+
+$results = [System.Collections.Generic.List[Object]]::new()
+$failed = $false
+foreach ($instruction in $instructions) {
+    $op = $instruction['op']
+    if ($failed -and $module.Params.stop_on_error) {
+        $results.Add(@{ op = $op; status = 'not_run' })
+        continue
+    }
+    $operation = $operations[$op]
+    try {
+        $arguments = Get-InstructionArgument -Instruction $instruction
+        $value = $operation.Run.InvokeReturnAsIs($arguments, $secrets)
+        $results.Add(@{ op = $op; status = 'ok'; value = $value })
+        if ($operation.Write) {
+            $module.Result.changed = $true
+        }
+    }
+    catch {
+        $failed = $true
+        $results.Add(@{ op = $op; status = 'failed'; error = ConvertTo-WindowsError -Exception $_.Exception })
+    }
+}
+
+$module.Result.results = $results
+$module.ExitJson()

@@ -1,0 +1,135 @@
+#!/usr/bin/python
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is implemented in PowerShell (plugins/modules/node_ops.ps1); this file holds its
+# documentation.
+
+DOCUMENTATION = r"""
+---
+module: node_ops
+short_description: Run a batch of IIS and Windows instructions on a node (internal)
+version_added: 0.1.0
+description:
+  - Internal to this collection. The collection's action plugins (such as
+    M(webfarm.iis_cluster.metabase)) decide what a node needs and send this module a list of
+    instructions; it runs them in order and returns one result each. Use those modules in
+    playbooks, not this one. The instructions are a contract between the collection's own parts
+    and may change in any release.
+  - Each instruction names one operation from a fixed set, each a small wrapper around one
+    Windows API. No operation takes a command line or a script.
+  - A Windows error does not fail the module. The instruction that hit it gets C(status=failed)
+    with the Windows error code and text, so that the calling action plugin can name the cause
+    and the fix. The module fails only for a malformed call. See O(instructions).
+  - C(changed) is true when at least one write operation succeeded.
+  - Secrets travel only in O(secrets), which is C(no_log), and instructions name them. No
+    operation returns a secret, and none puts one in an error message or on a command line. The
+    module writes nothing to the Windows event log, because Ansible would log the secrets there
+    with its arguments.
+  - The metabase operations use the IIS ADSI provider (C(IIS://localhost/...)), so they need
+    IIS 5 or 6, or IIS 7 and later with the IIS 6 Metabase Compatibility feature.
+options:
+  instructions:
+    description:
+      - The instructions, run in order. Each is a dict with C(op), the operation's name, and
+        C(args), a dict of its arguments.
+      - The module fails without running any instruction when one names an unknown operation,
+        lacks a required argument, names a secret not in O(secrets), or, in check mode, is a
+        write operation. The message names the instruction's index and the field.
+      - V(host_facts) (read) takes no arguments and returns the host's C(name),
+        C(dns_host_name), NetBIOS C(domain) and C(dns_domain) (both null outside a domain),
+        C(domain_role) (Win32_ComputerSystem.DomainRole, 0 to 5), C(os_version),
+        C(iis_version) (C(major.minor), null without IIS) and C(ip_addresses), its IPv4
+        addresses, each a dict of C(address) and C(prefix_length).
+      - V(metabase_get) (read) takes C(path) (an ADSI path below C(IIS://localhost), such as
+        V(W3SVC/1/ROOT)), C(properties) (a list of names; by default every property set at the
+        key) and C(children) (a bool). It returns C(path), C(key_type), C(properties), a dict of
+        name to C(type), C(secure), C(source) (V(here), V(inherited) or V(unset)) and C(value)
+        (never for a secure or unset property, nor for a type other than STRING, EXPANDSZ,
+        INTEGER, BOOLEAN, LIST or BINARY), and C(children) when asked for.
+      - V(metabase_set) (write) takes C(path), C(property) and either C(value) (of the
+        property's type; BINARY as a hex string) or C(secret) (a name in O(secrets)). It sets the
+        value at the key and commits it.
+      - V(metabase_delete) (write) takes C(path) and C(property) and removes the value set at
+        the key, so that the key inherits again.
+      - V(metabase_secret_matches) (read) takes C(path), C(property) and C(secret), and returns
+        whether the key's effective value equals the secret (ordinal comparison, false when
+        unset). The value itself never leaves the host.
+    type: list
+    elements: dict
+    required: true
+  secrets:
+    description:
+      - Secret values by name, for the instructions that name them in C(args.secret).
+    type: dict
+    default: {}
+  stop_on_error:
+    description:
+      - Whether the instructions after a failed one are skipped and reported with
+        C(status=not_run).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: partial
+    details: Read operations run in check mode; a batch with a write operation is refused.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - The full contract, with the result of every operation, is C(docs/instruction-set.md) in the
+    collection's source.
+seealso:
+  - module: webfarm.iis_cluster.metabase
+  - module: webfarm.iis_cluster.metabase_info
+author:
+  - webfarm maintainers (@webfarm)
+"""
+
+EXAMPLES = r"""
+# The collection's action plugins call this module; a playbook does not. For a one-off look at a
+# node, for example while debugging, it can be run by hand:
+- name: Read the anonymous user of the first web site and the host's identity
+  webfarm.iis_cluster.node_ops:
+    instructions:
+      - op: host_facts
+        args: {}
+      - op: metabase_get
+        args:
+          path: W3SVC/1/ROOT
+          properties: [AnonymousUserName, AnonymousUserPass, AnonymousPasswordSync]
+  register: node
+
+- name: Check, on the host, whether the site's anonymous password is the domain account's
+  webfarm.iis_cluster.node_ops:
+    instructions:
+      - op: metabase_secret_matches
+        args: {path: W3SVC/1/ROOT, property: AnonymousUserPass, secret: iusr}
+    secrets:
+      iusr: "{{ iis_iusr_password }}"
+"""
+
+RETURN = r"""
+results:
+  description:
+    - One result per instruction, in order.
+    - C(op) is the instruction's operation and C(status) is V(ok), V(failed) or V(not_run).
+    - C(value) (with V(ok)) is what the operation returns; null for a write operation.
+    - C(error) (with V(failed)) holds C(code), the Windows error as an unsigned 32-bit number (an
+      HRESULT such as 2147942403 for 0x80070003, or a Win32 error code such as 1722), and
+      C(message), Windows' text for it.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - {"op": "metabase_get", "status": "ok",
+       "value": {"path": "W3SVC/1/ROOT", "key_type": "IIsWebVirtualDir",
+                 "properties": {"AnonymousUserName": {"type": "STRING", "secure": false,
+                                                      "source": "inherited", "value": "IUSR_NODE1"}}}}
+    - {"op": "metabase_set", "status": "failed",
+       "error": {"code": 2147942403, "message": "The system cannot find the path specified."}}
+    - {"op": "metabase_set", "status": "not_run"}
+"""
