@@ -223,8 +223,7 @@ def predicted(changes: t.Sequence[Change], current: PropertyState, parent: Prope
 
 def parent_path(path: str) -> str | None:
     """The key above ``path``, or None for a key directly below /LM."""
-    head, _, _ = path.rpartition("/")
-    return head or None
+    return path.rpartition("/")[0] or None
 
 
 def adsutil_command(change_instruction: Instruction, metabase_type: str) -> str:

@@ -64,19 +64,21 @@ _KNOWN: dict[int, KnownError] = {
     0x80005006: KnownError(
         "E_ADS_PROPERTY_NOT_SUPPORTED",
         "The specified directory property is not supported.",
-        "The property is not set at this key (adsutil exits with this code for that); "
-        "it may be inherited from a key above.",
+        "This key's type has no such property (adsutil: \"This property is probably not allowed at this "
+        "node\"): check the property name, and that the key is the one the property belongs to. "
+        "adsutil.vbs GET also exits with this code when a property is only inherited at the key.",
+    ),
+    0x800CC801: KnownError(
+        "MD_ERROR_DATA_NOT_FOUND",
+        "The specified metadata was not found.",
+        "The property has no value at this key nor above it.",
     ),
     0x8000500C: KnownError(
         "E_ADS_CANT_CONVERT_DATATYPE",
         "The directory datatype cannot be converted to/from a native DS datatype.",
         "Give the value in the property's metabase type.",
     ),
-    0x8000500D: KnownError(
-        "E_ADS_PROPERTY_NOT_FOUND",
-        "The directory property cannot be found in the cache.",
-        "Check the property name against the IIS metabase schema.",
-    ),
+    0x8000500D: KnownError("E_ADS_PROPERTY_NOT_FOUND", "The directory property cannot be found in the cache."),
 }
 
 

@@ -37,11 +37,12 @@ def test_description_names_code_symbol_meaning_and_remedy():
     assert "metabase_info" in text
 
 
-def test_adsutil_not_set_code_carries_its_real_symbol():
-    # adsutil.vbs exits with 0x80005006 for "not set at this node"; adserr.h names the code
-    # E_ADS_PROPERTY_NOT_SUPPORTED, and the explanation must say what adsutil meant by it.
-    text = describe(0x80005006)
-    assert "E_ADS_PROPERTY_NOT_SUPPORTED" in text and "not set at this key" in text
+def test_property_not_supported_carries_its_real_symbol_and_both_meanings():
+    # ADSI answers 0x80005006 for a property the key's class lacks; adsutil.vbs also exits with
+    # it for "not set at this node". adserr.h names it E_ADS_PROPERTY_NOT_SUPPORTED.
+    text = describe(-2147463162)
+    assert "E_ADS_PROPERTY_NOT_SUPPORTED" in text
+    assert "probably not allowed at this node" in text and "only inherited" in text
 
 
 def test_unknown_code_falls_back_to_the_hosts_message():
