@@ -20,8 +20,10 @@ description:
     A secure property (such as C(AnonymousUserPass) or C(WAMUserPass)) is compared with the
     wanted secret on the host; its value is never read back to the controller, never returned
     and never logged.
-  - Talks to the IIS Admin Base Objects through ADSI (C(IIS://localhost/...)), so it needs IIS 5
-    or 6, or IIS 7 and later with the IIS 6 Metabase Compatibility feature.
+  - Talks to the IIS Admin Base Objects through ADSI (C(IIS://localhost/...)). Ansible runs its
+    PowerShell on PowerShell 5.1, so the node is Windows Server 2008 R2 SP1 or later with IIS 7 or
+    later and the IIS 6 Metabase Compatibility feature, which serves the IIS 5/6 metabase
+    interface that the KB's adsutil.vbs uses.
 options:
   path:
     description:
