@@ -6,6 +6,7 @@ import base64
 import re
 import secrets
 
+import pytest
 from lab_harness import Lab
 from iis_lab.state import secret_matches
 
@@ -113,13 +114,31 @@ def test_no_secret_in_output_at_vvvv_in_state_or_on_a_command_line(lab):
         assert secret not in recorded
 
 
-def test_a_missing_key_fails_with_the_decoded_windows_error(lab):
-    run = lab.playbook("property.yml", extra_vars={"path": "/LM/W3SVC/42/ROOT", "property": "AnonymousUserName", "value": "x"})
+@pytest.mark.parametrize(
+    ("path", "prop", "decoded", "code"),
+    [
+        (
+            "/LM/W3SVC/42/ROOT",
+            "AnonymousUserName",
+            "Windows error 0x80070003 ERROR_PATH_NOT_FOUND: The system cannot find the path specified.",
+            0x80070003,
+        ),
+        (
+            "W3SVC/1",
+            "WAMUserName",
+            "Windows error 0x80005006 E_ADS_PROPERTY_NOT_SUPPORTED: The specified directory property is not "
+            'supported. This key\'s type has no such property (adsutil: "This property is probably not allowed',
+            0x80005006,
+        ),
+    ],
+)
+def test_a_windows_error_fails_the_task_decoded(lab, path, prop, decoded, code):
+    run = lab.playbook("property.yml", extra_vars={"path": path, "property": prop, "value": "x"})
     assert run.rc != 0
     assert run.status("Property", "node1") == "failed"
     result = run.result("Property", "node1")
-    assert "failed on node1: Windows error 0x80070003 ERROR_PATH_NOT_FOUND: The system cannot find the path specified." in result["msg"]
-    assert result["windows_error"]["code"] == 0x80070003
+    assert f"failed on node1: {decoded}" in result["msg"]
+    assert result["windows_error"]["code"] == code
 
 
 def test_bad_input_fails_naming_the_field_before_any_remote_call(lab):
