@@ -1,0 +1,132 @@
+# Build and quality gates of the webfarm.iis_cluster collection.
+#
+# Every tool runs from .venv (built from requirements-dev.txt) and writes only below .tmp:
+# HOME and every cache point there, so a run neither reads nor changes the user's home.
+#
+#   make test    all checks, fastest first (what .ci/run runs)
+#   make demo    run playbooks/demo_metabase.yml against the lab
+#   make clean   remove everything make created
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+.DELETE_ON_ERROR:
+# One target at a time: `make test` runs the checks in the order listed, fastest first, so
+# a failure shows early and logs do not interleave.
+.NOTPARALLEL:
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
+TMP := $(CURDIR)/.tmp
+
+COLLECTION := webfarm.iis_cluster
+COLLECTION_VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+BUILD_DIR := $(TMP)/build
+ARTIFACT := $(BUILD_DIR)/webfarm-iis_cluster-$(COLLECTION_VERSION).tar.gz
+SANITY_ROOT := $(TMP)/sanity
+SANITY_COLLECTION := $(SANITY_ROOT)/ansible_collections/webfarm/iis_cluster
+# The Python that sanity tests run on: the controller's. Naming it keeps ansible-test from
+# looking for every Python version it supports.
+SANITY_PYTHON := 3.11
+
+export HOME := $(TMP)/home
+export ANSIBLE_HOME := $(TMP)/ansible
+export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible/tmp
+export ANSIBLE_COLLECTIONS_PATH := $(TMP)/collections
+export XDG_CACHE_HOME := $(TMP)/cache
+export XDG_CONFIG_HOME := $(TMP)/config
+export PIP_CACHE_DIR := $(TMP)/cache/pip
+export PYTHONDONTWRITEBYTECODE := 1
+# Test suites start ansible-playbook and the lab as subprocesses: find them in the venv.
+export VIRTUAL_ENV := $(VENV)
+export PATH := $(BIN):$(PATH)
+
+COLLECTION_LINK := $(ANSIBLE_COLLECTIONS_PATH)/ansible_collections/webfarm/iis_cluster
+TMP_DIRS := $(HOME) $(ANSIBLE_LOCAL_TEMP) $(XDG_CACHE_HOME) $(XDG_CONFIG_HOME) $(PIP_CACHE_DIR)
+
+# ansible-test seeds each sanity venv with get-pip.py for this pip version (see
+# ansible_test/_internal/python_requirements.py) and downloads it from a host CI cannot
+# reach unless a copy is cached here; hack/ansible_test_get_pip.py does the same job offline.
+ANSIBLE_TEST_PIP_VERSION := 24.2
+ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(ANSIBLE_TEST_PIP_VERSION)).py
+
+# Module names come from the files, so a module whose documentation ansible-doc cannot
+# find fails `make docs` instead of going unnoticed.
+MODULE_FILES := $(wildcard plugins/modules/*.py plugins/modules/*.ps1 plugins/modules/*.yml plugins/modules/*.yaml)
+MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
+
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+
+.PHONY: test venv dirs collection-link unit lab-tests integration docs lint build sanity demo clean
+
+test: unit lab-tests docs lint build sanity integration
+
+dirs:
+	mkdir -p $(TMP_DIRS)
+
+venv: $(VENV_STAMP) | dirs
+
+# Rebuilt from scratch whenever a pinned requirement changes, so no stale package survives.
+$(VENV_STAMP): requirements-dev.txt tests/lab/pyproject.toml | dirs
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -c requirements-dev.txt -e tests/lab
+	touch $@
+
+# Playbooks and ansible-doc find the collection through ANSIBLE_COLLECTIONS_PATH.
+collection-link: | dirs
+	mkdir -p $(dir $(COLLECTION_LINK))
+	ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+unit: venv
+	$(PYTEST) tests/unit
+
+lab-tests: venv
+	$(PYTEST) tests/lab/tests
+
+integration: venv collection-link
+	$(PYTEST) tests/integration
+
+# ansible-doc exits 0 for a module it cannot find and only warns on stderr, so any stderr
+# output fails the target too.
+docs: venv collection-link
+	for module in $(MODULES); do \
+	  echo "ansible-doc $(COLLECTION).$$module"; \
+	  if ! errors=$$($(BIN)/ansible-doc -t module "$(COLLECTION).$$module" 2>&1 >/dev/null) \
+	      || [ -n "$$errors" ]; then \
+	    echo "$$errors" >&2; exit 1; \
+	  fi; \
+	done
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+lint: venv collection-link
+	$(BIN)/ansible-lint
+	$(BIN)/antsibull-changelog lint
+
+build: venv
+	$(BIN)/ansible-galaxy collection build --output-path $(BUILD_DIR) --force
+
+# Sanity runs on the collection as built and installed, i.e. on what users get.
+# ansible-test lists content through the nearest git work tree, and the checkout's ignores
+# .tmp: the installed copy gets a repository of its own, where every file is untracked,
+# which ansible-test includes.
+sanity: build $(ANSIBLE_TEST_GET_PIP)
+	rm -rf $(SANITY_ROOT)
+	$(BIN)/ansible-galaxy collection install --offline --no-deps --force -p $(SANITY_ROOT) $(ARTIFACT)
+	git -c init.defaultBranch=main init --quiet $(SANITY_COLLECTION)
+	cd $(SANITY_COLLECTION) && $(BIN)/ansible-test sanity --python $(SANITY_PYTHON) --color no
+
+$(ANSIBLE_TEST_GET_PIP): hack/ansible_test_get_pip.py | dirs
+	mkdir -p $(@D)
+	cp $< $@
+
+demo: venv collection-link
+	$(BIN)/iis-lab run -- $(BIN)/ansible-playbook -i {inventory} playbooks/demo_metabase.yml
+
+# The lab's egg-info is what its editable install leaves in the source tree.
+clean:
+	rm -rf $(VENV) $(TMP) tests/lab/*.egg-info
