@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from test_wsman_fakes import (
     FakeLab,
     endpoint,
     free_port,
-    serving,
 )
 from winrm.exceptions import InvalidCredentialsError, WinRMOperationTimeoutError, WSManFaultError
 
@@ -32,16 +30,6 @@ from iis_lab.wsman import RunningLab, start
 
 REFUSAL = "iis-lab emulates only the webfarm.iis_cluster.node_ops module; this command asked for"
 
-
-@pytest.fixture
-def lab() -> FakeLab:
-    return FakeLab()
-
-
-@pytest.fixture
-def running(lab: FakeLab) -> Iterator[RunningLab]:
-    with serving(lab) as server:
-        yield server
 
 
 def _protocol(running: RunningLab, address: str, user: str, password: str, **options: object) -> winrm.Protocol:

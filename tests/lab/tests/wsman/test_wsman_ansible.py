@@ -6,11 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_wsman_fakes import ADDRESSES, DOMAIN_ADMIN, DOMAIN_PASSWORD, FakeLab, serving
+from test_wsman_fakes import ADDRESSES, DOMAIN_ADMIN, DOMAIN_PASSWORD, FakeLab
 
 from iis_lab.wsman import RunningLab
 from iis_lab.wsman.powershell import encoded_script
@@ -21,16 +20,6 @@ NODE_OPS_STUB = "#!powershell\n#AnsibleRequires -CSharpUtil Ansible.Basic\n"
 BECOME_PASSWORD = "Become-Secret-4"
 SECRET = "Iusr-Secret-5"
 
-
-@pytest.fixture
-def lab() -> FakeLab:
-    return FakeLab()
-
-
-@pytest.fixture
-def running(lab: FakeLab) -> Iterator[RunningLab]:
-    with serving(lab) as server:
-        yield server
 
 
 @pytest.fixture
