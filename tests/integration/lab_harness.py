@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -114,6 +115,27 @@ class Lab:
 
     def processes(self) -> list[dict[str, t.Any]]:
         return [json.loads(line) for line in self.processes_text().splitlines() if line]
+
+    def recorded_command_lines(self) -> str:
+        """Every command line a host recorded, each followed by its decoded ``-EncodedCommand``
+        script, so that a secret hidden in base64 UTF-16 is found too."""
+        lines = []
+        for process in self.processes():
+            line = process["command_line"]
+            lines.append(line)
+            encoded = re.search(r"-EncodedCommand\s+(\S+)", line, re.IGNORECASE)
+            if encoded:
+                lines.append(base64.b64decode(encoded.group(1)).decode("utf-16-le"))
+        return "\n".join(lines)
+
+    def assert_never_exposed(self, secret: str, runs: t.Sequence[PlaybookRun]) -> None:
+        """``secret`` is in no run's output or results, in no state file, on no command line."""
+        assert secret, "an empty secret proves nothing"
+        for run in runs:
+            assert secret not in run.output
+            assert secret not in json.dumps(run.results)
+        assert secret not in self.state_text()
+        assert secret not in self.recorded_command_lines()
 
     def hosts(self, group: str) -> list[str]:
         inventory = yaml.safe_load(self.inventory.read_text())

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 import yaml
 
-ACTION_MODULES = ["metabase", "metabase_info"]
 PACKAGE = "ansible_collections.webfarm.iis_cluster.plugins"
+ACTION_MODULES = sorted(path.stem for path in (Path(__file__).parents[2] / "plugins" / "action").glob("[!_]*.py"))
+
+
+def test_every_action_plugin_is_checked():
+    assert {"metabase", "metabase_info"} <= set(ACTION_MODULES)
 
 
 def _documented_options(name):
