@@ -122,6 +122,51 @@ def operation_table(source: bytes) -> dict[str, OperationDeclaration]:
     return operations
 
 
+def module_options(source: bytes, spec_variable: str = "$spec") -> dict[str, dict[str, t.Any]]:
+    """The options of an Ansible.Basic module: each option's settings (``type``, ``required``,
+    ``default``, ``no_log``, ...) read from the ``options`` hashtable of the spec literal.
+
+    String, boolean, integer and empty-hashtable settings are returned as Python values; any
+    other setting as its source text.
+    """
+    assignments = [
+        node
+        for node in _descendants(parse(source))
+        if node.type == "assignment_expression" and _assigned_variable(node) == spec_variable
+    ]
+    if len(assignments) != 1:
+        raise OperationTableError(f"{spec_variable} is assigned {len(assignments)} times, not once")
+    spec = dict(
+        (_text(key).lower(), value)
+        for key, value in _hash_entries(_hash_literal(_child(assignments[0], "assignment_value"), spec_variable))
+    )
+    if "options" not in spec:
+        raise OperationTableError(f"{spec_variable} has no options")
+    return {
+        _text(name): {
+            _text(setting).lower(): _literal(value)
+            for setting, value in _hash_entries(_hash_literal(option, _text(name)))
+        }
+        for name, option in _hash_entries(_hash_literal(spec["options"], "options"))
+    }
+
+
+def _literal(node: tree_sitter.Node) -> t.Any:
+    """The Python value of a constant PowerShell expression, or its source text."""
+    text = _text(node).strip()
+    lowered = text.lower()
+    if lowered in ("$true", "$false"):
+        return lowered == "$true"
+    if text.replace(" ", "") == "@{}":
+        return {}
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "$" not in text:
+        return text[1:-1]
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def _command_findings(command: tree_sitter.Node) -> list[Finding]:
     name = _child(command, "command_name")
     if name is not None and _text(name).lower() in _COMMAND_STRING_CMDLETS:
