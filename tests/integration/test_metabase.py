@@ -62,6 +62,21 @@ def test_a_run_converges_and_the_next_one_changes_nothing(lab):
     assert second.changed() == {"node1": 0, "node2": 0}
 
 
+def test_a_task_costs_one_remote_execution_when_unchanged_and_two_when_changed(lab):
+    kb = _kb_vars()
+
+    def executions_per_node(run_options=()):
+        started = len(lab.processes())
+        assert lab.playbook("metabase.yml", *run_options, extra_vars=kb).rc == 0
+        new = lab.processes()[started:]
+        return {node: sum(process["host"] == node.upper() for process in new) for node in NODES}
+
+    tasks = 5
+    assert executions_per_node(["--check"]) == {node: tasks for node in NODES}
+    assert executions_per_node() == {node: 2 * tasks for node in NODES}
+    assert executions_per_node() == {node: tasks for node in NODES}
+
+
 def test_a_new_password_changes_only_the_password(lab):
     lab.playbook("metabase.yml", extra_vars=_kb_vars())
     rotated = _kb_vars()
