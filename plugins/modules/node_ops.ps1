@@ -4,7 +4,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil Ansible.Process
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.AddType
+#AnsibleRequires -PowerShell Ansible.ModuleUtils.ArgvParser
 
 # The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
 # this module runs a list of named operations, each a small wrapper around one Windows API, and
@@ -45,6 +47,16 @@ $ADS_PROPERTY_CLEAR = 1
 $ADS_PROPERTY_UPDATE = 2
 # The metabase types whose values this module converts, named as adsutil.vbs names them.
 $METABASE_VALUE_TYPES = @('STRING', 'EXPANDSZ', 'INTEGER', 'BOOLEAN', 'LIST', 'BINARY')
+# IIsComputer.Backup (mddefw.h): the next free version, and save the metabase to disk first.
+$MD_BACKUP_NEXT_VERSION = 0xFFFFFFFF
+$MD_BACKUP_SAVE_FIRST = 2
+# HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS): EnumBackups past the last backup.
+$ERROR_NO_MORE_ITEMS_HRESULT = 0x80070103
+# A NetBIOS computer name, or a DNS name of such labels: nothing a command line could split or
+# read as a switch.
+$COMPUTER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,62}(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*\z'
+# How long rpc_probe waits for the RPC endpoint mapper to accept a connection.
+$RPC_PROBE_TIMEOUT_MS = 5000
 
 # ---- Errors ----------------------------------------------------------------------------------
 
@@ -432,6 +444,297 @@ Function Test-MetabaseSecret {
     $value -is [string] -and [string]::Equals($value, $secret, [StringComparison]::Ordinal)
 }
 
+# ---- Metabase digests (docs/instruction-set.md, metabase_digest) ---------------------------------
+
+# Lower-case hex HMAC-SHA256 of a text's UTF-8 bytes.
+Function Get-HmacHex {
+    param([System.Security.Cryptography.HMAC]$Hmac, [string]$Text)
+
+    $hash = $Hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Text))
+    -join @(foreach ($byte in $hash) { '{0:x2}' -f $byte })
+}
+
+# What a property's digest is made of: name, type and value on three lines. A secure value is
+# read here only to be digested.
+Function Get-MetabasePropertyText {
+    param([System.DirectoryServices.DirectoryEntry]$Key, [string]$Name, [string]$Type)
+
+    $value = ConvertFrom-MetabaseValue -Type $Type -Value $Key.Get($Name)
+    $text = switch ($Type) {
+        'LIST' { $value -join [char]0 }
+        'BOOLEAN' { if ($value) { 'True' } else { 'False' } }
+        default { [string]$value }
+    }
+    "$Name`n$Type`n$text"
+}
+
+# The digests of one key: each property set at it (but the excluded ones and the types this
+# module does not convert), and the key's own, of its properties' lines sorted by ordinal
+# lower-case name.
+Function Get-MetabaseKeyDigest {
+    param(
+        [System.DirectoryServices.DirectoryEntry]$Key,
+        [System.Security.Cryptography.HMAC]$Hmac,
+        [string[]]$Exclude
+    )
+
+    $properties = [ordered]@{}
+    foreach ($name in @(Get-MetabaseClassProperty -Key $Key)) {
+        if ($Exclude -contains $name) {
+            continue
+        }
+        try {
+            $source = Get-MetabasePropertySource -Key $Key -Name $name
+        }
+        catch {
+            # As metabase_get does: a property whose attributes cannot be read is not listed.
+            continue
+        }
+        $type = (Get-MetabasePropertySchema -Name $name).type
+        if ($source -eq 'here' -and $type -in $METABASE_VALUE_TYPES) {
+            $properties[$name] = Get-HmacHex -Hmac $Hmac -Text (Get-MetabasePropertyText -Key $Key -Name $name -Type $type)
+        }
+    }
+    [string[]]$names = @($properties.Keys)
+    [string[]]$sortKeys = @(foreach ($name in $names) { $name.ToLowerInvariant() })
+    [Array]::Sort($sortKeys, $names, [StringComparer]::Ordinal)
+    $lines = @(foreach ($name in $names) { "$($name):$($properties[$name])" })
+    @{ digest = Get-HmacHex -Hmac $Hmac -Text ($lines -join "`n"); properties = $properties }
+}
+
+# metabase_digest: every key of the metabase by metabase path, parents before children.
+Function Get-MetabaseDigest {
+    param([string]$Salt, [string[]]$Exclude)
+
+    $hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($Salt))
+    try {
+        $keys = [ordered]@{}
+        $pending = [System.Collections.Generic.Stack[Object]]::new()
+        $machine = [ADSI]'IIS://localhost'
+        $machine.psbase.RefreshCache()
+        $pending.Push(@($machine, '/LM'))
+        while ($pending.Count -gt 0) {
+            $key, $path = $pending.Pop()
+            $keys[$path] = Get-MetabaseKeyDigest -Key $key -Hmac $hmac -Exclude $Exclude
+            $children = @($key.psbase.Children)
+            [Array]::Reverse($children)
+            foreach ($child in $children) {
+                $pending.Push(@($child, "$path/$($child.psbase.Name)"))
+            }
+        }
+        @{ keys = $keys }
+    }
+    finally {
+        $hmac.Dispose()
+    }
+}
+
+# ---- Metabase backups (IIsComputer Backup, EnumBackups, Restore) -------------------------------
+
+# Every backup of the machine, as EnumBackups lists them: its out parameters are VARIANT
+# references, which late binding only fills when told through a ParameterModifier.
+Function Get-MetabaseBackup {
+    $machine = ([ADSI]'IIS://localhost').psbase.NativeObject
+    $modifier = [System.Reflection.ParameterModifier]::new(5)
+    foreach ($out in 2, 3, 4) {
+        $modifier[$out] = $true
+    }
+    for ($index = 0; ; $index++) {
+        $arguments = [Object[]]@('', $index, $null, $null, $null)
+        try {
+            $null = $machine.GetType().InvokeMember('EnumBackups', [System.Reflection.BindingFlags]::InvokeMethod,
+                $null, $machine, $arguments, [System.Reflection.ParameterModifier[]]@($modifier), $null, $null)
+        }
+        catch {
+            if ((Get-InnermostException -Exception $_.Exception).HResult -eq $ERROR_NO_MORE_ITEMS_HRESULT) {
+                break
+            }
+            throw
+        }
+        @{
+            name = [string]$arguments[3]
+            version = [int]$arguments[2]
+            date = ([datetime]$arguments[4]).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+        }
+    }
+}
+
+# metabase_backup_create: a new version of the named backup, saved to disk first.
+Function New-MetabaseBackup {
+    param([string]$Name)
+
+    $machine = [ADSI]'IIS://localhost'
+    $null = $machine.psbase.Invoke('Backup', $Name, $MD_BACKUP_NEXT_VERSION, $MD_BACKUP_SAVE_FIRST)
+    Get-MetabaseBackup | Where-Object { $_.name -eq $Name } | Sort-Object { $_.version } | Select-Object -Last 1
+}
+
+# metabase_backup_restore: the whole metabase becomes the backup's (the IIS services restart).
+Function Restore-MetabaseBackup {
+    param([string]$Name, [int]$Version)
+
+    $machine = [ADSI]'IIS://localhost'
+    $null = $machine.psbase.Invoke('Restore', $Name, $Version, 0)
+}
+
+# ---- What IISSync depends on: DCOM, shares, the cluster, RPC reachability, COM+ ---------------
+
+# dcom_protocols: the protocol sequences in the order DCOM tries them.
+Function Get-DcomProtocol {
+    $rpc = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Rpc' -Name 'DCOM Protocols' -ErrorAction SilentlyContinue
+    , [string[]]@(if ($null -ne $rpc) { $rpc.'DCOM Protocols' })
+}
+
+# file_shares: the shares and the drive Windows (and so COM+) is installed on.
+Function Get-FileShare {
+    @{
+        system_drive = $env:SystemDrive
+        shares = @(
+            foreach ($share in Get-CimInstance -ClassName Win32_Share) {
+                @{ name = $share.Name; path = [string]$share.Path }
+            }
+        )
+    }
+}
+
+# cluster_addresses: the cluster groups' IP Address resources; none outside a cluster, where the
+# cluster's WMI namespace does not exist.
+Function Get-ClusterAddress {
+    try {
+        $resources = Get-CimInstance -Namespace 'root/MSCluster' -ClassName MSCluster_Resource -Filter "Type = 'IP Address'"
+    }
+    catch [Microsoft.Management.Infrastructure.CimException] {
+        if ($_.Exception.NativeErrorCode -eq [Microsoft.Management.Infrastructure.NativeErrorCode]::InvalidNamespace) {
+            return , @()
+        }
+        throw
+    }
+    , @(
+        foreach ($resource in $resources) {
+            @{
+                address = $resource.PrivateProperties.Address
+                prefix_length = ConvertTo-PrefixLength -Mask $resource.PrivateProperties.SubnetMask
+            }
+        }
+    )
+}
+
+# rpc_probe: resolve a computer name and connect to its RPC endpoint mapper, what DCOM does
+# first. Failures are the Windows Sockets errors (a SocketException is a Win32Exception).
+Function Test-RpcEndpoint {
+    param([string]$Computer)
+
+    $addresses = @([System.Net.Dns]::GetHostAddresses($Computer) |
+            Where-Object { $_.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork })
+    if ($addresses.Count -eq 0) {
+        throw [System.Net.Sockets.SocketException]::new(11001)
+    }
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try {
+        if (-not $client.ConnectAsync($addresses[0], 135).Wait($RPC_PROBE_TIMEOUT_MS)) {
+            throw [System.Net.Sockets.SocketException]::new(10060)
+        }
+    }
+    finally {
+        $client.Dispose()
+    }
+    @{ computer = $Computer; addresses = @(foreach ($address in $addresses) { $address.ToString() }) }
+}
+
+# Whether an account passes a COM+ role check: its own logon token (an S4U logon, which needs no
+# password and holds its domain and local groups) holds one of the role's members.
+Function Test-RoleMembership {
+    param([string]$Account, [string[]]$Members)
+
+    $user = $Account
+    if ($Account.Contains('\')) {
+        $user = '{0}@{1}' -f $Account.Split('\')[1], (Get-CimInstance -ClassName Win32_ComputerSystem).Domain
+    }
+    $identity = [System.Security.Principal.WindowsIdentity]::new($user)
+    try {
+        $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
+        foreach ($member in $Members) {
+            $sid = ([System.Security.Principal.NTAccount]$member).Translate([System.Security.Principal.SecurityIdentifier])
+            if ($principal.IsInRole($sid)) {
+                return $true
+            }
+        }
+        $false
+    }
+    finally {
+        $identity.Dispose()
+    }
+}
+
+# The names in a COM+ collection reached from a parent object (Populate reads it from the catalog).
+Function Get-ComPlusCollection {
+    param([Object]$Catalog, [Object]$Parent, [string]$Name, [Object]$Key)
+
+    $collection = if ($null -eq $Parent) { $Catalog.GetCollection($Name) } else { $Parent.GetCollection($Name, $Key) }
+    $collection.Populate()
+    $collection
+}
+
+# complus_catalog: what COM+ replication depends on. Creating the catalog object fails with
+# REGDB_E_CLASSNOTREG when COM+ is damaged. "System" applications are those COM+ and IIS protect
+# from deletion (Deleteable is False), which COM+ replication leaves alone.
+Function Get-ComPlusCatalog {
+    param([string]$Account)
+
+    $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
+    $computer = (Get-ComPlusCollection -Catalog $catalog -Name 'LocalComputer').Item(0)
+    $share = try { [string]$computer.Value('ReplicationShare') } catch { $null }
+    $applications = Get-ComPlusCollection -Catalog $catalog -Name 'Applications'
+    $report = @{
+        replication_share = $share
+        applications = @(
+            foreach ($application in $applications) {
+                $components = Get-ComPlusCollection -Parent $applications -Name 'Components' -Key $application.Key
+                @{
+                    id = [string]$application.Key
+                    name = [string]$application.Name
+                    system = -not [bool]$application.Value('Deleteable')
+                    components = @(
+                        foreach ($component in $components) {
+                            $clsid = [string]$component.Key
+                            @{
+                                clsid = $clsid
+                                prog_id = [string]$component.Name
+                                registered = Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\CLSID\$clsid"
+                            }
+                        }
+                    )
+                }
+            }
+        )
+    }
+    if ($Account) {
+        $system = $applications | Where-Object { $_.Name -eq 'System Application' } | Select-Object -First 1
+        $roles = Get-ComPlusCollection -Parent $applications -Name 'Roles' -Key $system.Key
+        $administrator = $roles | Where-Object { $_.Name -eq 'Administrator' } | Select-Object -First 1
+        $members = @(foreach ($user in Get-ComPlusCollection -Parent $roles -Name 'UsersInRole' -Key $administrator.Key) {
+                [string]$user.Name
+            })
+        $report.administrator = Test-RoleMembership -Account $Account -Members $members
+    }
+    $report
+}
+
+# iissync_run: iissync.exe with one argument per target. Windows hands a process one command
+# line; it is built from the argument list with the C runtime's quoting rules (Argv-ToString),
+# after every target was checked to be a computer name, and the executable is named by its path,
+# so nothing is searched for or reinterpreted.
+Function Invoke-IisSync {
+    param([string[]]$Targets)
+
+    if ($Targets.Count -eq 0 -or @($Targets | Where-Object { $_ -notmatch $COMPUTER_NAME_PATTERN }).Count -gt 0) {
+        throw [System.ArgumentException]::new('targets must be computer names')
+    }
+    $executable = Join-Path -Path $env:SystemRoot -ChildPath 'system32\inetsrv\iissync.exe'
+    $commandLine = Argv-ToString -arguments (@($executable) + $Targets)
+    $run = [Ansible.Process.ProcessUtil]::CreateProcess($executable, $commandLine, $null, $null)
+    @{ exit_code = $run.ExitCode; output = $run.StandardOut + $run.StandardError }
+}
+
 # ---- The instruction set ---------------------------------------------------------------------
 
 # Write: the op changes the host, so it is refused in check mode and its success means `changed`.
@@ -485,12 +788,76 @@ $operations = @{
                 -SecretName $Arguments['secret'] -Secrets $Secrets
         }
     }
+    'metabase_digest' = @{
+        Write = $false
+        Args = @{ salt = 'secret'; exclude = 'str_list' }
+        Required = @('salt')
+        Run = {
+            param($Arguments, $Secrets)
+            Get-MetabaseDigest -Salt ([string]$Secrets[$Arguments['salt']]) -Exclude @($Arguments['exclude'])
+        }
+    }
+    'metabase_backup_create' = @{
+        Write = $true
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) New-MetabaseBackup -Name $Arguments['name'] }
+    }
+    'metabase_backup_list' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) , @(Get-MetabaseBackup) }
+    }
+    'metabase_backup_restore' = @{
+        Write = $true
+        Args = @{ name = 'str'; version = 'int' }
+        Required = @('name', 'version')
+        Run = { param($Arguments, $Secrets) Restore-MetabaseBackup -Name $Arguments['name'] -Version $Arguments['version'] }
+    }
+    'dcom_protocols' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-DcomProtocol }
+    }
+    'file_shares' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-FileShare }
+    }
+    'cluster_addresses' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-ClusterAddress }
+    }
+    'rpc_probe' = @{
+        Write = $false
+        Args = @{ computer = 'str' }
+        Required = @('computer')
+        Run = { param($Arguments, $Secrets) Test-RpcEndpoint -Computer $Arguments['computer'] }
+    }
+    'complus_catalog' = @{
+        Write = $false
+        Args = @{ account = 'str' }
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-ComPlusCatalog -Account $Arguments['account'] }
+    }
+    'iissync_run' = @{
+        Write = $true
+        Args = @{ targets = 'str_list' }
+        Required = @('targets')
+        Run = { param($Arguments, $Secrets) Invoke-IisSync -Targets @($Arguments['targets']) }
+    }
 }
 
 # The argument types of the table, as the messages name them. A 'secret' is the name of a secret.
 $ARGUMENT_TYPES = @{
     str = 'a string'
     bool = 'a boolean'
+    int = 'an integer'
     str_list = 'a list of strings'
     secret = 'the name of a secret in secrets'
     any = 'any value'
@@ -501,6 +868,7 @@ Function Test-ArgumentType {
 
     switch ($Type) {
         'bool' { $Value -is [bool] }
+        'int' { $Value -is [int] -or $Value -is [long] }
         'str_list' { Test-StringList -Value $Value }
         'any' { $true }
         default { $Value -is [string] }

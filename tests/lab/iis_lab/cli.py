@@ -3,22 +3,29 @@
     iis-lab serve     [--topology FILE] [--port N] [--state-dir DIR]
     iis-lab inventory [--topology FILE] [--port N] [--transport ntlm|basic]
     iis-lab run       [--topology FILE] [--port N] [--state-dir DIR] [--transport ntlm|basic] -- CMD ARGS...
+    iis-lab edit      --state-dir DIR --host NAME --path PATH --property NAME (--value VALUE | --clear) [--timeout S]
 
 ``serve`` stays in the foreground, prints one line once every host listens, and stops on
 Ctrl-C or SIGTERM. ``run`` starts the lab in this process, writes the inventory to a private
 temporary file, runs CMD with ``{inventory}`` in its arguments replaced by that file's path
-(also in ``$IIS_LAB_INVENTORY``), stops the lab and exits with CMD's exit code.
+(also in ``$IIS_LAB_INVENTORY``), stops the lab and exits with CMD's exit code. ``edit``
+changes one host's metabase in the lab serving ``--state-dir``, behind the collection's back
+(:mod:`iis_lab.edits`); VALUE is read as JSON when it is JSON (``300``, ``true``,
+``[":80:"]``), else taken as a string.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import typing as t
 
+from .edits import EditInbox, EditRefused, MetabaseEdit, submit
 from .inventory import DEFAULT_TRANSPORT, TRANSPORTS, inventory_yaml
 from .lab import Lab
 from .topology import TopologyError, load_topology
@@ -62,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     _add_lab_options(run, state_dir=True, transport=True)
     run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command to run")
     run.set_defaults(handler=_run)
+
+    edit = commands.add_parser("edit", help="change one host's metabase in a running lab, behind the collection's back")
+    edit.add_argument("--state-dir", metavar="DIR", required=True, help="the state directory the lab serves")
+    edit.add_argument("--host", required=True, help="the host's computer name, e.g. NODE2")
+    edit.add_argument("--path", required=True, help="the metabase key, e.g. W3SVC/1")
+    edit.add_argument("--property", required=True, help="the property, e.g. ServerComment")
+    change = edit.add_mutually_exclusive_group(required=True)
+    change.add_argument("--value", help="the new value (JSON, or else a string)")
+    change.add_argument("--clear", action="store_true", help="remove the value set at the key")
+    edit.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the lab (default 10)")
+    edit.set_defaults(handler=_edit)
     return parser
 
 
@@ -85,7 +103,34 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    serve_forever(lab, args.port, announce)
+    with _edit_inbox(lab, args.state_dir):
+        serve_forever(lab, args.port, announce)
+    return 0
+
+
+@contextlib.contextmanager
+def _edit_inbox(lab: Lab, state_dir: str | None) -> t.Iterator[None]:
+    """Apply ``iis-lab edit`` requests while the lab runs (only a lab with a state directory
+    can receive them)."""
+    inbox = EditInbox(lab, state_dir).start() if state_dir is not None else None
+    try:
+        yield
+    finally:
+        if inbox is not None:
+            inbox.stop()
+
+
+def _edit(args: argparse.Namespace) -> int:
+    try:
+        value = json.loads(args.value) if args.value is not None else None
+    except json.JSONDecodeError:
+        value = args.value
+    edit = MetabaseEdit(args.host, args.path, args.property, value, clear=args.clear)
+    try:
+        submit(args.state_dir, edit, args.timeout)
+    except EditRefused as refused:
+        print(f"iis-lab edit: {refused}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -102,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
     lab = Lab.from_topology(args.topology, args.state_dir)
     running = start(lab, args.port)
     try:
-        with tempfile.TemporaryDirectory(prefix="iis-lab-") as directory:
+        with _edit_inbox(lab, args.state_dir), tempfile.TemporaryDirectory(prefix="iis-lab-") as directory:
             path = os.path.join(directory, "inventory.yml")
             # The inventory holds the lab's administrator password: readable by this user only.
             with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as stream:

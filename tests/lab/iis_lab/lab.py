@@ -6,12 +6,16 @@ The server (:mod:`iis_lab.wsman`) authenticates each request with :meth:`Lab.aut
 Hosts are found by the loopback address their listener binds. Calls may come from several
 server threads: whoever changes or reads the model holds :attr:`Lab.lock` (the methods here
 take it themselves).
+
+Tests change a host behind the collection's back with :meth:`Lab.edit_metabase` (in-process)
+or ``iis-lab edit`` (:mod:`iis_lab.edits`), never through WinRM.
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
+import time
 import typing as t
 
 from . import node_ops
@@ -68,11 +72,21 @@ class Lab:
         """``(domain, user, password)`` lines for an NTLM acceptor's credential file."""
         return self.domain.ntlm_accounts()
 
+    def host_named(self, name: str) -> Host:
+        """The host whose computer name is ``name`` (any case)."""
+        for host in self.hosts:
+            if host.name.lower() == name.lower():
+                return host
+        raise LookupError(f"no lab host is named {name}")
+
     def record_process(self, address: str, user: str, command_line: str) -> None:
         """Record that the host at ``address`` started a process as ``user``."""
+        self._record(self.host(address), user, command_line)
+
+    def _record(self, host: Host, user: str, command_line: str) -> None:
         with self.lock:
             record = ProcessRecord(
-                host=self.host(address).name,
+                host=host.name,
                 user=user,
                 command_line=command_line,
                 time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
@@ -82,15 +96,46 @@ class Lab:
                 self._state_dir.append_process(record)
 
     def run_node_ops(
-        self, address: str, module_args: t.Mapping[str, t.Any], *, become_user: str | None, become_with_password: bool
+        self,
+        address: str,
+        module_args: t.Mapping[str, t.Any],
+        *,
+        user: str,
+        become_user: str | None,
+        become_with_password: bool,
     ) -> dict[str, t.Any]:
-        """Run the node_ops module on the host at ``address`` and return its JSON result.
+        """Run the node_ops module on the host at ``address``, logged on as ``user`` (and run as
+        ``become_user`` when given), and return its JSON result.
 
         The caller saves the state once its whole command is done (:meth:`save`).
         """
         become = node_ops.Become(become_user, become_with_password) if become_user else None
         with self.lock:
-            return node_ops.run_module(node_ops.OPS, self.host(address), module_args, become)
+            return node_ops.run_module(
+                node_ops.OPS,
+                self.host(address),
+                module_args,
+                logon_user=user,
+                become=become,
+                network=_Network(self),
+            )
+
+    def edit_metabase(self, host_name: str, path: str, name: str, value: t.Any = None, *, clear: bool = False) -> None:
+        """Set (or, with ``clear``, remove) a property at a key of one host's metabase, as an
+        administrator at that host's console would: no WinRM, no record of a process.
+
+        Raises :class:`LookupError` for an unknown host and
+        :class:`~iis_lab.windows.errors.WindowsApiError` as the metabase would.
+        """
+        with self.lock:
+            host = self.host_named(host_name)
+            if host.metabase is None:
+                raise LookupError(f"{host.name} has no IIS")
+            if clear:
+                host.metabase.clear(path, name)
+            else:
+                host.metabase.write(path, name, value)
+            self.save()
 
     def save(self) -> None:
         """Rewrite ``state.json`` (when the lab records into a state directory)."""
@@ -98,3 +143,19 @@ class Lab:
             return
         with self.lock:
             self._state_dir.write_state(lab_state(self.topology.source, self.domain, self.hosts, self._digests))
+
+
+class _Network:
+    """The lab's hosts as the node_ops emulation reaches them from one host."""
+
+    def __init__(self, lab: Lab) -> None:
+        self._lab = lab
+
+    def resolve(self, name: str) -> Host | None:
+        return next((host for host in self._lab.hosts if host.answers_to(name)), None)
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def record_process(self, host: Host, user: str, command_line: str) -> None:
+        self._lab._record(host, user, command_line)

@@ -1,10 +1,13 @@
-"""Turning a topology into freshly installed hosts: the state every lab starts from."""
+"""Turning a topology into freshly installed hosts, faults injected: the state every lab starts
+from."""
 
 from __future__ import annotations
 
 import typing as t
 
+from .faults import FAULT_KINDS, lab_guid
 from .topology import ROLE_DOMAIN_CONTROLLER, Topology
+from .windows.complus import Application, Component, install_complus
 from .windows.host import (
     DOMAIN_ROLE_BACKUP_DOMAIN_CONTROLLER,
     DOMAIN_ROLE_MEMBER_SERVER,
@@ -20,7 +23,8 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
     """The domain and the hosts of ``topology``, each as setup left it.
 
     The first domain controller reports DomainRole 5 (it holds the PDC emulator role, as the
-    domain's first DC does), any other 4; members report 3 (member server).
+    domain's first DC does), any other 4; members report 3 (member server). Cluster nodes report
+    the cluster's addresses. Faults are applied last.
     """
     spec = topology.domain
     domain = Domain(spec.netbios, spec.dns, spec.admin_user, spec.admin_password)
@@ -40,7 +44,18 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
                 domain_role=role,
                 os=release,
                 ip_addresses=host.ip_addresses,
+                complus=install_complus([_application(name) for name in host.complus_applications]),
                 metabase=install_iis(host.name, release, make_password) if host.iis else None,
+                cluster_addresses=topology.cluster_addresses if host.in_iis_cluster else (),
             )
         )
+    by_name = {host.name: host for host in hosts}
+    for fault in topology.faults:
+        FAULT_KINDS[fault.kind].apply(by_name[fault.host])
     return domain, hosts
+
+
+def _application(name: str) -> Application:
+    """A COM+ application an administrator installed: one component, its class registered."""
+    prog_id = name.replace(" ", "") + ".Component"
+    return Application(lab_guid(name), name, components=(Component(lab_guid(prog_id), prog_id),))

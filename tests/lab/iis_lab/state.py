@@ -1,7 +1,8 @@
 """The lab's state directory, which tests read to see what the simulated hosts went through.
 
-* ``state.json``: the whole model (domain, hosts, every metabase key with its typed values),
-  rewritten atomically after every command. A secure property appears only as a salted digest
+* ``state.json``: the whole model (domain, hosts, every metabase key with its typed values, each
+  host's metabase backups, COM+ catalog, DCOM protocols and shares), rewritten atomically after
+  every command. A secure property appears only as a salted digest
   (``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``): :func:`secret_matches` tells whether a
   candidate is the secret, without the lab ever writing the secret down.
 * ``processes.jsonl``: one JSON object per process a host started,
@@ -21,6 +22,7 @@ import secrets
 import tempfile
 import typing as t
 
+from .windows.complus import Catalog
 from .windows.host import Domain, Host
 from .windows.metabase import Metabase
 from .windows.metabase_schema import find_property
@@ -137,7 +139,33 @@ def _host_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
         "os": {"caption": host.os.caption, "version": host.os.version},
         "iis_version": host.iis_version,
         "ip_addresses": [dataclasses.asdict(ip) for ip in host.ip_addresses],
+        "cluster_addresses": [dataclasses.asdict(ip) for ip in host.cluster_addresses],
+        "dcom_protocols": list(host.dcom_protocols),
+        "shares": dict(host.shares),
+        "complus": _complus_state(host.complus),
         "metabase": None if host.metabase is None else _metabase_state(host.metabase, digest),
+        "metabase_backups": [
+            {"name": backup.name, "version": backup.version, "date": backup.date.isoformat()} for backup in host.backups
+        ],
+    }
+
+
+def _complus_state(catalog: Catalog) -> dict[str, t.Any]:
+    return {
+        "installed": catalog.installed,
+        "replication_share": catalog.replication_share,
+        "administrator_role": list(catalog.administrator_role),
+        "local_administration": catalog.local_administration,
+        "applications": [
+            {
+                "id": application.id,
+                "name": application.name,
+                "system": application.system,
+                "components": [dataclasses.asdict(component) for component in application.components],
+            }
+            for application in catalog.applications
+        ],
+        "registered_classes": sorted(catalog.registered_classes),
     }
 
 

@@ -6,7 +6,9 @@ hosts:
   - {name: DC1,   address: 127.0.0.11, role: domain_controller}
   - {name: NODE1, address: 127.0.0.12, role: member, iis: "5.0", prefix: 24}
   - {name: NODE2, address: 127.0.0.13, role: member, iis: "5.0", ip_addresses: [10.20.0.13/24]}
-faults: []
+cluster: {addresses: [10.20.0.100/24]}
+faults:
+  - {kind: dcom_protocols_differ, host: NODE2}
 ```
 
 Per host: ``address`` is the loopback address the lab's WinRM listener for that host binds;
@@ -15,7 +17,13 @@ Per host: ``address`` is the loopback address the lab's WinRM listener for that 
 only exists on Windows 2000, IIS 6.0 only on Windows Server 2003), else to Windows 2000.
 The addresses Windows reports for the host are ``ip_addresses`` (CIDRs) when given, else one
 address in the lab subnet 10.20.0.0: ``10.20.0.<last octet of address>/<prefix>``, prefix 24
-unless ``prefix`` says otherwise.
+unless ``prefix`` says otherwise. ``complus_applications`` names COM+ applications an
+administrator installed on the host (besides the ones setup installs).
+
+``cluster.addresses`` are the IP Address resources of the cluster's groups (the IIS group's
+virtual address), which every cluster node reports; by default ``10.20.0.100/24``.
+``faults`` injects faults (:mod:`iis_lab.faults`), each naming its ``kind`` and the ``host``
+it affects, which must be a cluster node.
 
 Every problem found is reported at once, each with where it is (``hosts[1].iis: ...``).
 """
@@ -30,6 +38,7 @@ import typing as t
 
 import yaml
 
+from .faults import FAULT_KINDS
 from .windows.host import OS_RELEASES, IpAddress
 
 ROLE_DOMAIN_CONTROLLER = "domain_controller"
@@ -39,9 +48,7 @@ IIS_VERSIONS = ("5.0", "6.0")
 LAB_SUBNET_PREFIX = "10.20.0."
 DEFAULT_PREFIX_LENGTH = 24
 DEFAULT_TOPOLOGY_NAME = "default"
-
-FAULT_KINDS: frozenset[str] = frozenset()
-"""Fault kinds the lab can inject (none yet: every fault a topology names is rejected)."""
+DEFAULT_CLUSTER_ADDRESSES = (IpAddress(LAB_SUBNET_PREFIX + "100", DEFAULT_PREFIX_LENGTH),)
 
 _NETBIOS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
 _NETBIOS_NAME_RULE = "a NetBIOS name (1-15 letters, digits, -)"
@@ -65,6 +72,7 @@ class HostSpec:
     os: str
     iis: str | None
     ip_addresses: tuple[IpAddress, ...]
+    complus_applications: tuple[str, ...] = ()
 
     @property
     def in_iis_cluster(self) -> bool:
@@ -74,12 +82,22 @@ class HostSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class FaultSpec:
+    """A fault to inject: its kind (a name in :data:`~iis_lab.faults.FAULT_KINDS`) and the
+    host it affects."""
+
+    kind: str
+    host: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Topology:
     domain: DomainSpec
     hosts: tuple[HostSpec, ...]
-    faults: tuple[t.Mapping[str, t.Any], ...]
+    faults: tuple[FaultSpec, ...]
     source: str
     """Where the topology came from: a file path, or ``default``."""
+    cluster_addresses: tuple[IpAddress, ...] = DEFAULT_CLUSTER_ADDRESSES
 
 
 class TopologyError(ValueError):
@@ -113,10 +131,11 @@ def load_topology(path: str | None) -> Topology:
 def parse_topology(document: t.Any, source: str) -> Topology:
     """Validate a topology ``document`` (parsed YAML) read from ``source``."""
     problems = _Problems()
-    root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults"})
+    root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults", "cluster"})
     domain = _parse_domain(root.get("domain"), problems)
     hosts = _parse_hosts(root.get("hosts"), problems)
-    faults = _parse_faults(root.get("faults", []), problems)
+    cluster_addresses = _parse_cluster(root.get("cluster"), problems)
+    faults = _parse_faults(root.get("faults", []), [host for host in hosts if host is not None], problems)
     if domain is not None:
         for index, host in enumerate(hosts):
             if host is not None and host.name == domain.netbios:
@@ -124,7 +143,7 @@ def parse_topology(document: t.Any, source: str) -> Topology:
     if problems:
         raise TopologyError(source, list(problems))
     assert domain is not None  # no problems: every part parsed
-    return Topology(domain, tuple(t.cast(list[HostSpec], hosts)), tuple(faults), source)
+    return Topology(domain, tuple(t.cast(list[HostSpec], hosts)), tuple(faults), source, cluster_addresses)
 
 
 class _Problems(list[str]):
@@ -199,7 +218,10 @@ def _parse_hosts(value: t.Any, problems: _Problems) -> list[HostSpec | None]:
 
 def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | None:
     host = problems.mapping(
-        value, where, required={"name", "address", "role"}, optional={"iis", "os", "prefix", "ip_addresses"}
+        value,
+        where,
+        required={"name", "address", "role"},
+        optional={"iis", "os", "prefix", "ip_addresses", "complus_applications"},
     )
     if not host:
         return None
@@ -214,6 +236,9 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
             f"{where}.iis", f"IIS {iis} does not run on Windows {os_name} (it ships with Windows {_OS_FOR_IIS[iis]})"
         )
     ip_addresses = _parse_ip_addresses(host, address, where, problems)
+    applications = host.get("complus_applications", [])
+    if not isinstance(applications, list) or not all(isinstance(item, str) and item for item in applications):
+        problems.add(f"{where}.complus_applications", "must be a list of application names")
     if len(problems) > count or name is None or address is None or role is None:
         return None
     return HostSpec(
@@ -223,6 +248,7 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
         os=os_name or (_OS_FOR_IIS[iis] if iis else "2000"),
         iis=iis,
         ip_addresses=ip_addresses,
+        complus_applications=tuple(applications),
     )
 
 
@@ -289,16 +315,44 @@ def _check_unique(hosts: list[HostSpec | None], field: str, problems: _Problems)
             seen[value] = index
 
 
-def _parse_faults(value: t.Any, problems: _Problems) -> list[t.Mapping[str, t.Any]]:
+def _parse_cluster(value: t.Any, problems: _Problems) -> tuple[IpAddress, ...]:
+    if value is None:
+        return DEFAULT_CLUSTER_ADDRESSES
+    cluster = problems.mapping(value, "cluster", required={"addresses"})
+    entries = cluster.get("addresses")
+    if not isinstance(entries, list):
+        problems.add("cluster.addresses", f"must be a list of CIDRs, not {_kind(entries)}")
+        return ()
+    return tuple(
+        ip
+        for index, entry in enumerate(entries)
+        if (ip := _parse_cidr(entry, f"cluster.addresses[{index}]", problems)) is not None
+    )
+
+
+def _parse_faults(value: t.Any, hosts: list[HostSpec], problems: _Problems) -> list[FaultSpec]:
     if not isinstance(value, list):
         problems.add("faults", f"must be a list, not {_kind(value)}")
         return []
-    for index, fault in enumerate(value):
-        kind = fault.get("kind") if isinstance(fault, dict) else None
+    nodes = {host.name for host in hosts if host.in_iis_cluster}
+    faults = []
+    for index, entry in enumerate(value):
+        where = f"faults[{index}]"
+        fault = problems.mapping(entry, where, required={"kind", "host"})
+        if not fault:
+            continue
+        kind, host = fault.get("kind"), fault.get("host")
         if kind not in FAULT_KINDS:
-            known = ", ".join(sorted(FAULT_KINDS)) or "none yet"
-            problems.add(f"faults[{index}]", f"unknown fault kind {kind!r} (known kinds: {known})")
-    return value
+            problems.add(
+                f"{where}.kind", f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})"
+            )
+        elif not isinstance(host, str) or host.upper() not in nodes:
+            problems.add(
+                f"{where}.host", f"{host!r} is not a cluster node of this topology ({', '.join(sorted(nodes))})"
+            )
+        else:
+            faults.append(FaultSpec(kind, host.upper()))
+    return faults
 
 
 def _kind(value: t.Any) -> str:

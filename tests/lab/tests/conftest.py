@@ -3,12 +3,18 @@ way the controller calls it."""
 
 from __future__ import annotations
 
+import importlib.resources
 import socket
 import typing as t
 
 import pytest
+import yaml
 
 from iis_lab.lab import Lab
+from iis_lab.provision import provision
+from iis_lab.topology import parse_topology
+
+ADMIN = "WEBFARM\\Administrator"
 
 Instruction = dict[str, t.Any]
 
@@ -25,8 +31,12 @@ class NodeOps:
         host: str = "NODE1",
         secrets: dict[str, t.Any] | None = None,
         check_mode: bool = False,
+        become_password: bool | None = None,
         **module_args: t.Any,
     ) -> dict[str, t.Any]:
+        """``become_password``: None runs the module as the WinRM logon (the domain
+        administrator); True or False runs it through runas become as that account, with or
+        without a password."""
         args: dict[str, t.Any] = {
             "instructions": list(instructions),
             "secrets": {} if secrets is None else secrets,
@@ -38,7 +48,13 @@ class NodeOps:
             **module_args,
         }
         address = next(candidate.address for candidate in self.lab.hosts if candidate.name == host)
-        return self.lab.run_node_ops(address, args, become_user=None, become_with_password=False)
+        return self.lab.run_node_ops(
+            address,
+            args,
+            user=ADMIN,
+            become_user=None if become_password is None else ADMIN,
+            become_with_password=bool(become_password),
+        )
 
     def values(self, *instructions: Instruction, **kwargs: t.Any) -> list[t.Any]:
         """The values of a batch that must succeed as a whole."""
@@ -61,6 +77,22 @@ def lab() -> Lab:
 @pytest.fixture
 def node_ops(lab: Lab) -> NodeOps:
     return NodeOps(lab)
+
+
+def lab_of(**changes: t.Any) -> Lab:
+    """A lab of the default topology with its top-level keys changed (``faults=[...]``), or a
+    host's keys (``NODE2={"complus_applications": [...]}``)."""
+    text = importlib.resources.files("iis_lab").joinpath("topologies/default.yml").read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    for key, value in changes.items():
+        host = next((entry for entry in document["hosts"] if entry["name"] == key), None)
+        if host is not None:
+            host.update(value)
+        else:
+            document[key] = value
+    topology = parse_topology(document, "test")
+    domain, hosts = provision(topology)
+    return Lab(topology, domain, hosts)
 
 
 MetabaseReader = t.Callable[[str, str, str], t.Any]

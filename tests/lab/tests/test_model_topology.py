@@ -94,7 +94,7 @@ def test_unreadable_and_unparsable_files_are_reported(tmp_path: pathlib.Path) ->
     [
         ([], "topology: must be a mapping, not list"),
         ({"hosts": VALID["hosts"]}, "topology: missing key 'domain'"),
-        ({**VALID, "host": []}, "topology: unknown key 'host' (known: domain, faults, hosts)"),
+        ({**VALID, "host": []}, "topology: unknown key 'host' (known: cluster, domain, faults, hosts)"),
         (changed("domain.netbios", "WEB FARM"), "domain.netbios: 'WEB FARM' is not a NetBIOS name"),
         (changed("domain.netbios", "A" * 16), "is not a NetBIOS name"),
         (changed("domain.dns", "webfarm"), "domain.dns: 'webfarm' is not a DNS domain name"),
@@ -122,9 +122,16 @@ def test_unreadable_and_unparsable_files_are_reported(tmp_path: pathlib.Path) ->
         ),
         (changed("hosts.0.role", "member"), "hosts: no host has role 'domain_controller': the domain needs one"),
         (
-            changed("faults", [{"kind": "iissync_status"}]),
-            "faults[0]: unknown fault kind 'iissync_status' (known kinds: none yet)",
+            changed("faults", [{"kind": "iissync_status", "host": "NODE1"}]),
+            "faults[0].kind: unknown fault kind 'iissync_status' (known kinds: address_outside_subnet, ",
         ),
+        (
+            changed("faults", [{"kind": "rpc_unreachable", "host": "DC1"}]),
+            "faults[0].host: 'DC1' is not a cluster node of this topology (NODE1)",
+        ),
+        (changed("faults", [{"kind": "rpc_unreachable"}]), "faults[0]: missing key 'host'"),
+        (changed("cluster", {"addresses": ["10.20.0.100"]}), "cluster.addresses[0]: must be an IPv4 address with"),
+        (changed("hosts.1.complus_applications", "Orders"), "hosts[1].complus_applications: must be a list of"),
         (changed("faults", {}), "faults: must be a list, not dict"),
     ],
 )

@@ -25,7 +25,7 @@ def comments(read_metabase: MetabaseReader) -> tuple[str, str]:
 
 
 def call_raw(lab: Lab, module_args: dict[str, t.Any]) -> dict[str, t.Any]:
-    return lab.run_node_ops("127.0.0.12", module_args, become_user=None, become_with_password=False)
+    return lab.run_node_ops("127.0.0.12", module_args, user="WEBFARM\\Administrator", become_user=None, become_with_password=False)
 
 
 # --- Ansible.Basic argument handling --------------------------------------------------------

@@ -10,10 +10,16 @@ from __future__ import annotations
 import types
 import typing as t
 
-from . import host_facts, metabase
+from . import complus, host_facts, iissync, metabase, metabase_backup, metabase_digest, network
 from .module import run_module
-from .spec import Become, OpSpec
+from .spec import Become, Network, OpSpec
 
-OPS: t.Mapping[str, OpSpec] = types.MappingProxyType({spec.name: spec for spec in (*host_facts.OPS, *metabase.OPS)})
+OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
+    {
+        spec.name: spec
+        for family in (host_facts, metabase, metabase_digest, metabase_backup, network, complus, iissync)
+        for spec in family.OPS
+    }
+)
 
-__all__ = ["OPS", "Become", "OpSpec", "run_module"]
+__all__ = ["OPS", "Become", "Network", "OpSpec", "run_module"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import hmac
 import typing as t
 
-from ..windows.errors import E_ADS_BAD_PATHNAME, MD_ERROR_DATA_NOT_FOUND, WindowsApiError
-from ..windows.host import Host
+from ..windows.errors import MD_ERROR_DATA_NOT_FOUND, WindowsApiError
 from ..windows.metabase import Metabase, Reading
 from ..windows.metabase_schema import find_property
 from ..windows.metabase_types import to_json
@@ -18,7 +17,7 @@ _PROPERTY = Arg("property", ArgType.STR, required=True)
 
 
 def metabase_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    metabase = _metabase_of(context.host)
+    metabase = context.host.open_metabase()
     key = metabase.key(args["path"])
     names = args.get("properties")
     if names is None:
@@ -44,27 +43,19 @@ def metabase_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t
 
 def metabase_set(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
     value = context.secret(args["secret"]) if "secret" in args else args["value"]
-    _metabase_of(context.host).write(args["path"], args["property"], value)
+    context.host.open_metabase().write(args["path"], args["property"], value)
 
 
 def metabase_delete(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    _metabase_of(context.host).clear(args["path"], args["property"])
+    context.host.open_metabase().clear(args["path"], args["property"])
 
 
 def metabase_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> bool:
-    reading = _read(_metabase_of(context.host), args["path"], args["property"])
+    reading = _read(context.host.open_metabase(), args["path"], args["property"])
     if reading is None or not isinstance(reading.value, str):
         return False
     # Ordinal, case-sensitive, as String.Equals compares on the host.
     return hmac.compare_digest(reading.value.encode("utf-8"), context.secret(args["secret"]).encode("utf-8"))
-
-
-def _metabase_of(host: Host) -> Metabase:
-    if host.metabase is None:
-        # Without IIS no "IIS:" ADSI provider is registered, and binding IIS://localhost/...
-        # fails as any unknown ADSI path does.
-        raise WindowsApiError(E_ADS_BAD_PATHNAME, f"IIS is not installed on {host.name}")
-    return host.metabase
 
 
 def _read(metabase: Metabase, path: str, name: str) -> Reading | None:

@@ -26,7 +26,7 @@ from .ansible_basic import (
     parse_arguments,
     remove_no_log_values,
 )
-from .spec import ArgType, Become, OpContext, OpSpec
+from .spec import ArgType, Become, Network, OpContext, OpSpec
 
 ARGUMENT_SPEC: t.Mapping[str, Option] = {
     "instructions": Option("list", required=True),
@@ -42,10 +42,17 @@ class _MalformedCall(Exception):
 
 
 def run_module(
-    ops: t.Mapping[str, OpSpec], host: Host, module_args: t.Mapping[str, t.Any], become: Become | None
+    ops: t.Mapping[str, OpSpec],
+    host: Host,
+    module_args: t.Mapping[str, t.Any],
+    *,
+    logon_user: str,
+    become: Become | None,
+    network: Network,
 ) -> dict[str, t.Any]:
     """Run node_ops on ``host`` with ``module_args`` (as the controller sent them, ``_ansible_*``
-    keys included) and return the module's JSON result."""
+    keys included), logged on as ``logon_user`` and run as ``become`` if given, and return the
+    module's JSON result."""
     try:
         parsed = parse_arguments(ARGUMENT_SPEC, module_args)
     except ModuleFailure as failure:
@@ -67,7 +74,7 @@ def run_module(
     except _MalformedCall as error:
         return _failed(str(error), no_log, shown_args)
 
-    context = OpContext(host, secrets, become)
+    context = OpContext(host, secrets, become, logon_user, network)
     results: list[dict[str, t.Any]] = []
     stopped = False
     for spec, args in batch:

@@ -15,6 +15,7 @@ class ArgType(enum.Enum):
 
     STR = "a string"
     BOOL = "a boolean"
+    INT = "an integer"
     STR_LIST = "a list of strings"
     ANY = "any JSON value"
     SECRET = "the name of a secret"
@@ -24,6 +25,8 @@ class ArgType(enum.Enum):
             return isinstance(value, str)
         if self is ArgType.BOOL:
             return isinstance(value, bool)
+        if self is ArgType.INT:
+            return isinstance(value, int) and not isinstance(value, bool)
         if self is ArgType.STR_LIST:
             return isinstance(value, list) and all(isinstance(item, str) for item in value)
         return True
@@ -49,18 +52,47 @@ class Become:
     authenticate to another machine."""
 
 
+class Network(t.Protocol):
+    """What a host reaches beyond itself: the other hosts by name, the clock, and the record of
+    the processes hosts start."""
+
+    def resolve(self, name: str) -> Host | None:
+        """The host a computer name (NetBIOS, DNS host name or FQDN) resolves to, if any."""
+
+    def now(self) -> float:
+        """Seconds on a monotonic clock shared by every host."""
+
+    def record_process(self, host: Host, user: str, command_line: str) -> None:
+        """Remember that ``host`` started a process as ``user``."""
+
+
 @dataclasses.dataclass(frozen=True)
 class OpContext:
-    """What an op sees of the call: the host it runs on, the module's secrets, and the logon
-    the module runs under."""
+    """What an op sees of the call: the host it runs on, the module's secrets, the logon the
+    module runs under (``logon_user``, the WinRM user, unless ``become`` changed it) and the
+    network around the host."""
 
     host: Host
     secrets: t.Mapping[str, str]
     become: Become | None
+    logon_user: str
+    network: Network
 
     def secret(self, name: str) -> str:
         """The value of secret ``name`` (the module checked every name before running)."""
         return self.secrets[name]
+
+    @property
+    def account(self) -> str:
+        """The account the module's process runs as."""
+        return self.become.user if self.become is not None else self.logon_user
+
+    @property
+    def network_credentials(self) -> bool:
+        """Whether the process's logon can authenticate to other machines: only a become
+        (runas) logon made with a password can. A WinRM network logon (NTLM, or Kerberos
+        without delegation) and a become without a password (S4U) cannot: the double hop."""
+        return self.become is not None and self.become.with_password
 
 
 OpFunction = t.Callable[[OpContext, t.Mapping[str, t.Any]], t.Any]

@@ -25,6 +25,26 @@ class ErrorCode:
 
 # HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key that does not exist.
 PATH_NOT_FOUND = ErrorCode(0x80070003, "ERROR_PATH_NOT_FOUND", "The system cannot find the path specified.")
+# HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): IIsComputer.Restore of a backup that does not exist.
+FILE_NOT_FOUND = ErrorCode(0x80070002, "ERROR_FILE_NOT_FOUND", "The system cannot find the file specified.")
+# HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED): the IIS Admin service refuses the caller (AdminACL).
+ACCESS_DENIED = ErrorCode(0x80070005, "ERROR_ACCESS_DENIED", "Access is denied.")
+# HRESULT_FROM_WIN32(ERROR_PATH_BUSY): the metabase is held by another application (adsutil.vbs
+# prints "The requested path is being used by another application." for it).
+PATH_BUSY = ErrorCode(0x80070094, "ERROR_PATH_BUSY", "The path specified cannot be used at this time.")
+# HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER): e.g. a backup location name IIS cannot store.
+INVALID_PARAMETER = ErrorCode(0x80070057, "E_INVALIDARG", "The parameter is incorrect.")
+# COM (winerror.h): CoCreateInstance of a class the registry does not hold, such as
+# COMAdmin.COMAdminCatalog in a damaged COM+ installation (Q310412).
+REGDB_E_CLASSNOTREG = ErrorCode(0x80040154, "REGDB_E_CLASSNOTREG", "Class not registered")
+# Windows Sockets (winerror.h): name resolution and connection failures.
+WSAHOST_NOT_FOUND = ErrorCode(11001, "WSAHOST_NOT_FOUND", "No such host is known.")
+WSAETIMEDOUT = ErrorCode(
+    10060,
+    "WSAETIMEDOUT",
+    "A connection attempt failed because the connected party did not properly respond after a period of time, "
+    "or established connection failed because connected host has failed to respond.",
+)
 
 # ADSI (adserr.h). The IIS provider answers E_ADS_PROPERTY_NOT_SUPPORTED from Get/Put for any
 # property name its class does not list, unknown names included (adsutil.vbs: "This property is

@@ -1,12 +1,16 @@
-"""A simulated Windows server: identity, domain membership, network addresses and IIS."""
+"""A simulated Windows server: identity, domain membership, network addresses, IIS, COM+ and
+the conditions IISSync depends on (DCOM protocols, shares, the cluster's addresses)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hmac
 import typing as t
 
-from .metabase import Metabase
+from .complus import Catalog
+from .errors import E_ADS_BAD_PATHNAME, ErrorCode, WindowsApiError
+from .metabase import Metabase, MetabaseSnapshot
 
 # Win32_ComputerSystem.DomainRole values the lab uses.
 DOMAIN_ROLE_MEMBER_SERVER = 3
@@ -66,6 +70,13 @@ class Domain:
             and hmac.compare_digest(password.encode("utf-8"), self.admin_password.encode("utf-8"))
         )
 
+    def is_administrator(self, logon_name: str) -> bool:
+        """Whether ``logon_name`` is the domain administrator, who holds local Administrator on
+        every host: joining a domain adds Domain Admins to the member's Administrators group,
+        and on a domain controller Administrators is the domain's own group."""
+        user = _user_part(logon_name, self)
+        return user is not None and user.lower() == self.admin_user.lower()
+
     def ntlm_accounts(self) -> list[tuple[str, str, str]]:
         """``(domain, user, password)`` for each form of the administrator's name an NTLM
         client may send: an NTLM AUTHENTICATE message carries ``DOMAIN`` and ``user``
@@ -90,12 +101,37 @@ def _user_part(logon_name: str, domain: Domain) -> str | None:
     return logon_name
 
 
+# HKLM\SOFTWARE\Microsoft\Rpc\DCOM Protocols: connection-oriented TCP/IP is the default DCOM
+# protocol of Windows 2000 and later (Q242022); the lab's hosts list only it.
+DEFAULT_DCOM_PROTOCOLS = ("ncacn_ip_tcp",)
+
+
+@dataclasses.dataclass(frozen=True)
+class MetabaseBackup:
+    """One metabase backup (IIsComputer.Backup): location name, version, when it was made."""
+
+    name: str
+    version: int
+    date: datetime.datetime
+    snapshot: MetabaseSnapshot = dataclasses.field(repr=False, compare=False)
+
+
 @dataclasses.dataclass
 class Host:
     """One Windows server of the lab.
 
     ``address`` is where the lab listens for this host's WinRM (loopback); ``ip_addresses``
-    are the addresses Windows reports for its network adapters.
+    are the addresses Windows reports for its network adapters; ``cluster_addresses`` those of
+    the cluster groups' IP Address resources (a cluster's nodes all report the same ones).
+
+    ``shares`` maps share names to folders (every server has its administrative shares).
+    The remaining fields are conditions faults change (``iis_lab.faults``):
+    ``metabase_refusal`` is the error every metabase call fails with (the IIS Admin service
+    holding the metabase, or refusing the caller), ``rpc_listening`` whether the RPC endpoint
+    mapper answers from the network, ``rpc_call_fails`` whether remote calls to the host break
+    off, ``drops_sessions`` whether its network sessions are torn down, and
+    ``administrator_logged_on`` whether a local administrator is logged on at the console.
+    ``last_replicated`` is when IISSync last finished writing to this host (seconds, lab clock).
     """
 
     name: str
@@ -104,7 +140,34 @@ class Host:
     domain_role: int
     os: OsRelease
     ip_addresses: tuple[IpAddress, ...]
+    complus: Catalog
     metabase: Metabase | None = None
+    dcom_protocols: tuple[str, ...] = DEFAULT_DCOM_PROTOCOLS
+    shares: dict[str, str] = dataclasses.field(default_factory=dict)
+    cluster_addresses: tuple[IpAddress, ...] = ()
+    backups: list[MetabaseBackup] = dataclasses.field(default_factory=list)
+    metabase_refusal: ErrorCode | None = None
+    rpc_listening: bool = True
+    rpc_call_fails: bool = False
+    drops_sessions: bool = False
+    administrator_logged_on: bool = False
+    last_replicated: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.shares:
+            self.shares = default_shares(self.os)
+
+    def open_metabase(self) -> Metabase:
+        """The metabase, as binding ``IIS://localhost`` reaches it.
+
+        Without IIS no ``IIS:`` ADSI provider is registered, and binding fails as any unknown
+        ADSI path does (E_ADS_BAD_PATHNAME); a refusing IIS Admin service fails every call.
+        """
+        if self.metabase is None:
+            raise WindowsApiError(E_ADS_BAD_PATHNAME, f"IIS is not installed on {self.name}")
+        if self.metabase_refusal is not None:
+            raise WindowsApiError(self.metabase_refusal, f"the metabase of {self.name} refuses access")
+        return self.metabase
 
     @property
     def dns_host_name(self) -> str:
@@ -115,3 +178,14 @@ class Host:
     def iis_version(self) -> str | None:
         """``major.minor`` of the installed IIS, or None when IIS is not installed."""
         return self.os.iis_version if self.metabase is not None else None
+
+    def answers_to(self, name: str) -> bool:
+        """Whether ``name`` (NetBIOS, DNS host name or FQDN; any case) names this host."""
+        fqdn = f"{self.dns_host_name}.{self.domain.dns}"
+        return name.lower() in (self.name.lower(), self.dns_host_name, fqdn)
+
+
+def default_shares(release: OsRelease) -> dict[str, str]:
+    """The administrative shares Windows creates: one per fixed drive (only C: in the lab),
+    ADMIN$ for the system root and IPC$ (which has no folder)."""
+    return {"C$": "C:\\", "ADMIN$": release.system_root, "IPC$": ""}

@@ -14,6 +14,7 @@ lab keeps no defaults: ``docs/instruction-set.md`` reports such a property as ``
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import typing as t
@@ -80,12 +81,40 @@ class MetabaseKey:
             key = key.parent
 
 
+@dataclasses.dataclass(frozen=True)
+class MetabaseSnapshot:
+    """A copy of a whole metabase, as a backup holds it."""
+
+    root: MetabaseKey = dataclasses.field(repr=False)
+
+
 class Metabase:
     """The metabase of one host."""
 
     def __init__(self) -> None:
         self._root = MetabaseKey("LM")
         self._root.values["KeyType"] = "IIsComputer"
+
+    def snapshot(self) -> MetabaseSnapshot:
+        """A copy of every key and value (IIsComputer.Backup)."""
+        return MetabaseSnapshot(copy.deepcopy(self._root))
+
+    def restore(self, snapshot: MetabaseSnapshot) -> None:
+        """Replace every key and value with ``snapshot``'s (IIsComputer.Restore)."""
+        self._root = copy.deepcopy(snapshot.root)
+
+    def replicate_from(self, source: Metabase) -> None:
+        """Make this metabase a copy of ``source``, as IISSync does, secure data included.
+
+        Volatile properties (METADATA_VOLATILE, such as ServerState) are never persisted nor
+        replicated: a key keeps its own, and a key new here has none.
+        """
+        volatile = {key.metabase_path.lower(): _volatile_values(key) for key in self.keys()}
+        self._root = copy.deepcopy(source._root)
+        for key in self.keys():
+            for name in [name for name in key.values if _is_volatile(name)]:
+                del key.values[name]
+            key.values.update(volatile.get(key.metabase_path.lower(), {}))
 
     def key(self, path: str) -> MetabaseKey:
         """The key at ADSI ``path``; fails with 0x80070003 when it does not exist."""
@@ -167,6 +196,15 @@ class Metabase:
                 raise
             # Nothing set anywhere: start from no bits (the lab keeps no schema defaults).
             return 0
+
+
+def _is_volatile(name: str) -> bool:
+    schema = find_property(name)
+    return schema is not None and schema.volatile
+
+
+def _volatile_values(key: MetabaseKey) -> dict[str, StoredValue]:
+    return {name: value for name, value in key.values.items() if _is_volatile(name)}
 
 
 def _split(path: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 Each property has a data type, a ``secure`` flag (METADATA_SECURE: never readable through
 adsutil, replicated encrypted), an ``inherit`` flag (METADATA_INHERIT: keys below see the
-value) and the ADSI classes (key types) whose schema lists it. The IIS ADSI provider checks
+value), a ``volatile`` flag (METADATA_VOLATILE: run-time state, never saved nor replicated) and
+the ADSI classes (key types) whose schema lists it. The IIS ADSI provider checks
 that list on every Get/Put/PutEx and answers E_ADS_PROPERTY_NOT_SUPPORTED for a property the
 key's class does not list, even when a key above holds a value (``IIsSchema::ValidateProperty``).
 
@@ -71,6 +72,7 @@ class PropertySchema:
     classes: frozenset[str]
     inherit: bool = True
     secure: bool = False
+    volatile: bool = False
     bit: Bit | None = None
 
     def allowed_in(self, key_type: str) -> bool:
@@ -79,9 +81,15 @@ class PropertySchema:
 
 
 def _stored(
-    name: str, kind: PropertyType, classes: t.AbstractSet[str], *, inherit: bool = True, secure: bool = False
+    name: str,
+    kind: PropertyType,
+    classes: t.AbstractSet[str],
+    *,
+    inherit: bool = True,
+    secure: bool = False,
+    volatile: bool = False,
 ) -> PropertySchema:
-    return PropertySchema(name, kind, frozenset(classes), inherit=inherit, secure=secure)
+    return PropertySchema(name, kind, frozenset(classes), inherit=inherit, secure=secure, volatile=volatile)
 
 
 def _flags(name: str, classes: t.AbstractSet[str], bits: t.Mapping[str, int]) -> list[PropertySchema]:
@@ -134,7 +142,8 @@ _PROPERTIES: list[PropertySchema] = [
     _stored("ServerComment", _STRING, _SERVERS),
     _stored("ServerBindings", _LIST, _SERVERS, inherit=False),
     _stored("SecureBindings", _LIST, {IIS_WEB_SERVER}, inherit=False),
-    _stored("ServerState", _INTEGER, _SERVERS, inherit=False),
+    # The server's run state, which IIS keeps as volatile data.
+    _stored("ServerState", _INTEGER, _SERVERS, inherit=False, volatile=True),
     _stored("ServerAutoStart", _BOOLEAN, _SERVERS),
     _stored("SSLCertHash", _BINARY, {IIS_WEB_SERVER}, inherit=False),
     _stored("MaxConnections", _INTEGER, _WEB_SITE | _FTP_SITE),

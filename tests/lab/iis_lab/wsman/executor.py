@@ -23,16 +23,17 @@ def execute(lab: LabBackend, address: str, user: str, command_line: str, stdin: 
     with lab.lock:
         lab.record_process(address, user, command_line)
         try:
-            return _run(lab, address, decode_command(command_line, stdin))
+            return _run(lab, address, user, decode_command(command_line, stdin))
         finally:
             lab.save()
 
 
-def _run(lab: LabBackend, address: str, command: DecodedCommand) -> CommandResult:
+def _run(lab: LabBackend, address: str, user: str, command: DecodedCommand) -> CommandResult:
     if isinstance(command, ModuleInvocation) and command.module == NODE_OPS_MODULE:
         result = lab.run_node_ops(
             address,
             command.args,
+            user=user,
             become_user=command.become_user,
             become_with_password=command.become_with_password,
         )

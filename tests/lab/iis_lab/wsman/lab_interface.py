@@ -33,10 +33,12 @@ class LabBackend(Protocol):
         address: str,
         module_args: dict[str, Any],
         *,
+        user: str,
         become_user: str | None,
         become_with_password: bool,
     ) -> dict[str, Any]:
-        """Run the node_ops emulation on the host and return the module result."""
+        """Run the node_ops emulation on the host for the logged-on ``user`` and return the
+        module result."""
 
     def save(self) -> None:
         """Persist the lab state after a command."""

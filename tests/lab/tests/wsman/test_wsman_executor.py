@@ -56,9 +56,10 @@ def test_node_ops_runs_in_the_lab_and_prints_its_result() -> None:
     }
     assert (result.exit_code, result.stderr) == (0, b"")
     [call] = lab.node_ops_calls
-    assert (call.address, call.module_args, call.become_user, call.become_with_password) == (
+    assert (call.address, call.module_args, call.user, call.become_user, call.become_with_password) == (
         ADDRESSES[1],
         ARGS,
+        DOMAIN_ADMIN,
         None,
         False,
     )

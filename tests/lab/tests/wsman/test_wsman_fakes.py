@@ -27,6 +27,7 @@ LOCAL_ADMIN = "NODE2\\localadmin"
 class NodeOpsCall:
     address: str
     module_args: dict[str, Any]
+    user: str
     become_user: str | None
     become_with_password: bool
     lock_held: bool
@@ -59,10 +60,16 @@ class FakeLab:
         self.processes.append((address, user, command_line))
 
     def run_node_ops(
-        self, address: str, module_args: dict[str, Any], *, become_user: str | None, become_with_password: bool
+        self,
+        address: str,
+        module_args: dict[str, Any],
+        *,
+        user: str,
+        become_user: str | None,
+        become_with_password: bool,
     ) -> dict[str, Any]:
         self.node_ops_calls.append(
-            NodeOpsCall(address, module_args, become_user, become_with_password, _held_elsewhere(self.lock))
+            NodeOpsCall(address, module_args, user, become_user, become_with_password, _held_elsewhere(self.lock))
         )
         if self.node_ops_result is not None:
             return self.node_ops_result

@@ -1,0 +1,112 @@
+"""Changing a running lab's metabase behind the collection's back: ``iis-lab edit``.
+
+Tests that need drift (a node changed by hand after a sync) ask the running lab to edit one
+host's metabase. The request travels through the lab's state directory, which only the user
+running the lab can write and which nothing reaches over WinRM: ``iis-lab edit`` writes
+``edits/<id>.json``; the lab's :class:`EditInbox` applies it as an administrator at that host's
+console would (:meth:`iis_lab.lab.Lab.edit_metabase`), rewrites ``state.json`` and answers in
+``edits/<id>.done.json``, which ``iis-lab edit`` reads and removes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+import time
+import typing as t
+import uuid
+
+from .windows.errors import WindowsApiError
+
+if t.TYPE_CHECKING:
+    from .lab import Lab
+
+EDITS_FOLDER = "edits"
+_POLL_SECONDS = 0.05
+_REQUEST_SUFFIX = ".json"
+_ANSWER_SUFFIX = ".done.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class MetabaseEdit:
+    """Set ``value`` (a JSON value of the property's type) at ``path`` on ``host``, or with
+    ``clear`` remove the value set there."""
+
+    host: str
+    path: str
+    property: str
+    value: t.Any = None
+    clear: bool = False
+
+
+class EditRefused(Exception):
+    """The lab could not apply an edit; the message says why."""
+
+
+def submit(state_dir: str, edit: MetabaseEdit, timeout: float = 10.0) -> None:
+    """Hand ``edit`` to the lab serving ``state_dir`` and wait until it is applied.
+
+    Raises :class:`EditRefused` when the lab refuses it or no lab answers within ``timeout``.
+    """
+    folder = os.path.join(state_dir, EDITS_FOLDER)
+    os.makedirs(folder, exist_ok=True)
+    request_id = uuid.uuid4().hex
+    _write_atomically(os.path.join(folder, request_id + _REQUEST_SUFFIX), dataclasses.asdict(edit))
+    answer_path = os.path.join(folder, request_id + _ANSWER_SUFFIX)
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(answer_path):
+        if time.monotonic() > deadline:
+            os.unlink(os.path.join(folder, request_id + _REQUEST_SUFFIX))
+            raise EditRefused(f"no lab serving {state_dir} answered within {timeout:g} s")
+        time.sleep(_POLL_SECONDS)
+    with open(answer_path, encoding="utf-8") as stream:
+        answer = json.load(stream)
+    os.unlink(answer_path)
+    if answer["error"]:
+        raise EditRefused(answer["error"])
+
+
+class EditInbox:
+    """Applies the edits written to a state directory while the lab runs."""
+
+    def __init__(self, lab: Lab, state_dir: str) -> None:
+        self._lab = lab
+        self._folder = os.path.join(state_dir, EDITS_FOLDER)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="iis-lab edits", daemon=True)
+
+    def start(self) -> EditInbox:
+        os.makedirs(self._folder, exist_ok=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(_POLL_SECONDS):
+            for entry in sorted(os.listdir(self._folder)):
+                if entry.endswith(_REQUEST_SUFFIX) and not entry.endswith(_ANSWER_SUFFIX):
+                    self._answer(entry[: -len(_REQUEST_SUFFIX)])
+
+    def _answer(self, request_id: str) -> None:
+        request_path = os.path.join(self._folder, request_id + _REQUEST_SUFFIX)
+        with open(request_path, encoding="utf-8") as stream:
+            edit = MetabaseEdit(**json.load(stream))
+        try:
+            self._lab.edit_metabase(edit.host, edit.path, edit.property, edit.value, clear=edit.clear)
+            error = None
+        except (LookupError, WindowsApiError) as refused:
+            error = str(refused)
+        os.unlink(request_path)
+        _write_atomically(os.path.join(self._folder, request_id + _ANSWER_SUFFIX), {"error": error})
+
+
+def _write_atomically(path: str, document: t.Mapping[str, t.Any]) -> None:
+    temporary = f"{path}.partial"
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(document, stream)
+    os.replace(temporary, path)
