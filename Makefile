@@ -60,7 +60,7 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: test venv dirs collection-link unit lab-tests integration docs lint build sanity demo clean
+.PHONY: test venv dirs collection-link unit lab-tests integration docs status-codes lint build sanity demo clean
 
 test: unit lab-tests docs lint build sanity integration
 
@@ -102,6 +102,10 @@ docs: venv collection-link
 	  fi; \
 	done
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# docs/iissync-status-codes.md is generated from the status table; a unit test fails when it is stale.
+status-codes: venv
+	$(BIN)/python hack/iissync_status_codes.py
 
 lint: venv collection-link
 	$(BIN)/ansible-lint
