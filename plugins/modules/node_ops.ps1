@@ -48,6 +48,7 @@ $ADS_PROPERTY_UPDATE = 2
 # The metabase types whose values this module converts, named as adsutil.vbs names them.
 $METABASE_VALUE_TYPES = @('STRING', 'EXPANDSZ', 'INTEGER', 'BOOLEAN', 'LIST', 'BINARY')
 # IIsComputer.Backup (mddefw.h): the next free version, and save the metabase to disk first.
+# PowerShell reads 0xFFFFFFFF as the Int32 -1, the LONG the method takes.
 $MD_BACKUP_NEXT_VERSION = 0xFFFFFFFF
 $MD_BACKUP_SAVE_FIRST = 2
 # HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS): EnumBackups past the last backup.
@@ -213,7 +214,8 @@ Function ConvertTo-PrefixLength {
 Function Get-MetabaseKey {
     param([string]$Path)
 
-    $key = [ADSI]"IIS://localhost/$Path"
+    # The empty path is the machine key /LM itself, IIS://localhost.
+    $key = if ($Path) { [ADSI]"IIS://localhost/$Path" } else { [ADSI]'IIS://localhost' }
     # [ADSI] binds on first use; binding now makes a missing key fail here, with 0x80070003.
     $key.psbase.RefreshCache()
     $key
@@ -510,9 +512,7 @@ Function Get-MetabaseDigest {
     try {
         $keys = [ordered]@{}
         $pending = [System.Collections.Generic.Stack[Object]]::new()
-        $machine = [ADSI]'IIS://localhost'
-        $machine.psbase.RefreshCache()
-        $pending.Push(@($machine, '/LM'))
+        $pending.Push(@((Get-MetabaseKey -Path ''), '/LM'))
         while ($pending.Count -gt 0) {
             $key, $path = $pending.Pop()
             $keys[$path] = Get-MetabaseKeyDigest -Key $key -Hmac $hmac -Exclude $Exclude

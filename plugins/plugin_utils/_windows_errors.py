@@ -58,14 +58,36 @@ _KNOWN: dict[int, KnownError] = {
         "The RPC server is unavailable.",
         "Check that the target's name resolves and that it answers RPC (TCP 135).",
     ),
+    10060: KnownError(
+        "WSAETIMEDOUT",
+        "A connection attempt failed because the connected party did not properly respond after a period of "
+        "time, or established connection failed because connected host has failed to respond.",
+        "Check that the host is up and that no firewall between the nodes drops the port.",
+    ),
+    10061: KnownError(
+        "WSAECONNREFUSED",
+        "No connection could be made because the target machine actively refused it.",
+        "Check that the service listens on the host (for TCP 135: the RPC service runs).",
+    ),
+    11001: KnownError(
+        "WSAHOST_NOT_FOUND",
+        "No such host is known.",
+        "Check the computer name, and that DNS or WINS resolves it from the node.",
+    ),
     0x80004005: KnownError("E_FAIL", "Unspecified error"),
+    0x80040154: KnownError(
+        "REGDB_E_CLASSNOTREG",
+        "Class not registered",
+        "A COM class the node needs is not registered; for COM+ (COMAdmin.COMAdminCatalog), repair COM+ as "
+        "Q310412 describes.",
+    ),
     0x80005000: KnownError("E_ADS_BAD_PATHNAME", "An invalid directory pathname was passed."),
     0x80005005: KnownError("E_ADS_PROPERTY_NOT_SET", "The specified directory property was not set."),
     0x80005006: KnownError(
         "E_ADS_PROPERTY_NOT_SUPPORTED",
         "The specified directory property is not supported.",
         "This key's type has no such property (adsutil: \"This property is probably not allowed at this "
-        "node\"): check the property name, and that the key is the one the property belongs to. "
+        'node"): check the property name, and that the key is the one the property belongs to. '
         "adsutil.vbs GET also exits with this code when a property is only inherited at the key.",
     ),
     0x800CC801: KnownError(

@@ -18,10 +18,26 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TOPOLOGY = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "default.yml"
 BIN = Path(sys.executable).parent
 PLAYBOOKS = Path(__file__).parent / "playbooks"
 LAB_START_SECONDS = 30
 PLAYBOOK_SECONDS = 300
+
+
+def topology_file(workdir: Path, **changes: t.Any) -> Path:
+    """A topology file in ``workdir``: the default one with top-level keys replaced
+    (``faults=[...]``), or a host's keys updated (``NODE2={"complus_applications": [...]}``)."""
+    document = yaml.safe_load(DEFAULT_TOPOLOGY.read_text())
+    for key, value in changes.items():
+        host = next((entry for entry in document["hosts"] if entry["name"] == key), None)
+        if host is not None:
+            host.update(value)
+        else:
+            document[key] = value
+    path = workdir / "topology.yml"
+    path.write_text(yaml.safe_dump(document))
+    return path
 
 
 def _free_port() -> int:
@@ -137,6 +153,30 @@ class Lab:
         assert secret not in self.state_text()
         assert secret not in self.recorded_command_lines()
 
+    @property
+    def admin_password(self) -> str:
+        """The domain administrator's password, which the inventory holds."""
+        return str(yaml.safe_load(self.inventory.read_text())["all"]["vars"]["ansible_password"])
+
+    def become_vars(self) -> dict[str, str]:
+        """Extra vars for runas become as the domain administrator, with its password."""
+        return {
+            "ansible_become_method": "runas",
+            "ansible_become_user": "WEBFARM\\Administrator",
+            "ansible_become_password": self.admin_password,
+        }
+
+    def edit(self, host: str, path: str, name: str, value: str) -> None:
+        """Change one host's metabase behind the collection's back (``iis-lab edit``)."""
+        place = ["--host", host, "--path", path, "--property", name, "--value", value]
+        subprocess.run(
+            [BIN / "iis-lab", "edit", "--state-dir", str(self.state_dir), *place], check=True, capture_output=True, text=True
+        )
+
+    def iissync_runs(self) -> list[dict[str, t.Any]]:
+        """The iissync.exe processes the hosts started."""
+        return [process for process in self.processes() if "iissync.exe" in process["command_line"]]
+
     def hosts(self, group: str) -> list[str]:
         inventory = yaml.safe_load(self.inventory.read_text())
         return list(inventory["all"]["children"][group]["hosts"])
@@ -170,4 +210,3 @@ class Lab:
         )
         results = [json.loads(line) for line in result_log.read_text().splitlines() if line]
         return PlaybookRun(completed.returncode, completed.stdout + completed.stderr, results)
-

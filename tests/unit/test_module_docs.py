@@ -13,7 +13,15 @@ ACTION_MODULES = sorted(path.stem for path in (Path(__file__).parents[2] / "plug
 
 
 def test_every_action_plugin_is_checked():
-    assert {"metabase", "metabase_info"} <= set(ACTION_MODULES)
+    assert {
+        "metabase",
+        "metabase_info",
+        "iissync",
+        "iissync_preflight",
+        "sync_node_info",
+        "metabase_backup",
+        "metabase_verify",
+    } <= set(ACTION_MODULES)
 
 
 def _documented_options(name):
@@ -40,5 +48,5 @@ def test_documented_options_match_the_argument_spec(name):
 def test_every_secret_option_is_no_log(name):
     spec = importlib.import_module(f"{PACKAGE}.action.{name}").ActionModule.argument_spec
     for option, rules in spec.items():
-        if any(word in option for word in ("secret", "password")):
+        if any(word in option for word in ("secret", "password", "salt")):
             assert rules.get("no_log") is True, option

@@ -1,0 +1,95 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for webfarm.iis_cluster.iissync_preflight: every checkable IISSync condition,
+on the source node, before any sync."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run import check_targets
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
+    MACHINE_SPECIFIC_PROPERTIES,
+    differing_applications,
+    differing_keys,
+)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, preflight_checks
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
+    PARTS,
+    SALT_REF,
+    NodeReport,
+    check_salt,
+    check_same_digests,
+    node_report,
+    report_instructions,
+    target_reports,
+)
+
+
+class ActionModule(NodeAction):
+    argument_spec = {
+        "targets": {"type": "list", "elements": "raw", "required": True},
+        "salt": {"type": "str", "required": True, "no_log": True},
+        "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
+        "account": {"type": "str"},
+    }
+
+    def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
+        salt = check_salt(args["salt"])
+        targets = target_reports(args["targets"], "targets")
+        check_same_digests(targets, salt, args["exclude"], "targets")
+        computers = check_targets([target.computer for target in targets])
+        account = args["account"] or logon_account(self._connection)
+
+        probes = [Instruction("rpc_probe", {"computer": computer}) for computer in computers]
+        instructions = report_instructions(account, args["exclude"]) + probes
+        outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
+        source = node_report(session.host, outcomes[: len(PARTS)], salt, args["exclude"])
+        checks = preflight_checks(source, targets, dict(zip(computers, outcomes[len(PARTS) :])))
+
+        states = [_sync_state(source, target, args["exclude"]) for target in targets]
+        failed = [check for check in checks if check.outcome == FAILED]
+        result: dict[str, t.Any] = {
+            "changed": False,
+            "source": source.host,
+            "source_computer": source.computer,
+            "checks": [check.as_result() for check in checks],
+            "targets": states,
+            "out_of_sync": [state["host"] for state in states if not state["in_sync"]],
+            "out_of_sync_computers": [state["computer"] for state in states if not state["in_sync"]],
+        }
+        unknown = [check for check in checks if check.outcome == UNKNOWN]
+        if unknown:
+            result["warnings"] = [
+                f"{check.node}: {check.condition} could not be checked: {check.found}" for check in unknown
+            ]
+        if failed:
+            result["failed"] = True
+            result["msg"] = (
+                f"IISSync preflight: {len(failed)} of {len(checks)} checks failed, so IISSync would fail; nothing was "
+                "changed. " + " ".join(f"[{index}] {check.explain()}" for index, check in enumerate(failed, 1))
+            )
+        return result
+
+
+def _sync_state(source: NodeReport, target: NodeReport, exclude: t.Sequence[str]) -> dict[str, t.Any]:
+    """Whether ``target`` already equals ``source`` (metabase and replicated COM+ applications);
+    a target whose state could not be read counts as out of sync."""
+    state: dict[str, t.Any] = {"host": target.host, "computer": target.computer}
+    if source.digests is None or target.digests is None:
+        return {**state, "in_sync": False, "differing_keys": None, "complus_differs": None}
+    keys = differing_keys(source.digests, target.digests, exclude)
+    source_apps, target_apps = source.parts.get("complus"), target.parts.get("complus")
+    applications = differing_applications(source_apps, target_apps) if source_apps and target_apps else None
+    complus_differs = None if applications is None else bool(applications)
+    in_sync = not keys and complus_differs is False
+    return {
+        **state,
+        "in_sync": in_sync,
+        "differing_keys": [key.path for key in keys],
+        "complus_differs": complus_differs,
+    }

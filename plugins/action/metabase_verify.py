@@ -1,0 +1,103 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for webfarm.iis_cluster.metabase_verify: every target's metabase and COM+
+applications equal the source's, compared by salted digests."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import metabase_path
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
+    CHANGED,
+    MACHINE_SPECIFIC_PROPERTIES,
+    ApplicationDifference,
+    KeyDifference,
+    describe_differences,
+    differing_applications,
+    differing_keys,
+)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
+    SALT_REF,
+    NodeReport,
+    check_salt,
+    check_same_digests,
+    target_reports,
+)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._windows_errors import describe
+
+
+class ActionModule(NodeAction):
+    argument_spec = {
+        "targets": {"type": "list", "elements": "raw", "required": True},
+        "salt": {"type": "str", "required": True, "no_log": True},
+        "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
+    }
+
+    def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
+        salt = check_salt(args["salt"])
+        targets = target_reports(args["targets"], "targets")
+        check_same_digests(targets, salt, args["exclude"], "targets")
+        digest = Instruction("metabase_digest", {"salt": SALT_REF, "exclude": list(args["exclude"])})
+        catalog, source = session.values([Instruction("complus_catalog"), digest], {SALT_REF: salt})
+
+        compared = [_compare(catalog, source["keys"], target, args["exclude"]) for target in targets]
+        changed_paths = sorted({key.path for comparison in compared for key in comparison[1] if key.kind == CHANGED})
+        # Only the keys that differ are read in full, and only from the source: what it holds is
+        # what the targets should hold.
+        details = (
+            dict(zip(changed_paths, session.values([_get(path) for path in changed_paths]))) if changed_paths else {}
+        )
+
+        results = []
+        for target, keys, applications in compared:
+            lines = _unreadable(target) or describe_differences(
+                session.host,
+                target.host,
+                keys,
+                applications,
+                {path: value["properties"] for path, value in details.items()},
+            )
+            results.append(
+                {"host": target.host, "computer": target.computer, "in_sync": not lines, "differences": lines}
+            )
+        differing = [entry for entry in results if not entry["in_sync"]]
+        result: dict[str, t.Any] = {
+            "changed": False,
+            "in_sync": not differing,
+            "source": session.host,
+            "targets": results,
+        }
+        if differing:
+            result["failed"] = True
+            result["msg"] = "Verification failed: " + " ".join(
+                f"{entry['host']} differs from {session.host}: " + "; ".join(entry["differences"]) + "."
+                for entry in differing
+            )
+        return result
+
+
+def _compare(
+    catalog: t.Mapping[str, t.Any], source_keys: t.Mapping[str, t.Any], target: NodeReport, exclude: t.Sequence[str]
+) -> tuple[NodeReport, list[KeyDifference], ApplicationDifference]:
+    keys = differing_keys(source_keys, target.digests, exclude) if target.digests is not None else []
+    theirs = target.parts.get("complus")
+    applications = differing_applications(catalog, theirs) if theirs else ApplicationDifference((), ())
+    return target, keys, applications
+
+
+def _unreadable(target: NodeReport) -> list[str]:
+    """Why a target cannot be compared, as difference lines (empty when it can)."""
+    return [
+        f"its {part} could not be read: {describe(error.code, error.message)}"
+        for part, error in target.errors.items()
+        if part in ("metabase", "complus")
+    ]
+
+
+def _get(path: str) -> Instruction:
+    """``metabase_get`` of every property set at the key with metabase path ``path``."""
+    return Instruction("metabase_get", {"path": path[len(metabase_path("")) :].lstrip("/")})

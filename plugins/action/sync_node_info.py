@@ -1,0 +1,36 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for webfarm.iis_cluster.sync_node_info: what a node tells about itself for a sync."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
+    MACHINE_SPECIFIC_PROPERTIES,
+)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
+    SALT_REF,
+    check_salt,
+    node_report,
+    report_instructions,
+)
+
+
+class ActionModule(NodeAction):
+    argument_spec = {
+        "salt": {"type": "str", "required": True, "no_log": True},
+        "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
+        "account": {"type": "str"},
+    }
+
+    def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
+        salt = check_salt(args["salt"])
+        account = args["account"] or logon_account(self._connection)
+        outcomes = session.run(report_instructions(account, args["exclude"]), {SALT_REF: salt}, stop_on_error=False)
+        report = node_report(session.host, outcomes, salt, args["exclude"])
+        return {"changed": False, "node": report.to_result()}

@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is implemented as an action plugin (plugins/action/iissync_preflight.py); this file
+# holds its documentation.
+
+DOCUMENTATION = r"""
+---
+module: iissync_preflight
+short_description: Check every condition IISSync needs before syncing, and which nodes differ
+version_added: 0.1.0
+description:
+  - Runs on the sync source node (the task's host) before any sync and checks every condition
+    behind an IISSync status code (KB Q224801) that can be checked beforehand. A failing check
+    names the node, what was found, the code IISSync would end with, its meaning and the remedy,
+    and the module fails, so that nothing is backed up or replicated.
+  - From the source node, in one batch, it reads its own report (as
+    M(webfarm.iis_cluster.sync_node_info) does) and resolves every target's computer name and
+    connects to its RPC endpoint mapper (TCP 135). The targets' reports come from
+    M(webfarm.iis_cluster.sync_node_info) run on each target.
+  - 'The checks: the target name resolves and RPC answers (1722); the DCOM default protocols
+    equal the source''s (1060); the source''s and each target''s metabase can be read (3, or 5 when
+    access is denied); the COM+ catalogs open (2147746132); MTS replication is configured on the
+    source (2147500037); the replication share is the administration share of the drive COM+ is
+    installed on at each target (2148598794); the sync account passes the COM+ System
+    Application''s Administrator role check on the source and on each target (2148599041); every
+    component of the source''s replicated COM+ applications has its CLSID registered
+    (2148598801); every address of the nodes and of the cluster groups is valid, used once and in
+    one subnet (2148598792).'
+  - A condition that cannot be read (for example the MTS replication settings, which later COM+
+    releases no longer have) is reported as C(unknown) with a warning and does not fail the
+    module. Codes 64, 1726 and 2148007941 depend on the run itself and cannot be foreseen.
+  - It also compares each target's metabase digests and replicated COM+ applications with the
+    source's and returns the targets that differ, which the sync needs to touch.
+options:
+  targets:
+    description:
+      - The registered results of M(webfarm.iis_cluster.sync_node_info) on every target node,
+        made with the same O(salt) and O(exclude).
+    type: list
+    elements: raw
+    required: true
+  salt:
+    description:
+      - The secret salt of this run's metabase digests, at least 16 characters; draw a new random
+        one for every run.
+    type: str
+    required: true
+  exclude:
+    description:
+      - Metabase properties left out of the comparison because they differ between healthy nodes.
+        The default is the machine-specific ones, C(ServerState) (a site's run state, stopped on
+        the nodes that do not own its cluster group), C(Win32Error) (a site's last error on that
+        node) and C(AdminACL) (it holds the node's own SIDs).
+    type: list
+    elements: str
+    default: [ServerState, Win32Error, AdminACL]
+  account:
+    description:
+      - The account IISSync will run as (C(DOMAIN\user)), for the COM+ role checks. By default the
+        task's become user, else its connection user.
+    type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: It only reads, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: webfarm.iis_cluster.sync_node_info
+  - module: webfarm.iis_cluster.iissync
+author:
+  - webfarm maintainers (@webfarm)
+"""
+
+EXAMPLES = r"""
+- name: Report each target (the salt was drawn once, with no_log, for this run)
+  webfarm.iis_cluster.sync_node_info:
+    salt: "{{ sync_salt }}"
+  register: node_report
+  when: inventory_hostname != groups['iis_cluster'][0]
+
+- name: Preflight on the source node
+  webfarm.iis_cluster.iissync_preflight:
+    targets: "{{ groups['iis_cluster'][1:] | map('extract', hostvars, 'node_report') | list }}"
+    salt: "{{ sync_salt }}"
+  register: preflight
+  when: inventory_hostname == groups['iis_cluster'][0]
+"""
+
+RETURN = r"""
+source:
+  description: The source node (inventory name).
+  returned: always
+  type: str
+  sample: web1
+source_computer:
+  description: The source node's computer name.
+  returned: always
+  type: str
+  sample: WEB1
+checks:
+  description:
+    - Every check. C(condition) is what was checked, C(node) where, C(outcome) V(passed),
+      V(failed) or V(unknown), C(found) what was found, C(code), C(hex) and C(symbol) the IISSync
+      status a failure causes.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {"condition": "the DCOM default protocols are the source's", "node": "web2", "outcome": "failed",
+       "found": "web1: ncacn_ip_tcp; web2: ncacn_spx, ncacn_ip_tcp", "code": 1060, "hex": "0x00000424",
+       "symbol": "ERROR_SERVICE_DOES_NOT_EXIST"}
+targets:
+  description:
+    - Each target's sync state. C(in_sync) is true when its metabase digests (but the excluded
+      properties) and its replicated COM+ applications equal the source's; C(differing_keys) lists
+      the metabase keys that differ; C(complus_differs) whether the COM+ applications do. A
+      target whose state could not be read is not in sync.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"host": "web2", "computer": "WEB2", "in_sync": false, "differing_keys": ["/LM/W3SVC"], "complus_differs": false}]
+out_of_sync:
+  description: The inventory names of the targets that differ from the source.
+  returned: always
+  type: list
+  elements: str
+  sample: [web2]
+out_of_sync_computers:
+  description: The computer names of the targets that differ, as M(webfarm.iis_cluster.iissync) takes them.
+  returned: always
+  type: list
+  elements: str
+  sample: [WEB2]
+"""

@@ -1,0 +1,88 @@
+#!/usr/bin/python
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is implemented as an action plugin (plugins/action/metabase_verify.py); this file
+# holds its documentation.
+
+DOCUMENTATION = r"""
+---
+module: metabase_verify
+short_description: Verify that every node's metabase and COM+ applications equal the source's
+version_added: 0.1.0
+description:
+  - Runs on the sync source node (the task's host) after a sync. Each target has reported a
+    digest of every metabase key and property (M(webfarm.iis_cluster.sync_node_info), salted with
+    this run's secret O(salt), secure values digested on the node); the module digests the
+    source's metabase the same way and compares, key by key.
+  - For the keys whose digests differ only, it reads the source's properties, to show what the
+    targets should hold, and fails with a readable list of the differences, each naming the key
+    and the property. A secure value is never shown, only that it differs.
+  - The replicated (non-system) COM+ applications are compared too.
+  - Properties that differ between healthy nodes are left out, by the O(exclude) list.
+options:
+  targets:
+    description:
+      - The registered results of M(webfarm.iis_cluster.sync_node_info) on every target node,
+        made after the sync with the same O(salt) and O(exclude).
+    type: list
+    elements: raw
+    required: true
+  salt:
+    description:
+      - The secret salt of this run's digests, at least 16 characters.
+    type: str
+    required: true
+  exclude:
+    description:
+      - Metabase properties left out of the comparison. See
+        M(webfarm.iis_cluster.iissync_preflight) for the default and why.
+    type: list
+    elements: str
+    default: [ServerState, Win32Error, AdminACL]
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: It only reads, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: webfarm.iis_cluster.sync_node_info
+author:
+  - webfarm maintainers (@webfarm)
+"""
+
+EXAMPLES = r"""
+- name: Verify that the targets equal the source after the sync
+  webfarm.iis_cluster.metabase_verify:
+    targets: "{{ groups['iis_cluster'][1:] | map('extract', hostvars, 'synced_report') | list }}"
+    salt: "{{ sync_salt }}"
+  when: inventory_hostname == groups['iis_cluster'][0]
+"""
+
+RETURN = r"""
+in_sync:
+  description: Whether every target equals the source.
+  returned: always
+  type: bool
+source:
+  description: The source node (inventory name).
+  returned: always
+  type: str
+  sample: web1
+targets:
+  description:
+    - Each target, with C(in_sync) and C(differences), one readable line each.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - host: web2
+      computer: WEB2
+      in_sync: false
+      differences: ['/LM/W3SVC/1: ServerComment differs: web1 has "Default Web Site", web2 has another value']
+"""

@@ -1,0 +1,89 @@
+#!/usr/bin/python
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is implemented as an action plugin (plugins/action/sync_node_info.py); this file
+# holds its documentation.
+
+DOCUMENTATION = r"""
+---
+module: sync_node_info
+short_description: What a cluster node tells about itself for an IISSync sync
+version_added: 0.1.0
+description:
+  - Reads, in one batch, what IISSync depends on at a node and a digest of its metabase, for
+    M(webfarm.iis_cluster.iissync_preflight) and M(webfarm.iis_cluster.metabase_verify), which run
+    on the sync source node and take the other nodes' results.
+  - 'The report: the node''s identity and IP addresses, its DCOM default protocols, its shares and
+    system drive, the addresses of the cluster groups, its COM+ catalog (MTS replication share,
+    applications and their components, whether the sync account passes the System Application''s
+    Administrator role check) and a digest of every metabase key and of every property set at it.'
+  - The digests are HMAC-SHA256 keyed with O(salt) and computed on the node, secure values
+    included, so nodes are compared without any value leaving them; without the salt a digest
+    says nothing.
+  - A part that cannot be read is reported with its Windows error instead of failing the module,
+    so the preflight can say what it means for IISSync.
+options:
+  salt:
+    description:
+      - The secret salt of this run's digests, at least 16 characters; give every node of a run
+        the same one, and draw a new random one for every run.
+    type: str
+    required: true
+  exclude:
+    description:
+      - Metabase properties left out of the digests, because they differ between healthy nodes.
+        See M(webfarm.iis_cluster.iissync_preflight) for the default.
+    type: list
+    elements: str
+    default: [ServerState, Win32Error, AdminACL]
+  account:
+    description:
+      - The account IISSync will run as, for the COM+ role check. By default the task's become
+        user, else its connection user.
+    type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: It only reads, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: webfarm.iis_cluster.iissync_preflight
+  - module: webfarm.iis_cluster.metabase_verify
+author:
+  - webfarm maintainers (@webfarm)
+"""
+
+EXAMPLES = r"""
+- name: Report a target node for the preflight
+  webfarm.iis_cluster.sync_node_info:
+    salt: "{{ sync_salt }}"
+  register: node_report
+"""
+
+RETURN = r"""
+node:
+  description:
+    - The node's report, which M(webfarm.iis_cluster.iissync_preflight) and
+      M(webfarm.iis_cluster.metabase_verify) take back (give them the whole registered result).
+    - C(host) and C(computer) name the node; C(salt_id) identifies the salt without revealing it,
+      and C(exclude) the properties left out. C(facts), C(dcom_protocols), C(shares), C(cluster_addresses), C(complus) and C(metabase) hold what
+      the instruction set's C(host_facts), C(dcom_protocols), C(file_shares),
+      C(cluster_addresses), C(complus_catalog) and C(metabase_digest) return, null when it failed;
+      C(errors) holds each failure's Windows error code and message.
+  returned: always
+  type: dict
+  sample:
+    host: web2
+    computer: WEB2
+    salt_id: 3f0c6b1e2a9d8c47
+    exclude: [ServerState, Win32Error, AdminACL]
+    dcom_protocols: [ncacn_ip_tcp]
+    metabase: {"keys": {"/LM/W3SVC/1": {"digest": "5f0c...", "properties": {"KeyType": "9a1e..."}}}}
+    errors: {}
+"""

@@ -1,0 +1,149 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What one node tells about itself for a sync: the conditions IISSync depends on and the
+salted digests of its metabase, read in one batch.
+
+This is for internal collection use only; the API may change at any time.
+
+``sync_node_info`` returns a node's report; ``iissync_preflight`` and ``metabase_verify`` read
+their own node's report in the same batch and take the other nodes' reports as arguments
+(:meth:`NodeReport.from_result`). A part that failed on the node is in ``errors`` with its
+Windows error, so a preflight can tell what it means.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import typing as t
+
+from ._input import InvalidInput
+from ._node_session import Instruction, Outcome
+
+SALT_REF = "salt"
+"""The name under which the run's digest salt travels in the ``secrets`` argument."""
+
+# The parts of a report, in the order of its instructions, and the op that reads each.
+PARTS: t.Mapping[str, str] = {
+    "facts": "host_facts",
+    "dcom_protocols": "dcom_protocols",
+    "shares": "file_shares",
+    "cluster_addresses": "cluster_addresses",
+    "complus": "complus_catalog",
+    "metabase": "metabase_digest",
+}
+_SALT_CHECK = b"webfarm.iis_cluster metabase digest salt"
+_MIN_SALT = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeError:
+    """A Windows error a part of the report failed with."""
+
+    code: int
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeReport:
+    """One node's report. ``parts`` holds each part that was read, ``errors`` each that failed;
+    ``salt_id`` and ``exclude`` say how the metabase was digested."""
+
+    host: str
+    parts: t.Mapping[str, t.Any]
+    errors: t.Mapping[str, NodeError]
+    salt_id: str
+    exclude: tuple[str, ...]
+
+    @property
+    def computer(self) -> str:
+        """The node's computer name (what IISSync is given), else its inventory name."""
+        return str((self.parts.get("facts") or {}).get("name") or self.host)
+
+    @property
+    def digests(self) -> t.Mapping[str, t.Any] | None:
+        """The metabase's key digests by metabase path, or None when they could not be read."""
+        metabase = self.parts.get("metabase")
+        return None if metabase is None else metabase["keys"]
+
+    def to_result(self) -> dict[str, t.Any]:
+        """The report as modules return it (and take it back)."""
+        return {
+            "host": self.host,
+            "computer": self.computer,
+            "salt_id": self.salt_id,
+            "exclude": list(self.exclude),
+            **{name: self.parts.get(name) for name in PARTS},
+            "errors": {name: dataclasses.asdict(error) for name, error in self.errors.items()},
+        }
+
+    @classmethod
+    def from_result(cls, result: t.Any, field: str) -> NodeReport:
+        """A report given back to a module (a registered ``sync_node_info`` result, or its
+        ``node``); raises :class:`InvalidInput` naming ``field`` when it is not one."""
+        node = result.get("node", result) if isinstance(result, t.Mapping) else None
+        required = {"host", "salt_id", "exclude", "errors", *PARTS}
+        if not isinstance(node, t.Mapping) or not required <= node.keys():
+            raise InvalidInput(
+                f"{field}: is not a node report; give the registered results of webfarm.iis_cluster.sync_node_info "
+                "(a skipped or failed task has none)"
+            )
+        errors = {name: NodeError(int(error["code"]), str(error["message"])) for name, error in node["errors"].items()}
+        parts = {name: node[name] for name in PARTS if node[name] is not None}
+        return cls(str(node["host"]), parts, errors, str(node["salt_id"]), tuple(node["exclude"]))
+
+
+def check_salt(salt: str) -> str:
+    """The run's salt, long enough that its digests cannot be guessed at."""
+    if len(salt) < _MIN_SALT:
+        raise InvalidInput(f"salt: must be at least {_MIN_SALT} characters; draw a new random one for every run")
+    return salt
+
+
+def target_reports(results: t.Sequence[t.Any], field: str) -> list[NodeReport]:
+    """The targets' reports given to a module, at least one."""
+    if not results:
+        raise InvalidInput(f"{field}: give the report of at least one target node")
+    return [NodeReport.from_result(result, f"{field}[{index}]") for index, result in enumerate(results)]
+
+
+def salt_id(salt: str) -> str:
+    """A fingerprint of the salt that tells whether two reports used the same one without
+    revealing it."""
+    return hmac.new(salt.encode("utf-8"), _SALT_CHECK, hashlib.sha256).hexdigest()[:16]
+
+
+def report_instructions(account: str | None, exclude: t.Sequence[str]) -> list[Instruction]:
+    """The instructions of a report, in :data:`PARTS` order (the salt is the secret
+    :data:`SALT_REF`)."""
+    args: dict[str, dict[str, t.Any]] = {
+        "complus_catalog": {"account": account} if account else {},
+        "metabase_digest": {"salt": SALT_REF, "exclude": list(exclude)},
+    }
+    return [Instruction(op, args.get(op, {})) for op in PARTS.values()]
+
+
+def node_report(host: str, outcomes: t.Sequence[Outcome], salt: str, exclude: t.Sequence[str]) -> NodeReport:
+    """The report of ``host`` from the outcomes of :func:`report_instructions` (run without
+    stopping on errors)."""
+    parts: dict[str, t.Any] = {}
+    errors: dict[str, NodeError] = {}
+    for name, outcome in zip(PARTS, outcomes):
+        if outcome.status == "ok":
+            parts[name] = outcome.value
+        else:
+            errors[name] = NodeError(outcome.error_code or 0, outcome.error_message)
+    return NodeReport(host, parts, errors, salt_id(salt), tuple(exclude))
+
+
+def check_same_digests(reports: t.Sequence[NodeReport], salt: str, exclude: t.Sequence[str], field: str) -> None:
+    """Reports are comparable only when digested with this run's salt and exclusions."""
+    wanted = (salt_id(salt), sorted(name.lower() for name in exclude))
+    for index, report in enumerate(reports):
+        if (report.salt_id, sorted(name.lower() for name in report.exclude)) != wanted:
+            raise InvalidInput(
+                f"{field}[{index}]: the report of {report.host} was digested with another salt or exclusion list; "
+                "give sync_node_info the same salt and exclude as this task"
+            )

@@ -1,0 +1,118 @@
+"""Comparing a target's salted metabase digests with the source's: what differs, what is
+excluded, and how it reads."""
+
+from __future__ import annotations
+
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
+    CHANGED,
+    EXTRA,
+    MACHINE_SPECIFIC_PROPERTIES,
+    MISSING,
+    ApplicationDifference,
+    KeyDifference,
+    PropertyDifference,
+    describe_differences,
+    differing_applications,
+    differing_keys,
+)
+
+
+def key(digest, **properties):
+    return {"digest": digest, "properties": properties}
+
+
+SOURCE = {
+    "/LM": key("k0", KeyType="t0"),
+    "/LM/W3SVC": key("k1", KeyType="t1", WAMUserName="u1", WAMUserPass="p1"),
+    "/LM/W3SVC/1": key("k2", KeyType="t2", ServerComment="c1", ServerState="s2"),
+}
+
+
+def test_equal_digests_mean_no_difference():
+    assert differing_keys(SOURCE, dict(SOURCE)) == []
+
+
+def test_a_differing_key_names_each_property_that_differs_is_missing_or_extra():
+    target = {
+        **SOURCE,
+        "/LM/W3SVC": key("k1'", KeyType="t1", WAMUserName="u2", ConnectionTimeout="x"),
+    }
+
+    assert differing_keys(SOURCE, target) == [
+        KeyDifference(
+            "/LM/W3SVC",
+            CHANGED,
+            (
+                PropertyDifference("WAMUserName", CHANGED),
+                PropertyDifference("WAMUserPass", MISSING),
+                PropertyDifference("ConnectionTimeout", EXTRA),
+            ),
+        )
+    ]
+
+
+def test_keys_missing_or_extra_on_the_target_are_named_with_their_properties():
+    target = {"/LM": SOURCE["/LM"], "/lm/w3svc": SOURCE["/LM/W3SVC"], "/LM/W3SVC/2": key("k9", KeyType="t9")}
+
+    assert differing_keys(SOURCE, target) == [
+        KeyDifference(
+            "/LM/W3SVC/1",
+            MISSING,
+            tuple(PropertyDifference(n, MISSING) for n in ("KeyType", "ServerComment", "ServerState")),
+        ),
+        KeyDifference("/LM/W3SVC/2", EXTRA, (PropertyDifference("KeyType", EXTRA),)),
+    ]
+
+
+def test_excluded_properties_never_make_a_difference_in_any_case():
+    target = {**SOURCE, "/LM/W3SVC/1": key("k2'", KeyType="t2", ServerComment="c1", ServerState="s4")}
+
+    assert differing_keys(SOURCE, target, exclude=["serverstate"]) == []
+    assert differing_keys(SOURCE, target) == [
+        KeyDifference("/LM/W3SVC/1", CHANGED, (PropertyDifference("ServerState", CHANGED),))
+    ]
+    assert "ServerState" in MACHINE_SPECIFIC_PROPERTIES
+
+
+def catalog(*apps):
+    return {"applications": [{"id": app_id, "name": name, "system": system} for app_id, name, system in apps]}
+
+
+def test_com_plus_applications_compare_by_id_and_ignore_system_ones():
+    source = catalog(("{S}", "System Application", True), ("{A}", "Orders", False))
+    target = catalog(("{s}", "System Application", True), ("{B}", "Legacy", False), ("{X}", "IIS Utilities", True))
+
+    assert differing_applications(source, target) == ApplicationDifference(("Orders",), ("Legacy",))
+    assert not differing_applications(source, catalog(("{a}", "Orders", False)))
+
+
+def test_the_differences_read_as_lines_and_never_show_a_secret():
+    keys = [
+        KeyDifference(
+            "/LM/W3SVC",
+            CHANGED,
+            (PropertyDifference("WAMUserPass", CHANGED), PropertyDifference("WAMUserName", MISSING)),
+        ),
+        KeyDifference(
+            "/LM/W3SVC/1", CHANGED, (PropertyDifference("ServerBindings", CHANGED), PropertyDifference("Path", EXTRA))
+        ),
+        KeyDifference("/LM/W3SVC/2", MISSING, (PropertyDifference("KeyType", MISSING),)),
+    ]
+    details = {
+        "/LM/W3SVC": {
+            "WAMUserPass": {"type": "STRING", "secure": True, "source": "here"},
+            "WAMUserName": {"type": "STRING", "secure": False, "source": "here", "value": "WEBFARM\\IWAM_web"},
+        },
+        "/LM/W3SVC/1": {"ServerBindings": {"type": "LIST", "secure": False, "source": "here", "value": [":80:"]}},
+    }
+
+    lines = describe_differences("web1", "web2", keys, ApplicationDifference(("Orders",), ()), details)
+
+    assert lines == [
+        "/LM/W3SVC: WAMUserPass differs: web1 has a secret value (not shown), web2 has another value",
+        '/LM/W3SVC: WAMUserName is not set on web2; web1 has "WEBFARM\\IWAM_web"',
+        '/LM/W3SVC/1: ServerBindings differs: web1 has [":80:"], web2 has another value',
+        "/LM/W3SVC/1: Path is set on web2 but not on web1",
+        "/LM/W3SVC/2: the key is missing on the target (KeyType)",
+        "COM+ applications missing on web2: Orders",
+    ]
