@@ -61,8 +61,9 @@ def render() -> str:
         "|---:|---|---:|---|---|---|---|",
     ]
     for status in table.STATUSES:
+        forms = table.decode(status.code)
         lines.append(
-            f"| {status.code} | `{status.hex}` | {status.signed} | {status.symbol or '(no public symbol)'} "
+            f"| {status.code} | `{forms.hex}` | {forms.signed} | {status.symbol or '(no public symbol)'} "
             f"| {_cell(status.meaning)} | {_cell(status.remedy)} | {status.kb} |"
         )
     lines += [

@@ -10,7 +10,6 @@ import typing as t
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run import check_targets
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
-    MACHINE_SPECIFIC_PROPERTIES,
     differing_applications,
     differing_keys,
 )
@@ -19,6 +18,9 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action i
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, preflight_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
+    ACCOUNT_OPTION,
+    DIGEST_OPTIONS,
+    TARGETS_OPTION,
     PARTS,
     SALT_REF,
     NodeReport,
@@ -31,12 +33,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
 
 
 class ActionModule(NodeAction):
-    argument_spec = {
-        "targets": {"type": "list", "elements": "raw", "required": True},
-        "salt": {"type": "str", "required": True, "no_log": True},
-        "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
-        "account": {"type": "str"},
-    }
+    argument_spec = {**TARGETS_OPTION, **DIGEST_OPTIONS, **ACCOUNT_OPTION}
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])

@@ -11,7 +11,6 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import metabase_path
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     CHANGED,
-    MACHINE_SPECIFIC_PROPERTIES,
     ApplicationDifference,
     KeyDifference,
     describe_differences,
@@ -21,6 +20,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_comp
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
+    DIGEST_OPTIONS,
+    TARGETS_OPTION,
     SALT_REF,
     NodeReport,
     check_salt,
@@ -31,11 +32,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._windows_error
 
 
 class ActionModule(NodeAction):
-    argument_spec = {
-        "targets": {"type": "list", "elements": "raw", "required": True},
-        "salt": {"type": "str", "required": True, "no_log": True},
-        "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
-    }
+    argument_spec = {**TARGETS_OPTION, **DIGEST_OPTIONS}
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])
@@ -70,6 +67,7 @@ class ActionModule(NodeAction):
             "in_sync": not differing,
             "source": session.host,
             "targets": results,
+            "keys_read": changed_paths,
         }
         if differing:
             result["failed"] = True

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
-    MACHINE_SPECIFIC_PROPERTIES,
-)
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
+    ACCOUNT_OPTION,
+    DIGEST_OPTIONS,
     SALT_REF,
     check_salt,
     node_report,
@@ -22,11 +21,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
 
 
 class ActionModule(NodeAction):
-    argument_spec = {
-        "salt": {"type": "str", "required": True, "no_log": True},
-        "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
-        "account": {"type": "str"},
-    }
+    argument_spec = {**DIGEST_OPTIONS, **ACCOUNT_OPTION}
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])

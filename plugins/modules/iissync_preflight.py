@@ -33,36 +33,11 @@ description:
     module. Codes 64, 1726 and 2148007941 depend on the run itself and cannot be foreseen.
   - It also compares each target's metabase digests and replicated COM+ applications with the
     source's and returns the targets that differ, which the sync needs to touch.
-options:
-  targets:
-    description:
-      - The registered results of M(webfarm.iis_cluster.sync_node_info) on every target node,
-        made with the same O(salt) and O(exclude).
-    type: list
-    elements: raw
-    required: true
-  salt:
-    description:
-      - The secret salt of this run's metabase digests, at least 16 characters; draw a new random
-        one for every run.
-    type: str
-    required: true
-  exclude:
-    description:
-      - Metabase properties left out of the comparison because they differ between healthy nodes.
-        The default is the machine-specific ones, C(ServerState) (a site's run state, stopped on
-        the nodes that do not own its cluster group), C(Win32Error) (a site's last error on that
-        node) and C(AdminACL) (it holds the node's own SIDs).
-    type: list
-    elements: str
-    default: [ServerState, Win32Error, AdminACL]
-  account:
-    description:
-      - The account IISSync will run as (C(DOMAIN\user)), for the COM+ role checks. By default the
-        task's become user, else its connection user.
-    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.sync_digests
+  - webfarm.iis_cluster.sync_digests.targets
+  - webfarm.iis_cluster.sync_digests.account
 attributes:
   check_mode:
     support: full

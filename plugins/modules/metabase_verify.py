@@ -20,28 +20,10 @@ description:
     and the property. A secure value is never shown, only that it differs.
   - The replicated (non-system) COM+ applications are compared too.
   - Properties that differ between healthy nodes are left out, by the O(exclude) list.
-options:
-  targets:
-    description:
-      - The registered results of M(webfarm.iis_cluster.sync_node_info) on every target node,
-        made after the sync with the same O(salt) and O(exclude).
-    type: list
-    elements: raw
-    required: true
-  salt:
-    description:
-      - The secret salt of this run's digests, at least 16 characters.
-    type: str
-    required: true
-  exclude:
-    description:
-      - Metabase properties left out of the comparison. See
-        M(webfarm.iis_cluster.iissync_preflight) for the default and why.
-    type: list
-    elements: str
-    default: [ServerState, Win32Error, AdminACL]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.sync_digests
+  - webfarm.iis_cluster.sync_digests.targets
 attributes:
   check_mode:
     support: full
@@ -74,6 +56,14 @@ source:
   returned: always
   type: str
   sample: web1
+keys_read:
+  description:
+    - The metabase keys whose properties were read from the source, the ones that differ on some
+      target; every other key was compared by its digest alone.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/LM/W3SVC/1"]
 targets:
   description:
     - Each target, with C(in_sync) and C(differences), one readable line each.

@@ -55,6 +55,23 @@ options:
       - V(metabase_secret_matches) (read) takes C(path), C(property) and C(secret), and returns
         whether the key's effective value equals the secret (ordinal comparison, false when
         unset). The value itself never leaves the host.
+      - V(metabase_digest) (read) takes C(salt) (a name in O(secrets)) and C(exclude) (property
+        names) and returns a salted HMAC-SHA256 digest of every metabase key and of every
+        property set at it, secure values included, computed on the host.
+      - V(metabase_backup_create) (write) takes C(name) and backs the metabase up under it with
+        the next free version; V(metabase_backup_list) (read) lists every backup with its
+        C(name), C(version) and C(date) (UTC); V(metabase_backup_restore) (write) takes C(name)
+        and C(version) and restores that backup.
+      - V(dcom_protocols), V(file_shares) and V(cluster_addresses) (read) return the DCOM
+        protocol sequences in order, the shares with the system drive, and the addresses of the
+        cluster groups' IP Address resources.
+      - V(rpc_probe) (read) takes C(computer), resolves it and connects to its RPC endpoint
+        mapper (TCP 135); V(complus_catalog) (read) takes an optional C(account) and returns the
+        COM+ catalog's MTS replication share, its applications and their components, and whether
+        the account passes the System Application's Administrator role check.
+      - V(iissync_run) (write) takes C(targets), computer names, and runs
+        C(%SystemRoot%\system32\inetsrv\iissync.exe) with one argument per target, returning its
+        C(exit_code) and C(output).
     type: list
     elements: dict
     required: true
@@ -85,6 +102,7 @@ notes:
 seealso:
   - module: webfarm.iis_cluster.metabase
   - module: webfarm.iis_cluster.metabase_info
+  - module: webfarm.iis_cluster.iissync
 author:
   - webfarm maintainers (@webfarm)
 """

@@ -23,27 +23,10 @@ description:
     says nothing.
   - A part that cannot be read is reported with its Windows error instead of failing the module,
     so the preflight can say what it means for IISSync.
-options:
-  salt:
-    description:
-      - The secret salt of this run's digests, at least 16 characters; give every node of a run
-        the same one, and draw a new random one for every run.
-    type: str
-    required: true
-  exclude:
-    description:
-      - Metabase properties left out of the digests, because they differ between healthy nodes.
-        See M(webfarm.iis_cluster.iissync_preflight) for the default.
-    type: list
-    elements: str
-    default: [ServerState, Win32Error, AdminACL]
-  account:
-    description:
-      - The account IISSync will run as, for the COM+ role check. By default the task's become
-        user, else its connection user.
-    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.sync_digests
+  - webfarm.iis_cluster.sync_digests.account
 attributes:
   check_mode:
     support: full

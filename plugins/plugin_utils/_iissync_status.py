@@ -39,14 +39,6 @@ class IissyncStatus:
     transient: bool = False
 
     @property
-    def hex(self) -> str:
-        return f"0x{self.code:08X}"
-
-    @property
-    def signed(self) -> int:
-        return to_signed(self.code)
-
-    @property
     def name(self) -> str:
         """The symbol, or a plain note that there is none."""
         return self.symbol or "no public symbol"

@@ -20,10 +20,21 @@ import hmac
 import typing as t
 
 from ._input import InvalidInput
+from ._metabase_compare import MACHINE_SPECIFIC_PROPERTIES
 from ._node_session import Instruction, Outcome
 
 SALT_REF = "salt"
 """The name under which the run's digest salt travels in the ``secrets`` argument."""
+
+# The argument specs of the modules of a sync run (doc fragment webfarm.iis_cluster.sync_digests).
+DIGEST_OPTIONS: t.Mapping[str, t.Mapping[str, t.Any]] = {
+    "salt": {"type": "str", "required": True, "no_log": True},
+    "exclude": {"type": "list", "elements": "str", "default": list(MACHINE_SPECIFIC_PROPERTIES)},
+}
+TARGETS_OPTION: t.Mapping[str, t.Mapping[str, t.Any]] = {
+    "targets": {"type": "list", "elements": "raw", "required": True}
+}
+ACCOUNT_OPTION: t.Mapping[str, t.Mapping[str, t.Any]] = {"account": {"type": "str"}}
 
 # The parts of a report, in the order of its instructions, and the op that reads each.
 PARTS: t.Mapping[str, str] = {

@@ -16,9 +16,9 @@ import typing as t
 from pathlib import Path
 
 import yaml
+from iis_lab.topology import default_document
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_TOPOLOGY = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "default.yml"
 BIN = Path(sys.executable).parent
 PLAYBOOKS = Path(__file__).parent / "playbooks"
 LAB_START_SECONDS = 30
@@ -26,17 +26,10 @@ PLAYBOOK_SECONDS = 300
 
 
 def topology_file(workdir: Path, **changes: t.Any) -> Path:
-    """A topology file in ``workdir``: the default one with top-level keys replaced
-    (``faults=[...]``), or a host's keys updated (``NODE2={"complus_applications": [...]}``)."""
-    document = yaml.safe_load(DEFAULT_TOPOLOGY.read_text())
-    for key, value in changes.items():
-        host = next((entry for entry in document["hosts"] if entry["name"] == key), None)
-        if host is not None:
-            host.update(value)
-        else:
-            document[key] = value
+    """A topology file in ``workdir``: the default one with ``changes``
+    (:func:`iis_lab.topology.default_document`)."""
     path = workdir / "topology.yml"
-    path.write_text(yaml.safe_dump(document))
+    path.write_text(yaml.safe_dump(default_document(**changes)))
     return path
 
 
@@ -170,7 +163,10 @@ class Lab:
         """Change one host's metabase behind the collection's back (``iis-lab edit``)."""
         place = ["--host", host, "--path", path, "--property", name, "--value", value]
         subprocess.run(
-            [BIN / "iis-lab", "edit", "--state-dir", str(self.state_dir), *place], check=True, capture_output=True, text=True
+            [BIN / "iis-lab", "edit", "--state-dir", str(self.state_dir), *place],
+            check=True,
+            capture_output=True,
+            text=True,
         )
 
     def iissync_runs(self) -> list[dict[str, t.Any]]:

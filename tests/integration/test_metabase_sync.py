@@ -4,6 +4,7 @@ ansible-playbook over WinRM against the lab: preflight, backup, IISSync, verific
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from lab_harness import Lab, topology_file
@@ -61,6 +62,7 @@ def test_a_clean_sync_is_verified_backed_up_and_the_next_run_changes_nothing(lab
     verified = first.result(VERIFY, "node1")
     assert verified["in_sync"] is True
     assert verified["targets"] == [{"host": "node2", "computer": "NODE2", "in_sync": True, "differences": []}]
+    assert verified["keys_read"] == []
 
     backup = first.result(BACKUP, "node2")["backup"]
     assert BACKUP_NAME.match(backup["name"]) and backup["version"] == 0
@@ -103,6 +105,7 @@ def test_drift_after_a_sync_fails_verification_naming_key_and_property(lab: Lab)
         '/LM/W3SVC/1: ServerComment differs: node1 has "Default Web Site", node2 has another value',
     ]
     assert result["msg"].startswith("Verification failed: node2 differs from node1: /LM/W3SVC: WAMUserPass differs")
+    assert result["keys_read"] == ["/LM/W3SVC", "/LM/W3SVC/1"]
     lab.assert_never_exposed("Drifted-Secret-9", [run])
 
 
@@ -286,13 +289,18 @@ def test_no_secret_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab):
         == 0
     )
 
+    # Extra vars outrank the role's own draw, so the test knows this run's salt.
+    salt = {"metabase_sync_salt": "Run-Salt-" + secrets.token_hex(12)}
+
     runs = [
-        lab.playbook("sync.yml", "-vvvv", "--diff", extra_vars=lab.become_vars()),
-        lab.playbook("sync.yml", "-vvvv", "--diff", extra_vars=lab.become_vars()),
-        lab.playbook("verify.yml", "-vvvv"),
+        lab.playbook("sync.yml", "-vvvv", "--diff", extra_vars={**lab.become_vars(), **salt}),
+        lab.playbook("sync.yml", "-vvvv", "--diff", extra_vars={**lab.become_vars(), **salt}),
+        lab.playbook("verify.yml", "-vvvv", extra_vars=salt),
     ]
 
     assert [run.rc for run in runs] == [0, 0, 0], runs[0].output[-3000:]
     assert lab.iissync_runs()
+    assert runs[0].result(VERIFY, "node1")["in_sync"] is True
     lab.assert_never_exposed(wam_password, runs)
     lab.assert_never_exposed(lab.admin_password, runs)
+    lab.assert_never_exposed(salt["metabase_sync_salt"], runs)

@@ -116,5 +116,6 @@ def test_the_page_lists_every_code_with_its_remedy():
     rendered = _page_module().render()
 
     for status in STATUSES:
-        assert f"| {status.code} | `{status.hex}` | {status.signed} |" in rendered
+        forms = decode(status.code)
+        assert f"| {status.code} | `{forms.hex}` | {forms.signed} |" in rendered
         assert status.remedy in rendered

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 PACKAGE = "ansible_collections.webfarm.iis_cluster.plugins"
+COLLECTION_FRAGMENT = "webfarm.iis_cluster."
 ACTION_MODULES = sorted(path.stem for path in (Path(__file__).parents[2] / "plugins" / "action").glob("[!_]*.py"))
 
 
@@ -25,8 +26,16 @@ def test_every_action_plugin_is_checked():
 
 
 def _documented_options(name):
+    """The module's options, with those of the collection's documentation fragments it extends."""
     docs = yaml.safe_load(importlib.import_module(f"{PACKAGE}.modules.{name}").DOCUMENTATION)
-    return docs["options"]
+    options = dict(docs.get("options") or {})
+    for fragment in docs.get("extends_documentation_fragment", []):
+        if fragment.startswith(COLLECTION_FRAGMENT):
+            module, _, variable = fragment[len(COLLECTION_FRAGMENT) :].partition(".")
+            fragments = importlib.import_module(f"{PACKAGE}.doc_fragments.{module}").ModuleDocFragment
+            text = getattr(fragments, (variable or "documentation").upper())
+            options.update(yaml.safe_load(text)["options"])
+    return options
 
 
 @pytest.mark.parametrize("name", ACTION_MODULES)

@@ -109,10 +109,27 @@ class TopologyError(ValueError):
         super().__init__(f"invalid topology {source}:\n" + "\n".join(f"  - {problem}" for problem in problems))
 
 
+def _default_text() -> str:
+    return importlib.resources.files(__package__).joinpath("topologies/default.yml").read_text(encoding="utf-8")
+
+
+def default_document(**changes: t.Any) -> dict[str, t.Any]:
+    """The default topology as a document to start a test's topology from: top-level keys
+    replaced (``faults=[...]``), or a host's keys updated (``NODE2={"complus_applications": [...]}``)."""
+    document = t.cast(dict[str, t.Any], yaml.safe_load(_default_text()))
+    for key, value in changes.items():
+        host = next((entry for entry in document["hosts"] if entry["name"] == key), None)
+        if host is not None:
+            host.update(value)
+        else:
+            document[key] = value
+    return document
+
+
 def load_topology(path: str | None) -> Topology:
     """Read and validate the topology file at ``path`` (None: the default topology)."""
     if path is None:
-        text = importlib.resources.files(__package__).joinpath("topologies/default.yml").read_text(encoding="utf-8")
+        text = _default_text()
         source = DEFAULT_TOPOLOGY_NAME
     else:
         try:

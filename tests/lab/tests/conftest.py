@@ -3,16 +3,14 @@ way the controller calls it."""
 
 from __future__ import annotations
 
-import importlib.resources
 import socket
 import typing as t
 
 import pytest
-import yaml
 
 from iis_lab.lab import Lab
 from iis_lab.provision import provision
-from iis_lab.topology import parse_topology
+from iis_lab.topology import default_document, parse_topology
 
 ADMIN = "WEBFARM\\Administrator"
 
@@ -82,14 +80,7 @@ def node_ops(lab: Lab) -> NodeOps:
 def lab_of(**changes: t.Any) -> Lab:
     """A lab of the default topology with its top-level keys changed (``faults=[...]``), or a
     host's keys (``NODE2={"complus_applications": [...]}``)."""
-    text = importlib.resources.files("iis_lab").joinpath("topologies/default.yml").read_text(encoding="utf-8")
-    document = yaml.safe_load(text)
-    for key, value in changes.items():
-        host = next((entry for entry in document["hosts"] if entry["name"] == key), None)
-        if host is not None:
-            host.update(value)
-        else:
-            document[key] = value
+    document = default_document(**changes)
     topology = parse_topology(document, "test")
     domain, hosts = provision(topology)
     return Lab(topology, domain, hosts)
