@@ -304,3 +304,17 @@ def test_no_secret_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab):
     lab.assert_never_exposed(wam_password, runs)
     lab.assert_never_exposed(lab.admin_password, runs)
     lab.assert_never_exposed(salt["metabase_sync_salt"], runs)
+
+
+def test_each_node_pays_one_remote_execution_per_module_and_one_more_for_a_change(lab: Lab):
+    def executions(*options):
+        started = len(lab.processes())
+        assert lab.playbook("sync.yml", *options, extra_vars=lab.become_vars()).rc == 0
+        new = [process for process in lab.processes()[started:] if process["command_line"].startswith("PowerShell")]
+        return {node: sum(process["host"] == node for process in new) for node in ("NODE1", "NODE2")}
+
+    # The source: preflight, iissync (not in check mode), verify. A target: its report, the backup
+    # (listed, then made), its report after the sync.
+    assert executions("--check") == {"NODE1": 1, "NODE2": 2}
+    assert executions() == {"NODE1": 3, "NODE2": 4}
+    assert executions() == {"NODE1": 2, "NODE2": 2}
