@@ -22,7 +22,8 @@ from . import node_ops
 from .provision import provision
 from .state import ProcessRecord, SecretDigests, StateDirectory, lab_state
 from .topology import Topology, load_topology
-from .windows.host import Domain, Host
+from .windows.domain import Domain
+from .windows.host import Host
 
 
 class Lab:

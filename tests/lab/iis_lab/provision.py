@@ -7,13 +7,19 @@ import typing as t
 
 from .faults import FAULT_KINDS, lab_guid
 from .topology import ROLE_DOMAIN_CONTROLLER, Topology
+from .windows.account_setup import (
+    create_domain,
+    grant_default_rights,
+    install_iis_accounts,
+    install_member_server_accounts,
+)
 from .windows.complus import Application, Component, install_complus
+from .windows.domain import Domain
 from .windows.host import (
     DOMAIN_ROLE_BACKUP_DOMAIN_CONTROLLER,
     DOMAIN_ROLE_MEMBER_SERVER,
     DOMAIN_ROLE_PRIMARY_DOMAIN_CONTROLLER,
     OS_RELEASES,
-    Domain,
     Host,
 )
 from .windows.iis_setup import install_iis, random_password
@@ -22,33 +28,42 @@ from .windows.iis_setup import install_iis, random_password
 def provision(topology: Topology, make_password: t.Callable[[], str] = random_password) -> tuple[Domain, list[Host]]:
     """The domain and the hosts of ``topology``, each as setup left it.
 
-    The first domain controller reports DomainRole 5 (it holds the PDC emulator role, as the
-    domain's first DC does), any other 4; members report 3 (member server). Cluster nodes report
-    the cluster's addresses. Faults are applied last.
+    The first domain controller creates the domain (its release decides the Default Domain
+    Policy) and reports DomainRole 5 (it holds the PDC emulator role, as the domain's first DC
+    does), any other 4; members report 3 (member server), each with its own SAM. IIS setup then
+    adds its IUSR_ and IWAM_ accounts. Cluster nodes report the cluster's addresses. Faults are
+    applied last.
     """
     spec = topology.domain
-    domain = Domain(spec.netbios, spec.dns, spec.admin_user, spec.admin_password)
+    first_dc = next(host for host in topology.hosts if host.role == ROLE_DOMAIN_CONTROLLER)
+    domain = create_domain(
+        spec.netbios, spec.dns, spec.admin_user, spec.admin_password, OS_RELEASES[first_dc.os], spec.password_policy
+    )
     hosts: list[Host] = []
-    for host in topology.hosts:
-        release = OS_RELEASES[host.os]
-        if host.role == ROLE_DOMAIN_CONTROLLER:
+    for host_spec in topology.hosts:
+        if host_spec.role == ROLE_DOMAIN_CONTROLLER:
             first = not any(other.domain_role == DOMAIN_ROLE_PRIMARY_DOMAIN_CONTROLLER for other in hosts)
             role = DOMAIN_ROLE_PRIMARY_DOMAIN_CONTROLLER if first else DOMAIN_ROLE_BACKUP_DOMAIN_CONTROLLER
         else:
             role = DOMAIN_ROLE_MEMBER_SERVER
-        hosts.append(
-            Host(
-                name=host.name,
-                address=host.address,
-                domain=domain,
-                domain_role=role,
-                os=release,
-                ip_addresses=host.ip_addresses,
-                complus=install_complus([_application(name) for name in host.complus_applications]),
-                metabase=install_iis(host.name, release, make_password) if host.iis else None,
-                cluster_addresses=topology.cluster_addresses if host.in_iis_cluster else (),
-            )
+        release = OS_RELEASES[host_spec.os]
+        host = Host(
+            name=host_spec.name,
+            address=host_spec.address,
+            domain=domain,
+            domain_role=role,
+            os=release,
+            ip_addresses=host_spec.ip_addresses,
+            complus=install_complus([_application(name) for name in host_spec.complus_applications]),
+            cluster_addresses=topology.cluster_addresses if host_spec.in_iis_cluster else (),
         )
+        if not host.is_domain_controller:
+            install_member_server_accounts(host)
+        grant_default_rights(host)
+        if host_spec.iis:
+            host.metabase = install_iis(host.name, release, make_password)
+            install_iis_accounts(host, host.metabase)
+        hosts.append(host)
     by_name = {host.name: host for host in hosts}
     for fault in topology.faults:
         FAULT_KINDS[fault.kind].apply(by_name[fault.host])

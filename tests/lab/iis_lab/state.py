@@ -1,8 +1,9 @@
 """The lab's state directory, which tests read to see what the simulated hosts went through.
 
-* ``state.json``: the whole model (domain, hosts, every metabase key with its typed values, each
-  host's metabase backups, COM+ catalog, DCOM protocols and shares), rewritten atomically after
-  every command. A secure property appears only as a salted digest
+* ``state.json``: the whole model (domain with its accounts, groups and password policy; hosts
+  with their own accounts, local groups, user rights, every metabase key with its typed values,
+  metabase backups, COM+ catalog, DCOM protocols and shares), rewritten atomically after every
+  command. A password or a secure property appears only as a salted digest
   (``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``): :func:`secret_matches` tells whether a
   candidate is the secret, without the lab ever writing the secret down.
 * ``processes.jsonl``: one JSON object per process a host started,
@@ -22,11 +23,14 @@ import secrets
 import tempfile
 import typing as t
 
+from .windows.accounts import Account, AccountDatabase, Kind
 from .windows.complus import Catalog
-from .windows.host import Domain, Host
+from .windows.domain import Domain
+from .windows.host import Host
 from .windows.metabase import Metabase
 from .windows.metabase_schema import find_property
 from .windows.metabase_types import to_json
+from .windows.security import lookup_sid
 
 STATE_FILE = "state.json"
 PROCESSES_FILE = "processes.jsonl"
@@ -126,8 +130,44 @@ def lab_state(
     return {
         "format": STATE_FORMAT,
         "topology": topology_source,
-        "domain": {"netbios": domain.netbios, "dns": domain.dns, "admin_user": domain.admin_user},
+        "domain": {
+            "netbios": domain.netbios,
+            "dns": domain.dns,
+            "admin_user": domain.admin_user,
+            "sid": domain.sid,
+            "password_policy": dataclasses.asdict(domain.password_policy),
+            "accounts": _accounts_state(domain.accounts, digest),
+            "builtin": _accounts_state(domain.builtin, digest),
+        },
         "hosts": {host.name: _host_state(host, digest) for host in hosts},
+    }
+
+
+def _accounts_state(database: AccountDatabase, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+    """Every principal of a SAM by qualified name; a password only as its digest."""
+    return {account.qualified_name: _account_state(account, digest) for account in database.accounts()}
+
+
+def _account_state(account: Account, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+    entry: dict[str, t.Any] = {"sid": account.sid, "kind": account.kind.value}
+    if account.kind is Kind.USER:
+        entry.update(
+            enabled=account.enabled,
+            password_never_expires=account.password_never_expires,
+            cannot_change_password=account.cannot_change_password,
+            description=account.description,
+            password_digest=None if account.password is None else digest(account.password),
+        )
+    else:
+        entry["members"] = account.members
+    return entry
+
+
+def _rights_state(host: Host) -> dict[str, list[str]]:
+    """Each user right with its holders, by qualified name (a SID no one resolves stays a SID)."""
+    return {
+        right: [account.qualified_name if (account := lookup_sid(host, sid)) else sid for sid in holders]
+        for right, holders in host.rights.items()
     }
 
 
@@ -139,6 +179,9 @@ def _host_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
         "os": {"caption": host.os.caption, "version": host.os.version},
         "iis_version": host.iis_version,
         "ip_addresses": [dataclasses.asdict(ip) for ip in host.ip_addresses],
+        "accounts": None if host.local_accounts is None else _accounts_state(host.local_accounts, digest),
+        "local_groups": None if host.local_builtin is None else _accounts_state(host.local_builtin, digest),
+        "user_rights": _rights_state(host),
         "cluster_addresses": [dataclasses.asdict(ip) for ip in host.cluster_addresses],
         "dcom_protocols": list(host.dcom_protocols),
         "shares": dict(host.shares),

@@ -1,7 +1,11 @@
 """The lab's topology file: the domain, the hosts and the injected faults, validated.
 
 ```yaml
-domain: {netbios: WEBFARM, dns: webfarm.test, admin: {user: Administrator, password: "Lab-Admin-1"}}
+domain:
+  netbios: WEBFARM
+  dns: webfarm.test
+  admin: {user: Administrator, password: "Lab-Admin-1"}
+  password_policy: {min_length: 8, complexity: true}   # optional
 hosts:
   - {name: DC1,   address: 127.0.0.11, role: domain_controller}
   - {name: NODE1, address: 127.0.0.12, role: member, iis: "5.0", prefix: 24}
@@ -25,6 +29,10 @@ virtual address), which every cluster node reports; by default ``10.20.0.100/24`
 ``faults`` injects faults (:mod:`iis_lab.faults`), each naming its ``kind`` and the ``host``
 it affects, which must be a cluster node.
 
+``domain.password_policy`` replaces the password settings of the Default Domain Policy, which
+otherwise follow the release of the first domain controller (Windows 2000: none; Windows Server
+2003: 7 characters and complexity).
+
 Every problem found is reported at once, each with where it is (``hosts[1].iis: ...``).
 """
 
@@ -39,6 +47,7 @@ import typing as t
 import yaml
 
 from .faults import FAULT_KINDS
+from .windows.accounts import PasswordPolicy
 from .windows.host import OS_RELEASES, IpAddress
 
 ROLE_DOMAIN_CONTROLLER = "domain_controller"
@@ -62,6 +71,8 @@ class DomainSpec:
     dns: str
     admin_user: str
     admin_password: str = dataclasses.field(repr=False)
+    password_policy: PasswordPolicy | None = None
+    """None: the Default Domain Policy of the first domain controller's release."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,7 +215,7 @@ class _Problems(list[str]):
 def _parse_domain(value: t.Any, problems: _Problems) -> DomainSpec | None:
     if value is None:
         return None
-    domain = problems.mapping(value, "domain", required={"netbios", "dns", "admin"})
+    domain = problems.mapping(value, "domain", required={"netbios", "dns", "admin"}, optional={"password_policy"})
     netbios = problems.text(domain.get("netbios"), "domain.netbios", _NETBIOS_NAME, _NETBIOS_NAME_RULE)
     dns = problems.text(domain.get("dns"), "domain.dns", _DNS_NAME, "a DNS domain name")
     admin = (
@@ -214,9 +225,26 @@ def _parse_domain(value: t.Any, problems: _Problems) -> DomainSpec | None:
     )
     user = problems.text(admin.get("user"), "domain.admin.user") if admin else None
     password = problems.text(admin.get("password"), "domain.admin.password") if admin else None
+    policy = _parse_password_policy(domain["password_policy"], problems) if "password_policy" in domain else None
     if netbios is None or dns is None or user is None or password is None:
         return None
-    return DomainSpec(netbios.upper(), dns.lower(), user, password)
+    return DomainSpec(netbios.upper(), dns.lower(), user, password, policy)
+
+
+def _parse_password_policy(value: t.Any, problems: _Problems) -> PasswordPolicy | None:
+    where = "domain.password_policy"
+    policy = problems.mapping(value, where, required={"min_length", "complexity"})
+    if not policy:
+        return None
+    min_length, complexity = policy.get("min_length"), policy.get("complexity")
+    # SAM keeps the minimum length in a 16-bit field and allows at most 14 (LM_PWLEN).
+    if not isinstance(min_length, int) or isinstance(min_length, bool) or not 0 <= min_length <= 14:
+        problems.add(f"{where}.min_length", f"must be a number of characters from 0 to 14, not {min_length!r}")
+        return None
+    if not isinstance(complexity, bool):
+        problems.add(f"{where}.complexity", f"must be true or false, not {complexity!r}")
+        return None
+    return PasswordPolicy(min_length, complexity)
 
 
 def _parse_hosts(value: t.Any, problems: _Problems) -> list[HostSpec | None]:

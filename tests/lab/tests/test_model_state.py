@@ -46,7 +46,10 @@ def test_lab_start_writes_the_model_and_an_empty_process_record(lab: Lab, state_
 
     assert (state_dir / "processes.jsonl").read_text(encoding="utf-8") == ""
     assert state["topology"] == "default"
-    assert state["domain"] == {"netbios": "WEBFARM", "dns": "webfarm.test", "admin_user": "Administrator"}
+    domain = state["domain"]
+    assert (domain["netbios"], domain["dns"], domain["admin_user"]) == ("WEBFARM", "webfarm.test", "Administrator")
+    assert domain["accounts"]["WEBFARM\\Domain Users"]["kind"] == "group"
+    assert state["hosts"]["NODE1"]["user_rights"]["SeInteractiveLogonRight"][3] == "BUILTIN\\Users"
     assert list(state["hosts"]) == ["DC1", "NODE1", "NODE2"]
     assert state["hosts"]["DC1"]["metabase"] is None
     node1 = state["hosts"]["NODE1"]

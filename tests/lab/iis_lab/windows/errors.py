@@ -80,3 +80,33 @@ class WindowsApiError(Exception):
     @property
     def message(self) -> str:
         return self.error.message
+
+
+# Win32 (winerror.h) and network management (lmerr.h) codes of the account, group, logon and
+# LSA calls, with the texts of Windows 2000/2003.
+ERROR_ACCESS_DENIED = ErrorCode(5, "ERROR_ACCESS_DENIED", "Access is denied.")
+ERROR_NO_SUCH_PRIVILEGE = ErrorCode(1313, "ERROR_NO_SUCH_PRIVILEGE", "A specified privilege does not exist.")
+ERROR_NO_SUCH_USER = ErrorCode(1317, "ERROR_NO_SUCH_USER", "The specified user does not exist.")
+ERROR_LOGON_FAILURE = ErrorCode(1326, "ERROR_LOGON_FAILURE", "Logon failure: unknown user name or bad password.")
+ERROR_NONE_MAPPED = ErrorCode(1332, "ERROR_NONE_MAPPED", "No mapping between account names and security IDs was done.")
+ERROR_MEMBER_NOT_IN_ALIAS = ErrorCode(
+    1377, "ERROR_MEMBER_NOT_IN_ALIAS", "The specified account name is not a member of the local group."
+)
+ERROR_MEMBER_IN_ALIAS = ErrorCode(
+    1378, "ERROR_MEMBER_IN_ALIAS", "The specified account name is already a member of the local group."
+)
+ERROR_NO_SUCH_MEMBER = ErrorCode(
+    1387,
+    "ERROR_NO_SUCH_MEMBER",
+    "A new member could not be added to or removed from the local group because the member does not exist.",
+)
+NERR_GROUP_NOT_FOUND = ErrorCode(2220, "NERR_GroupNotFound", "The group name could not be found.")
+NERR_USER_NOT_FOUND = ErrorCode(2221, "NERR_UserNotFound", "The user name could not be found.")
+NERR_USER_EXISTS = ErrorCode(2224, "NERR_UserExists", "The account already exists.")
+NERR_USER_IN_GROUP = ErrorCode(2236, "NERR_UserInGroup", "The user already belongs to this group.")
+NERR_PASSWORD_TOO_SHORT = ErrorCode(
+    2245,
+    "NERR_PasswordTooShort",
+    "The password does not meet the password policy requirements. Check the minimum password length, "
+    "password complexity and password history requirements.",
+)

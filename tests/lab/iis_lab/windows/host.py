@@ -1,14 +1,16 @@
-"""A simulated Windows server: identity, domain membership, network addresses, IIS, COM+ and
-the conditions IISSync depends on (DCOM protocols, shares, the cluster's addresses)."""
+"""A simulated Windows server: identity, domain membership, network addresses, accounts, user
+rights, IIS, COM+ and the conditions IISSync depends on (DCOM protocols, shares, the cluster's
+addresses)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import hmac
 import typing as t
 
+from .accounts import AccountDatabase
 from .complus import Catalog
+from .domain import Domain
 from .errors import E_ADS_BAD_PATHNAME, ErrorCode, WindowsApiError
 from .metabase import Metabase, MetabaseSnapshot
 
@@ -42,65 +44,6 @@ class IpAddress:
     prefix_length: int
 
 
-@dataclasses.dataclass(frozen=True)
-class Domain:
-    """The Active Directory domain every host belongs to, with the administrator the lab's
-    WinRM listeners accept.
-
-    The password lives only in memory: it is never written to the lab's state directory.
-    """
-
-    netbios: str
-    dns: str
-    admin_user: str
-    admin_password: str = dataclasses.field(repr=False)
-
-    def accepts(self, logon_name: str, password: str) -> bool:
-        """Whether ``logon_name`` + ``password`` log on as the domain administrator.
-
-        ``logon_name`` is ``user``, ``DOMAIN\\user`` (NetBIOS or DNS domain name) or
-        ``user@dns.domain``; names compare case-insensitively, the password exactly. A bare name
-        is what Windows would look up in the local SAM first and then in the domain; the lab
-        models no local accounts, so it is the domain's.
-        """
-        user = _user_part(logon_name, self)
-        return (
-            user is not None
-            and user.lower() == self.admin_user.lower()
-            and hmac.compare_digest(password.encode("utf-8"), self.admin_password.encode("utf-8"))
-        )
-
-    def is_administrator(self, logon_name: str) -> bool:
-        """Whether ``logon_name`` is the domain administrator, who holds local Administrator on
-        every host: joining a domain adds Domain Admins to the member's Administrators group,
-        and on a domain controller Administrators is the domain's own group."""
-        user = _user_part(logon_name, self)
-        return user is not None and user.lower() == self.admin_user.lower()
-
-    def ntlm_accounts(self) -> list[tuple[str, str, str]]:
-        """``(domain, user, password)`` for each form of the administrator's name an NTLM
-        client may send: an NTLM AUTHENTICATE message carries ``DOMAIN`` and ``user``
-        separately, with an empty domain for a bare or UPN-style name."""
-        user, password = self.admin_user, self.admin_password
-        return [
-            (self.netbios, user, password),
-            (self.dns, user, password),
-            ("", user, password),
-            ("", f"{user}@{self.dns}", password),
-        ]
-
-
-def _user_part(logon_name: str, domain: Domain) -> str | None:
-    """The account name in ``logon_name`` when it names an account of ``domain``, else None."""
-    if "\\" in logon_name:
-        prefix, _, user = logon_name.partition("\\")
-        return user if prefix.lower() in (domain.netbios.lower(), domain.dns.lower()) else None
-    if "@" in logon_name:
-        user, _, suffix = logon_name.rpartition("@")
-        return user if suffix.lower() == domain.dns.lower() else None
-    return logon_name
-
-
 # HKLM\SOFTWARE\Microsoft\Rpc\DCOM Protocols: connection-oriented TCP/IP is the default DCOM
 # protocol of Windows 2000 and later (Q242022); the lab's hosts list only it.
 DEFAULT_DCOM_PROTOCOLS = ("ncacn_ip_tcp",)
@@ -132,6 +75,10 @@ class Host:
     off, ``drops_sessions`` whether its network sessions are torn down, and
     ``administrator_logged_on`` whether a local administrator is logged on at the console.
     ``last_replicated`` is when IISSync last finished writing to this host (seconds, lab clock).
+
+    A member server has a SAM of its own (``local_accounts``) and its own BUILTIN aliases
+    (``local_builtin``); a domain controller has neither and serves the domain's. ``rights`` is the LSA policy database: each
+    user right with the SIDs that hold it.
     """
 
     name: str
@@ -152,6 +99,9 @@ class Host:
     drops_sessions: bool = False
     administrator_logged_on: bool = False
     last_replicated: float | None = None
+    local_accounts: AccountDatabase | None = None
+    local_builtin: AccountDatabase | None = None
+    rights: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.shares:
@@ -168,6 +118,21 @@ class Host:
         if self.metabase_refusal is not None:
             raise WindowsApiError(self.metabase_refusal, f"the metabase of {self.name} refuses access")
         return self.metabase
+
+    @property
+    def is_domain_controller(self) -> bool:
+        return self.domain_role in (DOMAIN_ROLE_BACKUP_DOMAIN_CONTROLLER, DOMAIN_ROLE_PRIMARY_DOMAIN_CONTROLLER)
+
+    @property
+    def sam(self) -> AccountDatabase:
+        """The account database NetUser* calls without a server name reach: the domain's on a
+        domain controller, the host's own on a member server."""
+        return self.domain.accounts if self.local_accounts is None else self.local_accounts
+
+    @property
+    def aliases(self) -> AccountDatabase:
+        """The BUILTIN aliases (local groups) NetLocalGroup* calls reach on this host."""
+        return self.domain.builtin if self.local_builtin is None else self.local_builtin
 
     @property
     def dns_host_name(self) -> str:

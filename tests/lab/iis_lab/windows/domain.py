@@ -1,0 +1,78 @@
+"""The Active Directory domain of the lab: its accounts, its builtin aliases and its password
+policy, and the administrator the WinRM listeners accept."""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+
+from .accounts import AccountDatabase, PasswordPolicy
+
+
+@dataclasses.dataclass(eq=False)
+class Domain:
+    """The domain every host belongs to.
+
+    ``accounts`` is the domain's SAM (users and global groups, SID ``sid``-RID) that every domain
+    controller serves; ``builtin`` the BUILTIN aliases the domain controllers share (on a member
+    server they are the host's own). The administrator's password lives only in memory: it is
+    never written to the lab's state directory.
+    """
+
+    netbios: str
+    dns: str
+    admin_user: str
+    admin_password: str = dataclasses.field(repr=False)
+    sid: str = ""
+    password_policy: PasswordPolicy = PasswordPolicy(min_length=0, complexity=False)
+    accounts: AccountDatabase = dataclasses.field(default_factory=lambda: AccountDatabase("", ""))
+    builtin: AccountDatabase = dataclasses.field(default_factory=lambda: AccountDatabase("", ""))
+
+    def accepts(self, logon_name: str, password: str) -> bool:
+        """Whether ``logon_name`` + ``password`` log on to WinRM as the domain administrator,
+        the one account the lab's listeners accept.
+
+        ``logon_name`` is ``user``, ``DOMAIN\\user`` (NetBIOS or DNS domain name) or
+        ``user@dns.domain``; names compare case-insensitively, the password exactly.
+        """
+        user = _user_part(logon_name, self)
+        return (
+            user is not None
+            and user.lower() == self.admin_user.lower()
+            and hmac.compare_digest(password.encode("utf-8"), self.admin_password.encode("utf-8"))
+        )
+
+    def is_administrator(self, logon_name: str) -> bool:
+        """Whether ``logon_name`` is the domain administrator, who holds local Administrator on
+        every host: joining a domain adds Domain Admins to the member's Administrators group,
+        and on a domain controller Administrators is the domain's own group."""
+        user = _user_part(logon_name, self)
+        return user is not None and user.lower() == self.admin_user.lower()
+
+    def ntlm_accounts(self) -> list[tuple[str, str, str]]:
+        """``(domain, user, password)`` for each form of the administrator's name an NTLM
+        client may send: an NTLM AUTHENTICATE message carries ``DOMAIN`` and ``user``
+        separately, with an empty domain for a bare or UPN-style name."""
+        user, password = self.admin_user, self.admin_password
+        return [
+            (self.netbios, user, password),
+            (self.dns, user, password),
+            ("", user, password),
+            ("", f"{user}@{self.dns}", password),
+        ]
+
+    def names(self, authority: str) -> bool:
+        """Whether ``authority`` (the part before a backslash) is this domain's NetBIOS or DNS
+        name."""
+        return authority.lower() in (self.netbios.lower(), self.dns.lower())
+
+
+def _user_part(logon_name: str, domain: Domain) -> str | None:
+    """The account name in ``logon_name`` when it names an account of ``domain``, else None."""
+    if "\\" in logon_name:
+        prefix, _, user = logon_name.partition("\\")
+        return user if domain.names(prefix) else None
+    if "@" in logon_name:
+        user, _, suffix = logon_name.rpartition("@")
+        return user if suffix.lower() == domain.dns.lower() else None
+    return logon_name
