@@ -4,7 +4,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil Ansible.AccessToken
 #AnsibleRequires -CSharpUtil Ansible.Process
+#AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts
+#AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.AddType
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.ArgvParser
 
@@ -735,6 +738,213 @@ Function Invoke-IisSync {
     @{ exit_code = $run.ExitCode; output = $run.StandardOut + $run.StandardError }
 }
 
+# ---- Domain accounts, through the NetAPI of a domain controller ---------------------------------
+
+# The account database these calls reach is the domain's only on a domain controller; the
+# controller sends the domain_* operations nowhere else.
+$NetUser = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts.NetUser]
+$UserFlags = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts.UserFlags]
+$NERR_UserNotFound = 2221
+$ERROR_LOGON_FAILURE = 1326
+# LogonUser reports these only once it has accepted the password: account restriction, logon
+# hours, workstation, password expired, account disabled, logon type not granted, must change.
+$LOGON_ERRORS_AFTER_PASSWORD = @(1327, 1328, 1329, 1330, 1331, 1385, 1907)
+# The USER_INFO flag each boolean argument stands for; 'enabled' is the inverse of its flag.
+$USER_FLAG_ARGUMENTS = [ordered]@{
+    enabled = 'AccountDisable'
+    password_never_expires = 'DontExpirePassword'
+    user_cannot_change_password = 'PasswordCannotChange'
+}
+
+# domain_user_get: the user's USER_INFO_23 and global groups, $null when there is no such user.
+Function Get-DomainUserReport {
+    param([string]$Name)
+
+    $user = $NetUser::GetUser($Name)
+    if ($null -eq $user) {
+        return $null
+    }
+    $flags = [uint32]$user.Flags
+    @{
+        name = $user.Name
+        sid = $user.Sid
+        description = [string]$user.Comment
+        enabled = -not ($flags -band [uint32]$UserFlags::AccountDisable)
+        password_never_expires = [bool]($flags -band [uint32]$UserFlags::DontExpirePassword)
+        user_cannot_change_password = [bool]($flags -band [uint32]$UserFlags::PasswordCannotChange)
+        groups = @($NetUser::GetGroups($Name))
+    }
+}
+
+# The user flags with the bits that the instruction's boolean arguments name set or cleared.
+Function Get-UserFlag {
+    param([uint32]$Flags, [System.Collections.IDictionary]$Arguments)
+
+    foreach ($name in $USER_FLAG_ARGUMENTS.Keys) {
+        if (-not $Arguments.Contains($name)) {
+            continue
+        }
+        $bit = [uint32]$UserFlags::($USER_FLAG_ARGUMENTS[$name])
+        $set = if ($name -eq 'enabled') { -not $Arguments[$name] } else { [bool]$Arguments[$name] }
+        $Flags = if ($set) { $Flags -bor $bit } else { $Flags -band ([uint32]::MaxValue -bxor $bit) }
+    }
+    $Flags
+}
+
+# domain_user_set: the description (level 1007) and the flags (level 1008) the arguments give.
+Function Set-DomainUser {
+    param([System.Collections.IDictionary]$Arguments)
+
+    $name = $Arguments['name']
+    $user = $NetUser::GetUser($name)
+    if ($null -eq $user) {
+        throw [System.ComponentModel.Win32Exception]::new($NERR_UserNotFound)
+    }
+    if ($Arguments.Contains('description')) {
+        $NetUser::SetComment($name, $Arguments['description'])
+    }
+    $flags = Get-UserFlag -Flags ([uint32]$user.Flags) -Arguments $Arguments
+    if ($flags -ne [uint32]$user.Flags) {
+        $NetUser::SetFlags($name, $flags)
+    }
+}
+
+# domain_user_password_matches: a network logon, which needs no "Log on locally". Only the answer
+# leaves this function; the token is closed at once.
+Function Test-DomainUserPassword {
+    param([string]$Name, [string]$Password)
+
+    try {
+        $token = [Ansible.AccessToken.TokenUtil]::LogonUser($Name, (Get-JoinedDomainName), $Password,
+            [Ansible.AccessToken.LogonType]::Network, [Ansible.AccessToken.LogonProvider]::Default)
+        $token.Dispose()
+        return $true
+    }
+    catch {
+        $windows = Get-InnermostException -Exception $_.Exception
+        if ($windows -isnot [System.ComponentModel.Win32Exception]) {
+            throw
+        }
+        if ($windows.NativeErrorCode -eq $ERROR_LOGON_FAILURE) {
+            return $false
+        }
+        if ($windows.NativeErrorCode -in $LOGON_ERRORS_AFTER_PASSWORD) {
+            return $true
+        }
+        throw
+    }
+}
+
+# domain_password_policy_get: the domain object's password settings, read over LDAP from this
+# domain controller.
+Function Get-DomainPasswordPolicy {
+    $rootDse = [ADSI]'LDAP://RootDSE'
+    $domain = [ADSI]('LDAP://' + [string]$rootDse.Properties['defaultNamingContext'][0])
+    @{
+        min_length = [int]$domain.Properties['minPwdLength'][0]
+        # DOMAIN_PASSWORD_COMPLEX is bit 0 of pwdProperties.
+        complexity = [bool]([int]$domain.Properties['pwdProperties'][0] -band 1)
+    }
+}
+
+# ---- The host's own security: names, tokens, local groups, user rights ------------------------
+
+$Principals = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.Principals]
+$LocalGroups = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.LocalGroups]
+$UserRights = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.UserRights]
+$ERROR_NO_SUCH_USER = 1317
+$NERR_GroupNotFound = 2220
+$SID_TYPE_USER = 1
+# SID_NAME_USE as the contract names it; a computer account (9) is a user.
+$PRINCIPAL_KINDS = @{ 1 = 'user'; 2 = 'group'; 4 = 'alias'; 5 = 'well_known'; 9 = 'user' }
+
+Function ConvertTo-PrincipalReport {
+    param([Object]$Principal)
+
+    $kind = $PRINCIPAL_KINDS[[int]$Principal.Use]
+    @{ sid = $Principal.Sid; name = $Principal.Name; kind = if ($kind) { $kind } else { 'unknown' } }
+}
+
+# account_lookup: the principal a name maps to here, $null when none.
+Function Get-AccountReport {
+    param([string]$Name)
+
+    $principal = $Principals::FromName($Name)
+    if ($null -eq $principal) { $null } else { ConvertTo-PrincipalReport -Principal $principal }
+}
+
+# account_token_get: the groups of an S4U logon token for a user. WindowsIdentity takes the
+# user's principal name; sAMAccountName@dns.domain is its implicit UPN.
+Function Get-AccountTokenReport {
+    param([string]$Name)
+
+    $principal = $Principals::FromName($Name)
+    if ($null -eq $principal) {
+        return $null
+    }
+    if ($principal.Use -ne $SID_TYPE_USER) {
+        throw [System.ComponentModel.Win32Exception]::new($ERROR_NO_SUCH_USER)
+    }
+    $account = $principal.Name.Split('\')[-1]
+    $dnsDomain = (Get-CimInstance -ClassName Win32_ComputerSystem).Domain
+    $identity = [System.Security.Principal.WindowsIdentity]::new("$account@$dnsDomain")
+    try {
+        $report = ConvertTo-PrincipalReport -Principal $principal
+        $report.groups = @(foreach ($group in $identity.Groups) {
+                ConvertTo-PrincipalReport -Principal ($Principals::FromSid($group.Value))
+            })
+        $report
+    }
+    finally {
+        $identity.Dispose()
+    }
+}
+
+# The members of a local group, each as a principal.
+Function Get-LocalGroupMemberReport {
+    param([string]$Group)
+
+    foreach ($member in $LocalGroups::GetMembers($Group)) {
+        ConvertTo-PrincipalReport -Principal $member
+    }
+}
+
+# local_group_members_get: the group and its members. NetLocalGroupGetMembers fails first for a
+# group that does not exist (NERR_GroupNotFound).
+Function Get-LocalGroupReport {
+    param([string]$Group)
+
+    $members = @(Get-LocalGroupMemberReport -Group $Group)
+    $report = ConvertTo-PrincipalReport -Principal ($Principals::FromName($Group))
+    $report.members = $members
+    $report
+}
+
+# user_rights_get: the holders of a right, and the members of each holder that is a local group
+# of this host (a domain local group seen from a member server is an alias too, but not one
+# NetLocalGroupGetMembers knows here: it keeps no members).
+Function Get-UserRightReport {
+    param([string]$Right)
+
+    $holders = foreach ($sid in $UserRights::GetHolders($Right)) {
+        $holder = ConvertTo-PrincipalReport -Principal ($Principals::FromSid($sid))
+        if ($holder.kind -eq 'alias') {
+            try {
+                $holder.members = @(Get-LocalGroupMemberReport -Group ($holder.name.Split('\')[-1]))
+            }
+            catch {
+                $windows = Get-InnermostException -Exception $_.Exception
+                if ($windows -isnot [System.ComponentModel.Win32Exception] -or
+                    $windows.NativeErrorCode -ne $NERR_GroupNotFound) {
+                    throw
+                }
+            }
+        }
+        $holder
+    }
+    @{ right = $Right; holders = @($holders) }
+}
+
 # ---- The instruction set ---------------------------------------------------------------------
 
 # Write: the op changes the host, so it is refused in check mode and its success means `changed`.
@@ -850,6 +1060,113 @@ $operations = @{
         Args = @{ targets = 'str_list' }
         Required = @('targets')
         Run = { param($Arguments, $Secrets) Invoke-IisSync -Targets @($Arguments['targets']) }
+    }
+    'domain_user_get' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Get-DomainUserReport -Name $Arguments['name'] }
+    }
+    'domain_user_add' = @{
+        Write = $true
+        Args = @{
+            name = 'str'; secret = 'secret'; description = 'str'
+            enabled = 'bool'; password_never_expires = 'bool'; user_cannot_change_password = 'bool'
+        }
+        Required = @('name', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            $flags = Get-UserFlag -Flags 0 -Arguments $Arguments
+            $NetUser::AddUser($Arguments['name'], [string]$Secrets[$Arguments['secret']],
+                [string]$Arguments['description'], $flags)
+        }
+    }
+    'domain_user_set' = @{
+        Write = $true
+        Args = @{
+            name = 'str'; description = 'str'
+            enabled = 'bool'; password_never_expires = 'bool'; user_cannot_change_password = 'bool'
+        }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Set-DomainUser -Arguments $Arguments }
+    }
+    'domain_user_set_password' = @{
+        Write = $true
+        Args = @{ name = 'str'; secret = 'secret' }
+        Required = @('name', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            $NetUser::SetPassword($Arguments['name'], [string]$Secrets[$Arguments['secret']])
+        }
+    }
+    'domain_user_password_matches' = @{
+        Write = $false
+        Args = @{ name = 'str'; secret = 'secret' }
+        Required = @('name', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Test-DomainUserPassword -Name $Arguments['name'] -Password ([string]$Secrets[$Arguments['secret']])
+        }
+    }
+    'domain_user_delete' = @{
+        Write = $true
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) $NetUser::DeleteUser($Arguments['name']) }
+    }
+    'domain_group_add_member' = @{
+        Write = $true
+        Args = @{ group = 'str'; name = 'str' }
+        Required = @('group', 'name')
+        Run = { param($Arguments, $Secrets) $NetUser::AddGroupMember($Arguments['group'], $Arguments['name']) }
+    }
+    'domain_password_policy_get' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-DomainPasswordPolicy }
+    }
+    'account_lookup' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Get-AccountReport -Name $Arguments['name'] }
+    }
+    'account_token_get' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Get-AccountTokenReport -Name $Arguments['name'] }
+    }
+    'local_group_members_get' = @{
+        Write = $false
+        Args = @{ group = 'str' }
+        Required = @('group')
+        Run = { param($Arguments, $Secrets) Get-LocalGroupReport -Group $Arguments['group'] }
+    }
+    'local_group_member_add' = @{
+        Write = $true
+        Args = @{ group = 'str'; sid = 'str' }
+        Required = @('group', 'sid')
+        Run = { param($Arguments, $Secrets) $LocalGroups::AddMember($Arguments['group'], $Arguments['sid']) }
+    }
+    'local_group_member_remove' = @{
+        Write = $true
+        Args = @{ group = 'str'; sid = 'str' }
+        Required = @('group', 'sid')
+        Run = { param($Arguments, $Secrets) $LocalGroups::RemoveMember($Arguments['group'], $Arguments['sid']) }
+    }
+    'user_rights_get' = @{
+        Write = $false
+        Args = @{ right = 'str' }
+        Required = @('right')
+        Run = { param($Arguments, $Secrets) Get-UserRightReport -Right $Arguments['right'] }
+    }
+    'user_right_grant' = @{
+        Write = $true
+        Args = @{ right = 'str'; sid = 'str' }
+        Required = @('right', 'sid')
+        Run = { param($Arguments, $Secrets) $UserRights::Grant($Arguments['right'], $Arguments['sid']) }
     }
 }
 

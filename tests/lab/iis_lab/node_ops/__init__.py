@@ -10,14 +10,34 @@ from __future__ import annotations
 import types
 import typing as t
 
-from . import complus, host_facts, iissync, metabase, metabase_backup, metabase_digest, network
+from . import (
+    complus,
+    domain_accounts,
+    host_facts,
+    iissync,
+    local_security,
+    metabase,
+    metabase_backup,
+    metabase_digest,
+    network,
+)
 from .module import run_module
 from .spec import Become, Network, OpSpec
 
 OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
     {
         spec.name: spec
-        for family in (host_facts, metabase, metabase_digest, metabase_backup, network, complus, iissync)
+        for family in (
+            host_facts,
+            metabase,
+            metabase_digest,
+            metabase_backup,
+            network,
+            complus,
+            iissync,
+            domain_accounts,
+            local_security,
+        )
         for spec in family.OPS
     }
 )
