@@ -122,7 +122,10 @@ class NodeSession:
     ) -> list[t.Any]:
         """Run ``instructions`` and return their values, raising :class:`NodeOpError` on the
         first that failed."""
-        outcomes = self.run(instructions, secrets)
+        return self.checked(self.run(instructions, secrets))
+
+    def checked(self, outcomes: t.Sequence[Outcome]) -> list[t.Any]:
+        """The values of ``outcomes``, raising :class:`NodeOpError` for the first that failed."""
         for outcome in outcomes:
             if outcome.status != "ok":
                 raise NodeOpError(self.host, outcome)

@@ -41,7 +41,8 @@ _KNOWN: dict[int, KnownError] = {
     5: KnownError(
         "ERROR_ACCESS_DENIED",
         "Access is denied.",
-        "Connect as a member of the node's local Administrators group.",
+        "Connect (or become) as a member of the node's Administrators group; on a domain controller, "
+        "as a domain administrator.",
     ),
     87: KnownError("ERROR_INVALID_PARAMETER", "The parameter is incorrect."),
     148: KnownError(
@@ -49,14 +50,57 @@ _KNOWN: dict[int, KnownError] = {
         "The path specified cannot be used at this time.",
         "Another program holds the metabase key open; retry when it has finished.",
     ),
+    1313: KnownError(
+        "ERROR_NO_SUCH_PRIVILEGE",
+        "A specified privilege does not exist.",
+        "Give a user right by its constant name, such as SeInteractiveLogonRight (Log on locally); "
+        "some rights exist only on later Windows releases.",
+    ),
+    1317: KnownError(
+        "ERROR_NO_SUCH_USER",
+        "The specified user does not exist.",
+        "Only a user has a logon token: name a user account, not a group.",
+    ),
     1326: KnownError(
         "ERROR_LOGON_FAILURE",
         "Logon failure: unknown user name or bad password.",
+    ),
+    1332: KnownError(
+        "ERROR_NONE_MAPPED",
+        "No mapping between account names and security IDs was done.",
+        "Check the account's name; a domain account must exist first (webfarm.iis_cluster.domain_account).",
+    ),
+    1377: KnownError("ERROR_MEMBER_NOT_IN_ALIAS", "The specified account name is not a member of the local group."),
+    1378: KnownError(
+        "ERROR_MEMBER_IN_ALIAS", "The specified account name is already a member of the local group."
+    ),
+    1387: KnownError(
+        "ERROR_NO_SUCH_MEMBER",
+        "A new member could not be added to or removed from the local group because the member does not exist.",
+        "The account was deleted or its name is wrong: check it on a domain controller.",
     ),
     1722: KnownError(
         "RPC_S_SERVER_UNAVAILABLE",
         "The RPC server is unavailable.",
         "Check that the target's name resolves and that it answers RPC (TCP 135).",
+    ),
+    2220: KnownError(
+        "NERR_GroupNotFound",
+        "The group name could not be found.",
+        "Check the group's name; local groups are named without a domain (Users, not BUILTIN\\Users).",
+    ),
+    2221: KnownError("NERR_UserNotFound", "The user name could not be found."),
+    2224: KnownError(
+        "NERR_UserExists",
+        "The account already exists.",
+        "Another account (a user or a group) already has this name: choose another name.",
+    ),
+    2236: KnownError("NERR_UserInGroup", "The user already belongs to this group."),
+    2245: KnownError(
+        "NERR_PasswordTooShort",
+        "The password does not meet the password policy requirements. Check the minimum password length, "
+        "password complexity and password history requirements.",
+        "Choose a password the domain's password policy accepts.",
     ),
     10060: KnownError(
         "WSAETIMEDOUT",

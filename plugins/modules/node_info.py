@@ -1,0 +1,78 @@
+#!/usr/bin/python
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is implemented as an action plugin (plugins/action/node_info.py); this file holds
+# its documentation.
+
+DOCUMENTATION = r"""
+---
+module: node_info
+short_description: Who a Windows node is - name, domain, domain role, IIS version
+version_added: 0.2.0
+description:
+  - Reads the node's identity in one remote execution, for roles and playbooks to decide on.
+    The collection's roles use it to tell domain controllers from member servers, as KB Q249603
+    does ("If the clustered nodes are domain controllers, you can skip steps 1 through 4").
+options: {}
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: webfarm.iis_cluster.domain_account
+author:
+  - webfarm maintainers (@webfarm)
+"""
+
+EXAMPLES = r"""
+- name: Learn whether the node is a domain controller
+  webfarm.iis_cluster.node_info:
+  register: node
+
+- name: Say so
+  ansible.builtin.debug:
+    msg: "{{ node.name }} is a domain controller: {{ node.is_domain_controller }}"
+"""
+
+RETURN = r"""
+name:
+  description: The NetBIOS computer name.
+  returned: always
+  type: str
+  sample: NODE1
+domain:
+  description: The NetBIOS name of the domain, null outside a domain.
+  returned: always
+  type: str
+  sample: WEBFARM
+dns_domain:
+  description: The DNS name of the domain, null outside a domain.
+  returned: always
+  type: str
+  sample: webfarm.example
+domain_role:
+  description: Win32_ComputerSystem.DomainRole, 0 to 5 (3 member server, 4 and 5 domain controllers).
+  returned: always
+  type: int
+  sample: 3
+is_domain_controller:
+  description: Whether the domain role is 4 or 5.
+  returned: always
+  type: bool
+iis_version:
+  description: The IIS version as C(major.minor), null without IIS.
+  returned: always
+  type: str
+  sample: "5.0"
+ip_addresses:
+  description: The node's IPv4 addresses, each with C(address) and C(prefix_length).
+  returned: always
+  type: list
+  elements: dict
+"""

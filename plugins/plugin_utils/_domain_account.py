@@ -1,0 +1,200 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Decisions about a domain user for IIS (KB Q249603 steps 1-3): what to create or change.
+
+This is for internal collection use only; the API may change at any time.
+
+Pure: it turns what the operator asked for and what a domain controller reported
+(``domain_user_get``, ``domain_user_password_matches``, ``domain_password_policy_get``; see
+``docs/instruction-set.md``) into a plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from ._changes import Change, Shown
+from ._input import InvalidInput
+from ._node_session import Instruction
+
+PASSWORD_REF = "password"
+"""The name under which the account's password travels in the ``secrets`` argument."""
+
+DOMAIN_USERS = "Domain Users"
+"""Every new domain user's primary group (primaryGroupID 513)."""
+
+UPDATE_ALWAYS = "always"
+UPDATE_ON_CREATE = "on_create"
+UPDATE_WHEN_CHANGED = "when_changed"
+UPDATE_PASSWORD_MODES = (UPDATE_ALWAYS, UPDATE_ON_CREATE, UPDATE_WHEN_CHANGED)
+
+# The boolean settings of a user, as the ops name them, and how a diff names them.
+_FLAGS = {
+    "enabled": "enabled",
+    "password_never_expires": "password never expires",
+    "user_cannot_change_password": "user cannot change password",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountState:
+    """A domain user as ``domain_user_get`` reported it (``sid`` is None for one only planned)."""
+
+    name: str
+    sid: str | None
+    description: str
+    enabled: bool
+    password_never_expires: bool
+    user_cannot_change_password: bool
+    groups: tuple[str, ...]
+
+    @classmethod
+    def from_report(cls, report: t.Mapping[str, t.Any]) -> AccountState:
+        return cls(
+            name=str(report["name"]),
+            sid=report["sid"],
+            description=str(report["description"]),
+            enabled=bool(report["enabled"]),
+            password_never_expires=bool(report["password_never_expires"]),
+            user_cannot_change_password=bool(report["user_cannot_change_password"]),
+            groups=tuple(report["groups"]),
+        )
+
+    def as_result(self) -> dict[str, t.Any]:
+        result = dataclasses.asdict(self)
+        result["groups"] = list(self.groups)
+        return result
+
+
+@dataclasses.dataclass(frozen=True)
+class DesiredAccount:
+    """What the operator asked for one domain user. ``description`` None leaves it alone;
+    ``password_given`` says whether a password is in the secrets under :data:`PASSWORD_REF`."""
+
+    name: str
+    state: str = "present"
+    password_given: bool = False
+    update_password: str = UPDATE_WHEN_CHANGED
+    description: str | None = None
+    enabled: bool = True
+    password_never_expires: bool = True
+    user_cannot_change_password: bool = True
+    groups: tuple[str, ...] = (DOMAIN_USERS,)
+
+    def flag(self, name: str) -> bool:
+        return bool(getattr(self, name))
+
+
+def password_to_set(desired: DesiredAccount, exists: bool, password_matches: bool | None) -> bool:
+    """Whether an existing account's password is (re)set, by ``update_password``.
+
+    ``always`` sets it on every run (and so always reports a change); ``on_create`` only when
+    the account is created; ``when_changed`` when the domain controller says the given password
+    does not log the account on (``password_matches``, asked only in that mode).
+    """
+    if not desired.password_given or not exists:
+        return False
+    if desired.update_password == UPDATE_ALWAYS:
+        return True
+    if desired.update_password == UPDATE_WHEN_CHANGED:
+        return not password_matches
+    return False
+
+
+def plan_account(
+    desired: DesiredAccount, current: AccountState | None, password_matches: bool | None = None
+) -> list[Change]:
+    """What to change so that the domain user is as ``desired``.
+
+    A change of password comes first, so that a password the domain refuses (NERR_PasswordTooShort)
+    stops the run before anything else is written.
+    """
+    subject = desired.name
+    if desired.state == "absent":
+        if current is None:
+            return []
+        return [Change(subject, Shown("present"), Shown.absent(), (Instruction("domain_user_delete", {"name": subject}),))]
+    if current is None:
+        return _creation(desired)
+
+    changes: list[Change] = []
+    if password_to_set(desired, True, password_matches):
+        set_password = Instruction("domain_user_set_password", {"name": current.name, "secret": PASSWORD_REF})
+        changes.append(Change(f"{subject} password", Shown.secret(), Shown.secret(), (set_password,), secret=True))
+    if desired.description is not None and desired.description != current.description:
+        instruction = Instruction("domain_user_set", {"name": current.name, "description": desired.description})
+        changes.append(
+            Change(f"{subject} description", Shown.value(current.description), Shown.value(desired.description), (instruction,))
+        )
+    for flag, label in _FLAGS.items():
+        wanted = desired.flag(flag)
+        if getattr(current, flag) != wanted:
+            instruction = Instruction("domain_user_set", {"name": current.name, flag: wanted})
+            changes.append(Change(f"{subject} {label}", Shown.value(not wanted), Shown.value(wanted), (instruction,)))
+    changes.extend(_group_changes(desired, current.name, current.groups))
+    return changes
+
+
+def predicted_account(desired: DesiredAccount, current: AccountState | None) -> AccountState | None:
+    """The account as it will be once the plan is applied (for check mode)."""
+    if desired.state == "absent":
+        return None
+    base = current or AccountState(desired.name, None, "", True, True, True, (DOMAIN_USERS,))
+    missing = tuple(group for group in desired.groups if not _has_group(base.groups, group))
+    return dataclasses.replace(
+        base,
+        description=base.description if desired.description is None else desired.description,
+        enabled=desired.enabled,
+        password_never_expires=desired.password_never_expires,
+        user_cannot_change_password=desired.user_cannot_change_password,
+        groups=base.groups + missing,
+    )
+
+
+def password_rejected(field: str, account: str, domain: str, policy: t.Mapping[str, t.Any]) -> InvalidInput:
+    """The failure for a password the domain controller refused with NERR_PasswordTooShort,
+    naming the field and the domain's rules (the password itself is never shown)."""
+    rules = [f"at least {policy['min_length']} characters"]
+    if policy["complexity"]:
+        rules.append(
+            "complexity: characters of three kinds (upper case, lower case, digits, symbols), at least six, "
+            f"and not the account name {account!r}"
+        )
+    return InvalidInput(
+        f"{field}: the password policy of the domain {domain} rejects it (NERR_PasswordTooShort, 2245); "
+        f"it requires {'; '.join(rules)}"
+    )
+
+
+def _creation(desired: DesiredAccount) -> list[Change]:
+    if not desired.password_given:
+        raise InvalidInput(f"password: required to create the domain account {desired.name}")
+    add = Instruction(
+        "domain_user_add",
+        {
+            "name": desired.name,
+            "secret": PASSWORD_REF,
+            "description": desired.description or "",
+            **{flag: desired.flag(flag) for flag in _FLAGS},
+        },
+    )
+    settings = ", ".join(label for flag, label in _FLAGS.items() if desired.flag(flag)) or "disabled"
+    changes = [
+        Change(desired.name, Shown.absent(), Shown(f"present ({settings})"), (add,)),
+        Change(f"{desired.name} password", Shown.absent(), Shown.secret(), (), secret=True),
+    ]
+    return changes + _group_changes(desired, desired.name, (DOMAIN_USERS,))
+
+
+def _group_changes(desired: DesiredAccount, name: str, current: tuple[str, ...]) -> list[Change]:
+    missing = [group for group in desired.groups if not _has_group(current, group)]
+    if not missing:
+        return []
+    instructions = tuple(Instruction("domain_group_add_member", {"group": group, "name": name}) for group in missing)
+    return [Change(f"{desired.name} groups", Shown.value(list(current)), Shown.value([*current, *missing]), instructions)]
+
+
+def _has_group(groups: t.Iterable[str], group: str) -> bool:
+    return group.lower() in (known.lower() for known in groups)

@@ -1,0 +1,53 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The names of the cluster's IIS accounts (KB Q249603), which every role uses.
+
+This is for internal collection use only; the API may change at any time.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from ._account_names import USER_NAME_MAX_LENGTH, parse_account_name
+from ._input import InvalidInput
+
+
+def kb_account_names(
+    source_facts: t.Mapping[str, t.Any],
+    base: str | None = None,
+    iusr_name: str | None = None,
+    iwam_name: str | None = None,
+) -> dict[str, t.Any]:
+    """The IUSR and IWAM account names of the cluster, from ``node_info`` of the source node.
+
+    An explicit name wins; else ``IUSR_<base>`` and ``IWAM_<base>``. Without either, KB Q249603's
+    rule for clustered domain controllers applies: the accounts IIS setup made on the source node
+    (``IUSR_<source>``, ``IWAM_<source>``) are already domain accounts, so they are used and
+    ``from_iis_setup`` is true. On member servers those are local accounts, so a base or names
+    must be given.
+    """
+    domain = source_facts.get("domain")
+    if not domain:
+        raise InvalidInput(f"iis_cluster: the source node {source_facts.get('name')} is in no domain")
+    uses_source_name = base is None and (iusr_name is None or iwam_name is None)
+    if uses_source_name and not source_facts.get("is_domain_controller"):
+        raise InvalidInput(
+            "iis_cluster_account_base: give the base name of the domain accounts (IUSR_<base>, IWAM_<base>), or "
+            "iis_cluster_iusr_name and iis_cluster_iwam_name; only clustered domain controllers reuse the "
+            "accounts IIS setup made"
+        )
+    stem = base if base is not None else str(source_facts["name"])
+    names = {}
+    for role, given in (("iusr", iusr_name), ("iwam", iwam_name)):
+        field = f"iis_cluster_{role}_name" if given is not None else "iis_cluster_account_base"
+        raw = given if given is not None else f"{role.upper()}_{stem}"
+        names[role] = parse_account_name(raw, field, USER_NAME_MAX_LENGTH).account
+    return {
+        **names,
+        "domain": domain,
+        "iusr_qualified": f"{domain}\\{names['iusr']}",
+        "iwam_qualified": f"{domain}\\{names['iwam']}",
+        "from_iis_setup": base is None and iusr_name is None and iwam_name is None,
+    }

@@ -1,0 +1,230 @@
+"""KB Q249603 steps 1-5 (roles domain_accounts and node_access, modules domain_account,
+local_group_member, user_right) run by the real ansible-playbook over WinRM against the lab."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from lab_harness import Lab
+from iis_lab.state import secret_matches
+
+IUSR = "WEBFARM\\IUSR_web"
+IWAM = "WEBFARM\\IWAM_web"
+NODES = ("node1", "node2")
+IUSR_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR account (KB Q249603 steps 1-3)"
+IWAM_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IWAM account (KB Q249603 steps 1-3)"
+GROUP_TASK = "webfarm.iis_cluster.node_access : Add the domain IUSR and IWAM accounts to the local group (KB Q249603 step 4)"
+RIGHT_TASK = "webfarm.iis_cluster.node_access : Make the right effective for both accounts (KB Q249603 step 5)"
+DC_TOPOLOGY = Path(__file__).resolve().parents[1] / "lab" / "iis_lab" / "topologies" / "domain_controllers.yml"
+
+
+def _password(prefix: str) -> str:
+    # Meets the lab domain's policy: 8 characters and more, three kinds of characters.
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def _kb_vars() -> dict[str, str]:
+    return {
+        "iis_cluster_account_base": "web",
+        "iis_cluster_iusr_password": _password("Iusr"),
+        "iis_cluster_iwam_password": _password("Iwam"),
+    }
+
+
+def _model(lab: Lab) -> dict:
+    """What a run may change: the domain's accounts and every host's accounts, groups and rights."""
+    state = lab.state()
+    return {"domain": state["domain"], "hosts": state["hosts"]}
+
+
+def _users_group(lab: Lab, host: str) -> list[str]:
+    members = lab.state()["hosts"][host.upper()]["local_groups"]["BUILTIN\\Users"]["members"]
+    accounts = lab.state()["domain"]["accounts"]
+    names = {entry["sid"]: name for name, entry in accounts.items()}
+    return [names.get(sid, sid) for sid in members]
+
+
+def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab: Lab) -> None:
+    kb = _kb_vars()
+    before = _model(lab)
+
+    check = lab.playbook("accounts.yml", "--check", extra_vars=kb)
+    assert check.rc == 0, check.output
+    assert _model(lab) == before
+    predicted = check.result(IUSR_TASK, "node1")
+    assert predicted["changed"] is True and predicted["before"] is None
+    assert predicted["after"]["groups"] == ["Domain Users"] and predicted["password_changed"] is True
+    assert check.result(GROUP_TASK, "node2")[
+        "added"
+    ] == [IUSR, IWAM]
+    rights = check.result(RIGHT_TASK, "node1")
+    assert [(entry["exists"], entry["effective"]) for entry in rights["accounts"]] == [(False, None), (False, None)]
+
+    run = lab.playbook("accounts.yml", extra_vars=kb)
+    assert run.rc == 0, run.output
+    assert run.changed() == check.changed() == {"node1": 3, "node2": 1}
+    accounts = lab.state()["domain"]["accounts"]
+    for name, password in ((IUSR, kb["iis_cluster_iusr_password"]), (IWAM, kb["iis_cluster_iwam_password"])):
+        account = accounts[name]
+        assert (account["enabled"], account["password_never_expires"], account["cannot_change_password"]) == (
+            True,
+            True,
+            True,
+        )
+        assert secret_matches(account["password_digest"], password)
+        assert account["sid"] in accounts["WEBFARM\\Domain Users"]["members"]
+    for node in NODES:
+        assert {IUSR, IWAM} <= set(_users_group(lab, node))
+        holders = lab.state()["hosts"][node.upper()]["user_rights"]["SeInteractiveLogonRight"]
+        assert IUSR not in holders and IWAM not in holders, "effective through Users: no direct grant"
+        effective = run.result(RIGHT_TASK, node)["accounts"]
+        assert [(entry["effective"], entry["holder"], entry["changed"]) for entry in effective] == [
+            (True, "BUILTIN\\Users", False),
+            (True, "BUILTIN\\Users", False),
+        ]
+
+    again = lab.playbook("accounts.yml", extra_vars=kb)
+    assert again.rc == 0, again.output
+    assert again.changed() == {"node1": 0, "node2": 0}
+
+
+def test_a_new_password_changes_the_account_once_with_when_changed(lab: Lab) -> None:
+    kb = _kb_vars()
+    assert lab.playbook("accounts.yml", extra_vars=kb).rc == 0
+    rotated = {**kb, "iis_cluster_iusr_password": _password("Iusr")}
+
+    run = lab.playbook("accounts.yml", extra_vars=rotated)
+    assert run.rc == 0, run.output
+    assert run.changed() == {"node1": 1, "node2": 0}
+    result = run.result(IUSR_TASK, "node1")
+    assert (result["changed"], result["password_changed"]) == (True, True)
+    digest = lab.state()["domain"]["accounts"][IUSR]["password_digest"]
+    assert secret_matches(digest, rotated["iis_cluster_iusr_password"])
+    assert not secret_matches(digest, kb["iis_cluster_iusr_password"])
+
+    assert lab.playbook("accounts.yml", extra_vars=rotated).changed() == {"node1": 0, "node2": 0}
+
+
+def test_the_right_is_effective_through_domain_users_in_users_without_a_grant(lab: Lab) -> None:
+    """Without step 4, the KB's default chain alone gives "Log on locally" on member servers."""
+    for name in ("IUSR_web", "IWAM_web"):
+        assert lab.playbook("domain_account.yml", extra_vars={"name": name, "password": _password("Acct")}).rc == 0
+
+    run = lab.playbook("user_right.yml", extra_vars={"accounts": [IUSR, "IWAM_web@webfarm.test"]})
+    assert run.rc == 0, run.output
+    assert run.changed() == {"node1": 0, "node2": 0}
+    entry = run.result("Right", "node2")["accounts"][0]
+    assert (entry["account"], entry["source"], entry["through"]) == (
+        IUSR,
+        "group",
+        ["WEBFARM\\Domain Users", "BUILTIN\\Users"],
+    )
+
+    direct = lab.playbook("user_right.yml", extra_vars={"accounts": [IUSR], "mode": "direct"})
+    assert direct.changed() == {"node1": 1, "node2": 1}
+    assert IUSR in lab.state()["hosts"]["NODE1"]["user_rights"]["SeInteractiveLogonRight"]
+    assert direct.result("Right", "node1")["accounts"][0]["source"] == "direct"
+
+
+def test_on_domain_controllers_steps_1_to_4_are_skipped_and_the_right_is_in_place(tmp_path: Path) -> None:
+    lab = Lab(tmp_path, topology=DC_TOPOLOGY)
+    try:
+        before = lab.state()["domain"]["accounts"]
+        run = lab.playbook("accounts.yml")
+        assert run.rc == 0, run.output
+        for task in (IUSR_TASK, IWAM_TASK):
+            assert run.status(task, "node1") == "skipped"
+        for node in NODES:
+            assert run.status(GROUP_TASK, node) == "skipped"
+        assert lab.state()["domain"]["accounts"].keys() == before.keys()
+
+        # IIS setup on NODE1 gave its own IUSR "Log on locally"; IWAM_NODE1 on NODE1, and both on
+        # NODE2, get it directly: the Default Domain Controllers Policy gives it to no group they are in.
+        granted = {
+            node: [entry["changed"] for entry in run.result(RIGHT_TASK, node)["accounts"]]
+            for node in NODES
+        }
+        assert granted == {"node1": [False, True], "node2": [True, True]}
+        for node in ("NODE1", "NODE2"):
+            holders = lab.state()["hosts"][node]["user_rights"]["SeInteractiveLogonRight"]
+            assert {"WEBFARM\\IUSR_NODE1", "WEBFARM\\IWAM_NODE1"} <= set(holders)
+            assert "BUILTIN\\Users" not in holders
+
+        assert lab.playbook("accounts.yml").changed() == {"node1": 0, "node2": 0}
+    finally:
+        lab.stop()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("IUSR_web_cluster_2024", "name: 'IUSR_web_cluster_2024' has 21 characters; a user's logon name (sAMAccountName) has at most 20"),
+        ("IUSR/web", "name: 'IUSR/web' contains '/'; an account name may not contain"),
+    ],
+)
+def test_a_bad_name_fails_naming_the_field_and_the_rule_before_any_remote_call(lab: Lab, name: str, message: str) -> None:
+    started = len(lab.processes())
+    run = lab.playbook("domain_account.yml", extra_vars={"name": name, "password": _password("Acct")})
+    assert run.rc != 0
+    assert run.result("Account", "dc1")["msg"].startswith(message)
+    assert len(lab.processes()) == started
+
+
+def test_a_password_the_domain_policy_rejects_fails_naming_the_field_and_the_rule(lab: Lab) -> None:
+    run = lab.playbook("accounts.yml", extra_vars={**_kb_vars(), "iis_cluster_iusr_password": "short"})
+    assert run.rc != 0
+    message = run.result(IUSR_TASK, "node1")["msg"]
+    assert message.startswith("password: the password policy of the domain WEBFARM rejects it (NERR_PasswordTooShort, 2245)")
+    assert "at least 8 characters" in message and "complexity" in message
+    assert IUSR not in lab.state()["domain"]["accounts"]
+
+
+def test_domain_account_refuses_to_run_on_a_member_server(lab: Lab) -> None:
+    run = lab.playbook("domain_account.yml", extra_vars={"target": "node1", "name": "IUSR_web", "password": _password("Acct")})
+    assert run.rc != 0
+    assert run.result("Account", "node1")["msg"].startswith(
+        "webfarm.iis_cluster.domain_account manages domain accounts and must run on a domain controller, but node1 "
+        "is a member server (domain role 3): delegate the task to a host of the domain_controllers group"
+    )
+    assert "IUSR_web" not in str(lab.state()["hosts"]["NODE1"]["accounts"])
+
+
+def test_a_right_for_an_account_that_does_not_exist_fails_naming_it(lab: Lab) -> None:
+    run = lab.playbook("user_right.yml", extra_vars={"accounts": ["WEBFARM\\Nobody"]})
+    assert run.rc != 0
+    assert run.result("Right", "node1")["msg"].startswith(
+        "accounts: 'WEBFARM\\\\Nobody' maps to no account on the node (ERROR_NONE_MAPPED); create it first"
+    )
+
+
+def test_no_password_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab) -> None:
+    kb = _kb_vars()
+    rotated = {**kb, "iis_cluster_iusr_password": _password("Iusr"), "iis_cluster_iwam_password": _password("Iwam")}
+    rejected = {**kb, "iis_cluster_iusr_password": "Sh0rt!"}
+    runs = [
+        lab.playbook("accounts.yml", "-vvvv", "--diff", "--check", extra_vars=kb),
+        lab.playbook("accounts.yml", "-vvvv", "--diff", extra_vars=kb),
+        lab.playbook("accounts.yml", "-vvvv", "--diff", extra_vars=rotated),
+        lab.playbook("accounts.yml", "-vvvv", "--diff", extra_vars=rejected),
+    ]
+    assert [run.rc == 0 for run in runs] == [True, True, True, False]
+    assert "+IUSR_web password: (secret) (changed)" in runs[2].output
+    for password in {*kb.values(), *rotated.values(), rejected["iis_cluster_iusr_password"]} - {"web"}:
+        lab.assert_never_exposed(password, runs)
+
+
+def test_each_module_costs_one_remote_execution_unchanged_and_two_changed(lab: Lab) -> None:
+    def executions(playbook: str, extra_vars: dict) -> int:
+        started = len(lab.processes())
+        run = lab.playbook(playbook, extra_vars=extra_vars)
+        assert run.rc == 0, run.output
+        return len(lab.processes()) - started
+
+    account = {"name": "IUSR_web", "password": _password("Acct")}
+    assert executions("domain_account.yml", account) == 2
+    assert executions("domain_account.yml", account) == 1
+    right = {"accounts": [IUSR], "mode": "direct"}
+    assert executions("user_right.yml", right) == 2 * len(NODES)
+    assert executions("user_right.yml", right) == len(NODES)
