@@ -13,7 +13,7 @@ from .windows.account_setup import (
     install_iis_accounts,
     install_member_server_accounts,
 )
-from .windows.complus import Application, Component, install_complus
+from .windows.complus import Application, Component, install_complus, run_pooled_applications_as
 from .windows.domain import Domain
 from .windows.host import (
     DOMAIN_ROLE_BACKUP_DOMAIN_CONTROLLER,
@@ -22,7 +22,7 @@ from .windows.host import (
     OS_RELEASES,
     Host,
 )
-from .windows.iis_setup import install_iis, random_password
+from .windows.iis_setup import create_application, install_iis, random_password
 
 
 def provision(topology: Topology, make_password: t.Callable[[], str] = random_password) -> tuple[Domain, list[Host]]:
@@ -31,8 +31,9 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
     The first domain controller creates the domain (its release decides the Default Domain
     Policy) and reports DomainRole 5 (it holds the PDC emulator role, as the domain's first DC
     does), any other 4; members report 3 (member server), each with its own SAM. IIS setup then
-    adds its IUSR_ and IWAM_ accounts. Cluster nodes report the cluster's addresses. Faults are
-    applied last.
+    adds its IUSR_ and IWAM_ accounts, runs the pooled COM+ package as IWAM_, and creates the
+    topology's web applications. Cluster nodes report the cluster's addresses. Faults are applied
+    last.
     """
     spec = topology.domain
     first_dc = next(host for host in topology.hosts if host.role == ROLE_DOMAIN_CONTROLLER)
@@ -63,6 +64,13 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
         if host_spec.iis:
             host.metabase = install_iis(host.name, release, make_password)
             install_iis_accounts(host, host.metabase)
+            run_pooled_applications_as(
+                host.complus,
+                t.cast(str, host.metabase.read("W3SVC", "WAMUserName").value),
+                t.cast(str, host.metabase.read("W3SVC", "WAMUserPass").value),
+            )
+            for application in host_spec.applications:
+                create_application(host.metabase, host.complus, application.path, application.isolation)
         hosts.append(host)
     by_name = {host.name: host for host in hosts}
     for fault in topology.faults:

@@ -24,11 +24,11 @@ import tempfile
 import typing as t
 
 from .windows.accounts import Account, AccountDatabase, Kind
-from .windows.complus import Catalog
 from .windows.domain import Domain
 from .windows.host import Host
+from .windows.iis_logons import anonymous_logon, identity_logon
 from .windows.metabase import Metabase
-from .windows.metabase_schema import find_property
+from .windows.metabase_schema import IIS_FTP_SERVER, IIS_WEB_DIRECTORY, IIS_WEB_VIRTUAL_DIR, find_property
 from .windows.metabase_types import to_json
 from .windows.security import lookup_sid
 
@@ -185,15 +185,20 @@ def _host_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
         "cluster_addresses": [dataclasses.asdict(ip) for ip in host.cluster_addresses],
         "dcom_protocols": list(host.dcom_protocols),
         "shares": dict(host.shares),
-        "complus": _complus_state(host.complus),
+        "complus": _complus_state(host, digest),
         "metabase": None if host.metabase is None else _metabase_state(host.metabase, digest),
         "metabase_backups": [
             {"name": backup.name, "version": backup.version, "date": backup.date.isoformat()} for backup in host.backups
         ],
+        "anonymous_logons": _anonymous_logons_state(host),
     }
 
 
-def _complus_state(catalog: Catalog) -> dict[str, t.Any]:
+def _complus_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+    """The catalog; each application with its identity, its password's digest and
+    ``logon_error``, whether its identity logs on with that password (null: it does, or the
+    application has no identity of its own)."""
+    catalog = host.complus
     return {
         "installed": catalog.installed,
         "replication_share": catalog.replication_share,
@@ -205,11 +210,31 @@ def _complus_state(catalog: Catalog) -> dict[str, t.Any]:
                 "name": application.name,
                 "system": application.system,
                 "components": [dataclasses.asdict(component) for component in application.components],
+                "server": application.server,
+                "identity": application.identity if application.server else None,
+                "password_digest": None if application.password is None else digest(application.password),
+                "logon_error": None if (error := identity_logon(host, application)) is None else str(error),
             }
             for application in catalog.applications
         ],
         "registered_classes": sorted(catalog.registered_classes),
     }
+
+
+# The keys a request or an FTP logon reaches, whose anonymous logon the state shows.
+_REQUEST_KEY_TYPES = (IIS_WEB_VIRTUAL_DIR, IIS_WEB_DIRECTORY, IIS_FTP_SERVER)
+
+
+def _anonymous_logons_state(host: Host) -> dict[str, t.Any] | None:
+    """Whether an anonymous request to each content key (and each FTP site) logs on, and why not."""
+    if host.metabase is None:
+        return None
+    logons = {}
+    for key in host.metabase.keys():
+        if key.key_type in _REQUEST_KEY_TYPES:
+            logon = anonymous_logon(host, host.metabase, key.adsi_path)
+            logons[key.metabase_path] = {"user": logon.user, "logs_on": logon.why_not is None, "why_not": logon.why_not}
+    return logons
 
 
 def _metabase_state(metabase: Metabase, digest: t.Callable[[str], str]) -> dict[str, t.Any]:

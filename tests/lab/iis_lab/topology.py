@@ -9,7 +9,8 @@ domain:
 hosts:
   - {name: DC1,   address: 127.0.0.11, role: domain_controller}
   - {name: NODE1, address: 127.0.0.12, role: member, iis: "5.0", prefix: 24}
-  - {name: NODE2, address: 127.0.0.13, role: member, iis: "5.0", ip_addresses: [10.20.0.13/24]}
+  - {name: NODE2, address: 127.0.0.13, role: member, iis: "5.0", ip_addresses: [10.20.0.13/24],
+     applications: [{path: W3SVC/1/ROOT/Shop, isolation: isolated}]}
 cluster: {addresses: [10.20.0.100/24]}
 faults:
   - {kind: dcom_protocols_differ, host: NODE2}
@@ -28,6 +29,9 @@ administrator installed on the host (besides the ones setup installs).
 virtual address), which every cluster node reports; by default ``10.20.0.100/24``.
 ``faults`` injects faults (:mod:`iis_lab.faults`), each naming its ``kind`` and the ``host``
 it affects, which must be a cluster node.
+
+``applications`` (hosts with IIS) are web applications below the Default Web Site's ROOT, each
+``in_process``, ``pooled`` or ``isolated`` (a COM+ package of its own).
 
 ``domain.password_policy`` replaces the password settings of the Default Domain Policy, which
 otherwise follow the release of the first domain controller (Windows 2000: none; Windows Server
@@ -49,6 +53,7 @@ import yaml
 from .faults import FAULT_KINDS
 from .windows.accounts import PasswordPolicy
 from .windows.host import OS_RELEASES, IpAddress
+from .windows.iis_setup import ISOLATION_LEVELS
 
 ROLE_DOMAIN_CONTROLLER = "domain_controller"
 ROLE_MEMBER = "member"
@@ -63,6 +68,8 @@ _NETBIOS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
 _NETBIOS_NAME_RULE = "a NetBIOS name (1-15 letters, digits, -)"
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
 _OS_FOR_IIS = {"5.0": "2000", "6.0": "2003"}
+# The lab's sites: the Default Web Site only, with applications one level below its ROOT.
+_APPLICATION_PATH = re.compile(r"^W3SVC/1/ROOT/[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +83,12 @@ class DomainSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class ApplicationSpec:
+    path: str
+    isolation: str
+
+
+@dataclasses.dataclass(frozen=True)
 class HostSpec:
     name: str
     address: str
@@ -84,6 +97,7 @@ class HostSpec:
     iis: str | None
     ip_addresses: tuple[IpAddress, ...]
     complus_applications: tuple[str, ...] = ()
+    applications: tuple[ApplicationSpec, ...] = ()
 
     @property
     def in_iis_cluster(self) -> bool:
@@ -266,7 +280,7 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
         value,
         where,
         required={"name", "address", "role"},
-        optional={"iis", "os", "prefix", "ip_addresses", "complus_applications"},
+        optional={"iis", "os", "prefix", "ip_addresses", "complus_applications", "applications"},
     )
     if not host:
         return None
@@ -281,9 +295,12 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
             f"{where}.iis", f"IIS {iis} does not run on Windows {os_name} (it ships with Windows {_OS_FOR_IIS[iis]})"
         )
     ip_addresses = _parse_ip_addresses(host, address, where, problems)
-    applications = host.get("complus_applications", [])
-    if not isinstance(applications, list) or not all(isinstance(item, str) and item for item in applications):
+    complus_applications = host.get("complus_applications", [])
+    if not isinstance(complus_applications, list) or not all(
+        isinstance(item, str) and item for item in complus_applications
+    ):
         problems.add(f"{where}.complus_applications", "must be a list of application names")
+    applications = _parse_applications(host.get("applications", []), iis, where, problems)
     if len(problems) > count or name is None or address is None or role is None:
         return None
     return HostSpec(
@@ -293,8 +310,29 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
         os=os_name or (_OS_FOR_IIS[iis] if iis else "2000"),
         iis=iis,
         ip_addresses=ip_addresses,
-        complus_applications=tuple(applications),
+        complus_applications=tuple(complus_applications),
+        applications=applications,
     )
+
+
+def _parse_applications(
+    value: t.Any, iis: str | None, where: str, problems: _Problems
+) -> tuple[ApplicationSpec, ...]:
+    if not isinstance(value, list):
+        problems.add(f"{where}.applications", f"must be a list, not {_kind(value)}")
+        return ()
+    if value and iis is None:
+        problems.add(f"{where}.applications", "needs IIS on the host")
+        return ()
+    applications = []
+    for index, entry in enumerate(value):
+        place = f"{where}.applications[{index}]"
+        application = problems.mapping(entry, place, required={"path", "isolation"})
+        path = problems.text(application.get("path"), f"{place}.path", _APPLICATION_PATH, "W3SVC/1/ROOT/<name>")
+        isolation = problems.choice(application.get("isolation"), f"{place}.isolation", tuple(ISOLATION_LEVELS))
+        if path is not None and isolation is not None:
+            applications.append(ApplicationSpec(path, isolation))
+    return tuple(applications)
 
 
 def _parse_listener_address(value: t.Any, where: str, problems: _Problems) -> str | None:

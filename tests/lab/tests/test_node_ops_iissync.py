@@ -112,13 +112,17 @@ def test_every_fault_kind_gives_exactly_its_code(kind: str) -> None:
     assert metabases(lab)["NODE2"] == before
 
 
+SHOP_PACKAGE = "IIS-{Default Web Site//Root/Shop}"
+
+
 def test_com_plus_replication_replaces_the_targets_own_applications(clock: Clock) -> None:
     lab = lab_of(NODE1={"complus_applications": ["Orders"]}, NODE2={"complus_applications": ["Legacy"]})
 
     NodeOps(lab).value(sync("NODE2"), become_password=True)
 
     names = [application.name for application in lab.host_named("NODE2").complus.applications]
-    assert names == ["System Application", "IIS Out-Of-Process Pooled Applications", "Orders"]
+    # The default topology's isolated web application has a COM+ package of its own, replicated too.
+    assert names == ["System Application", "IIS Out-Of-Process Pooled Applications", "Orders", SHOP_PACKAGE]
     assert not lab.host_named("NODE2").complus.unregistered_components()
 
 

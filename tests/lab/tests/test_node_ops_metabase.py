@@ -58,7 +58,7 @@ def test_get_without_names_lists_every_property_set_at_the_key(node_ops: NodeOps
 
 
 def test_get_lists_children_when_asked(node_ops: NodeOps) -> None:
-    assert node_ops.value(get("W3SVC/1/ROOT", children=True))["children"] == ["IISHelp"]
+    assert node_ops.value(get("W3SVC/1/ROOT", children=True))["children"] == ["IISHelp", "Shop", "Catalog"]
     assert node_ops.value(get("", children=True))["children"] == ["W3SVC", "MSFTPSVC"]
 
 

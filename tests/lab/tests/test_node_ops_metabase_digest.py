@@ -37,6 +37,8 @@ def test_every_key_is_digested_with_the_properties_set_at_it(node_ops: NodeOps) 
         "/LM/W3SVC/1",
         "/LM/W3SVC/1/ROOT",
         "/LM/W3SVC/1/ROOT/IISHelp",
+        "/LM/W3SVC/1/ROOT/Shop",
+        "/LM/W3SVC/1/ROOT/Catalog",
         "/LM/MSFTPSVC",
         "/LM/MSFTPSVC/1",
         "/LM/MSFTPSVC/1/ROOT",

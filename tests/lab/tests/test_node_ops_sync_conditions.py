@@ -41,6 +41,7 @@ def test_a_default_node_reports_what_iissync_needs(node_ops: NodeOps) -> None:
     assert [(app["name"], app["system"]) for app in catalog["applications"]] == [
         ("System Application", True),
         ("IIS Out-Of-Process Pooled Applications", True),
+        ("IIS-{Default Web Site//Root/Shop}", False),  # the default topology's isolated application
     ]
 
 

@@ -16,6 +16,12 @@
 * **Local administration**: with MTS set to local instead of remote administration, a local
   administrator must be logged on at the target while IISSync runs, or the catalog server
   cannot start there: CO_E_SERVER_EXEC_FAILURE (Q224801).
+* **Identities**: IIS 5/6 run out-of-process web applications in COM+ server applications
+  (dllhost.exe): every pooled application (AppIsolated 2) in "IIS Out-Of-Process Pooled
+  Applications", every isolated one (AppIsolated 1) in a package of its own, named by the
+  application root's AppPackageID. A server application runs as its Identity, which IIS setup
+  makes IWAM_<host>, with the password the catalog holds; a library application runs in its
+  caller and has none (legacy-iis.md, synciwam.vbs; KB Q249603 step 7).
 * **Installed**: a damaged COM+ installation has lost the registration of the catalog class
   itself, so every catalog call fails with REGDB_E_CLASSNOTREG (Q310412).
 """
@@ -34,6 +40,7 @@ SYSTEM_APPLICATION_ID = "{02D4B3F1-FD88-11D1-960D-00805FC79235}"
 IIS_POOLED_APPLICATION_ID = "{3D14228D-FBE1-11D0-995D-00C04FD919C1}"
 BUILTIN_ADMINISTRATORS = "BUILTIN\\Administrators"
 DEFAULT_REPLICATION_SHARE = "C$"
+INTERACTIVE_USER = "Interactive User"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,14 +51,18 @@ class Component:
     prog_id: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Application:
-    """A COM+ application. ``system`` marks the ones COM+ and IIS setup install."""
+    """A COM+ application. ``system`` marks the ones COM+ and IIS setup install; a ``server``
+    application runs as ``identity`` with ``password``, a library one in its caller."""
 
     id: str
     name: str
     system: bool = False
     components: tuple[Component, ...] = ()
+    server: bool = True
+    identity: str = INTERACTIVE_USER
+    password: str | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass
@@ -71,6 +82,10 @@ class Catalog:
         if not self.installed:
             raise WindowsApiError(REGDB_E_CLASSNOTREG, "COMAdmin.COMAdminCatalog is not registered")
         return self
+
+    def find(self, application_id: str) -> Application | None:
+        """The application with ``application_id`` (GUIDs compare case-insensitively)."""
+        return next((app for app in self.applications if app.id.upper() == application_id.upper()), None)
 
     def admits_administrator(self, account: str, local_administrator: bool) -> bool:
         """Whether ``account`` passes the System Application's Administrator role check: the
@@ -101,6 +116,13 @@ class Catalog:
         copied = copy.deepcopy(source.replicated_applications())
         self.applications = [application for application in self.applications if application.system] + copied
         self.registered_classes.update(component.clsid.upper() for app in copied for component in app.components)
+
+
+def run_pooled_applications_as(catalog: Catalog, identity: str, password: str) -> None:
+    """IIS setup's identity for the pooled out-of-process package: IWAM_<host>."""
+    pooled = catalog.find(IIS_POOLED_APPLICATION_ID)
+    assert pooled is not None, "install_complus creates the pooled package"
+    pooled.identity, pooled.password = identity, password
 
 
 def install_complus(extra_applications: t.Sequence[Application] = ()) -> Catalog:

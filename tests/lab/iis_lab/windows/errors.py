@@ -110,3 +110,17 @@ NERR_PASSWORD_TOO_SHORT = ErrorCode(
     "The password does not meet the password policy requirements. Check the minimum password length, "
     "password complexity and password history requirements.",
 )
+ERROR_ACCOUNT_DISABLED = ErrorCode(1331, "ERROR_ACCOUNT_DISABLED", "Logon failure: account currently disabled.")
+ERROR_LOGON_TYPE_NOT_GRANTED = ErrorCode(
+    1385,
+    "ERROR_LOGON_TYPE_NOT_GRANTED",
+    "Logon failure: the user has not been granted the requested logon type at this computer.",
+)
+
+# The COM+ admin catalog (COMAdmin, winerror.h).
+COMADMIN_E_USERPASSWDNOTVALID = ErrorCode(
+    0x80110414, "COMADMIN_E_USERPASSWDNOTVALID", "The user ID or password is invalid."
+)
+COMADMIN_E_OBJECT_DOES_NOT_EXIST = ErrorCode(
+    0x80110809, "COMADMIN_E_OBJECT_DOES_NOT_EXIST", "The object you are attempting to access does not exist."
+)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import secrets
 import string
 import typing as t
+import uuid
 
+from .complus import Application, Catalog
 from .host import WINDOWS_2000, OsRelease
 from .metabase import Metabase
 from .metabase_schema import (
@@ -135,3 +137,41 @@ def _create(metabase: Metabase, path: str, key_type: str, **properties: t.Any) -
     metabase.create_key(path, key_type)
     for name, value in properties.items():
         metabase.write(path, name, value)
+
+
+APP_IN_PROCESS = 0
+APP_ISOLATED = 1
+ISOLATION_LEVELS = {"in_process": APP_IN_PROCESS, "isolated": APP_ISOLATED, "pooled": APP_POOLED}
+"""AppIsolated by the name a topology uses."""
+
+
+def create_application(metabase: Metabase, catalog: Catalog, path: str, isolation: str) -> None:
+    """An application root at ``path`` (a new virtual directory below a site's ROOT) as
+    AppCreate2 makes it: an isolated application gets a COM+ server package of its own, named
+    IIS-{<site>//Root/<name>} and running as the metabase's WAMUserName with WAMUserPass."""
+    site_path, _, name = path.rpartition("/ROOT/")
+    site_comment = t.cast(str, metabase.read(site_path, "ServerComment").value)
+    metabase.create_key(path, IIS_WEB_VIRTUAL_DIR)
+    level = ISOLATION_LEVELS[isolation]
+    for property_name, value in (
+        ("Path", f"C:\\Inetpub\\wwwroot\\{name}"),
+        ("AccessFlags", _READ_AND_SCRIPT),
+        ("AppRoot", f"/LM/{path}"),
+        ("AppIsolated", level),
+        ("AppFriendlyName", name),
+    ):
+        metabase.write(path, property_name, value)
+    if level != APP_ISOLATED:
+        return
+    package_id = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"iis-lab:{path}")).upper() + "}"
+    package_name = f"IIS-{{{site_comment}//Root/{name}}}"
+    catalog.applications.append(
+        Application(
+            package_id,
+            package_name,
+            identity=t.cast(str, metabase.read("W3SVC", "WAMUserName").value),
+            password=t.cast(str, metabase.read("W3SVC", "WAMUserPass").value),
+        )
+    )
+    metabase.write(path, "AppPackageID", package_id)
+    metabase.write(path, "AppPackageName", package_name)

@@ -137,9 +137,10 @@ class Metabase:
         parent.children[name.lower()] = key
         return key
 
-    def keys(self) -> t.Iterator[MetabaseKey]:
-        """Every key, parents before children, siblings in creation order."""
-        pending = [self._root]
+    def keys(self, path: str = "") -> t.Iterator[MetabaseKey]:
+        """The key at ``path`` (by default ``/LM``) and every key below it, parents before
+        children, siblings in creation order."""
+        pending = [self.key(path)]
         while pending:
             key = pending.pop()
             yield key

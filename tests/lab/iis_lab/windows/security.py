@@ -9,13 +9,36 @@ from __future__ import annotations
 
 import typing as t
 
-from .accounts import BUILTIN_RIDS, BUILTIN_SID, EVERYONE, AUTHENTICATED_USERS, WELL_KNOWN, Account, Kind
-from .errors import ERROR_ACCESS_DENIED, WindowsApiError
+from .accounts import (
+    AUTHENTICATED_USERS,
+    BATCH,
+    BUILTIN_RIDS,
+    BUILTIN_SID,
+    EVERYONE,
+    INTERACTIVE,
+    NETWORK,
+    WELL_KNOWN,
+    Account,
+    Kind,
+)
+from .errors import (
+    ERROR_ACCESS_DENIED,
+    ERROR_ACCOUNT_DISABLED,
+    ERROR_LOGON_FAILURE,
+    ERROR_LOGON_TYPE_NOT_GRANTED,
+    ErrorCode,
+    WindowsApiError,
+)
 
 if t.TYPE_CHECKING:
     from .host import Host
 
 BUILTIN_AUTHORITY = "BUILTIN"
+
+# LogonUser's logon types: the right each needs and the SID the logon's token gets for it.
+LOGON_INTERACTIVE = ("SeInteractiveLogonRight", INTERACTIVE)
+LOGON_BATCH = ("SeBatchLogonRight", BATCH)
+LOGON_NETWORK = ("SeNetworkLogonRight", NETWORK)
 ADMINISTRATORS_SID = f"{BUILTIN_SID}-{BUILTIN_RIDS['Administrators']}"
 
 
@@ -72,6 +95,26 @@ def token_groups(host: Host, account: Account) -> list[Account]:
     held = {account.sid, *(group.sid for group in groups)}
     aliases = [alias for alias in host.aliases.accounts() if held.intersection(alias.members)]
     return groups + aliases
+
+
+def logon(host: Host, name: str, password: str | None, logon_type: tuple[str, Account]) -> ErrorCode | None:
+    """What LogonUser answers on ``host``: None when the logon succeeds, else its error.
+
+    The password is checked first (an unknown account and a wrong password both give
+    ERROR_LOGON_FAILURE); then the account's state (disabled); then the logon right, which any
+    SID of the logon's token may hold: the account's, its groups', and the logon type's own
+    (INTERACTIVE, BATCH, NETWORK).
+    """
+    account = lookup_name(host, name)
+    if account is None or account.kind is not Kind.USER or password is None or account.password != password:
+        return ERROR_LOGON_FAILURE
+    if not account.enabled:
+        return ERROR_ACCOUNT_DISABLED
+    right, logon_sid = logon_type
+    sids = {account.sid, logon_sid.sid, *(group.sid for group in token_groups(host, account))}
+    if not sids.intersection(host.rights.get(right, [])):
+        return ERROR_LOGON_TYPE_NOT_GRANTED
+    return None
 
 
 def is_administrator(host: Host, account: Account) -> bool:
