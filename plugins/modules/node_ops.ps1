@@ -643,16 +643,25 @@ Function Test-RpcEndpoint {
     @{ computer = $Computer; addresses = @(foreach ($address in $addresses) { $address.ToString() }) }
 }
 
-# Whether an account passes a COM+ role check: its own logon token (an S4U logon, which needs no
-# password and holds its domain and local groups) holds one of the role's members.
-Function Test-RoleMembership {
-    param([string]$Account, [string[]]$Members)
+# An S4U logon token for a domain account (Kerberos protocol transition: it needs no password,
+# and no credential of the caller travels, so no second hop). WindowsIdentity takes the user's
+# principal name; sAMAccountName@dns.domain is its implicit form.
+Function New-S4uIdentity {
+    param([string]$Account)
 
     $user = $Account
     if ($Account.Contains('\')) {
         $user = '{0}@{1}' -f $Account.Split('\')[1], (Get-CimInstance -ClassName Win32_ComputerSystem).Domain
     }
-    $identity = [System.Security.Principal.WindowsIdentity]::new($user)
+    [System.Security.Principal.WindowsIdentity]::new($user)
+}
+
+# Whether an account passes a COM+ role check: its own logon token (an S4U logon, which needs no
+# password and holds its domain and local groups) holds one of the role's members.
+Function Test-RoleMembership {
+    param([string]$Account, [string[]]$Members)
+
+    $identity = New-S4uIdentity -Account $Account
     try {
         $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
         foreach ($member in $Members) {
@@ -677,9 +686,13 @@ Function Get-ComPlusCollection {
     $collection
 }
 
+# COMAdminActivation: 0 library (in the caller's process), 1 server (a dllhost of its own).
+$COMADMIN_ACTIVATION_SERVER = 1
+
 # complus_catalog: what COM+ replication depends on. Creating the catalog object fails with
 # REGDB_E_CLASSNOTREG when COM+ is damaged. "System" applications are those COM+ and IIS protect
-# from deletion (Deleteable is False), which COM+ replication leaves alone.
+# from deletion (Deleteable is False), which COM+ replication leaves alone. A server application
+# runs as its Identity (what synciwam.vbs sets); the password cannot be read back.
 Function Get-ComPlusCatalog {
     param([string]$Account)
 
@@ -692,10 +705,13 @@ Function Get-ComPlusCatalog {
         applications = @(
             foreach ($application in $applications) {
                 $components = Get-ComPlusCollection -Parent $applications -Name 'Components' -Key $application.Key
+                $server = [int]$application.Value('Activation') -eq $COMADMIN_ACTIVATION_SERVER
                 @{
                     id = [string]$application.Key
                     name = [string]$application.Name
                     system = -not [bool]$application.Value('Deleteable')
+                    server = $server
+                    identity = if ($server) { [string]$application.Value('Identity') } else { $null }
                     components = @(
                         foreach ($component in $components) {
                             $clsid = [string]$component.Key
@@ -741,7 +757,7 @@ Function Invoke-IisSync {
 # ---- Domain accounts, through the NetAPI of a domain controller ---------------------------------
 
 # The account database these calls reach is the domain's only on a domain controller; the
-# controller sends the domain_* operations nowhere else.
+# controller writes with the domain_* operations on domain controllers only.
 $NetUser = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts.NetUser]
 $UserFlags = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts.UserFlags]
 $NERR_UserNotFound = 2221
@@ -873,8 +889,7 @@ Function Get-AccountReport {
     if ($null -eq $principal) { $null } else { ConvertTo-PrincipalReport -Principal $principal }
 }
 
-# account_token_get: the groups of an S4U logon token for a user. WindowsIdentity takes the
-# user's principal name; sAMAccountName@dns.domain is its implicit UPN.
+# account_token_get: the groups of an S4U logon token for a user.
 Function Get-AccountTokenReport {
     param([string]$Name)
 
@@ -885,9 +900,7 @@ Function Get-AccountTokenReport {
     if ($principal.Use -ne $SID_TYPE_USER) {
         throw [System.ComponentModel.Win32Exception]::new($ERROR_NO_SUCH_USER)
     }
-    $account = $principal.Name.Split('\')[-1]
-    $dnsDomain = (Get-CimInstance -ClassName Win32_ComputerSystem).Domain
-    $identity = [System.Security.Principal.WindowsIdentity]::new("$account@$dnsDomain")
+    $identity = New-S4uIdentity -Account $principal.Name
     try {
         $report = ConvertTo-PrincipalReport -Principal $principal
         $report.groups = @(foreach ($group in $identity.Groups) {
@@ -943,6 +956,154 @@ Function Get-UserRightReport {
         $holder
     }
     @{ right = $Right; holders = @($holders) }
+}
+
+# ---- IIS identities: metabase searches, anonymous logons, the COM+ catalog -----------------------
+
+# GetDataPaths' attribute argument: every key that sets the property, inheritable or not.
+$IIS_ANY_PROPERTY = 0
+$COMADMIN_E_OBJECT_DOES_NOT_EXIST = 0x80110809
+# LogonUser's logon type for each LogonMethod (MD_LOGON_INTERACTIVE, _BATCH, _NETWORK,
+# _NETWORK_CLEARTEXT).
+$LOGON_TYPE_OF_METHOD = @{
+    0 = [Ansible.AccessToken.LogonType]::Interactive
+    1 = [Ansible.AccessToken.LogonType]::Batch
+    2 = [Ansible.AccessToken.LogonType]::Network
+    3 = [Ansible.AccessToken.LogonType]::NetworkCleartext
+}
+
+# An ADSI path as GetDataPaths returns it (IIS://localhost/W3SVC/1/ROOT/) in the contract's form.
+Function ConvertTo-AdsiPath {
+    param([string]$Path)
+
+    ($Path -replace '^IIS://[^/]*/', '' -replace '^/LM/', '').Trim('/')
+}
+
+# metabase_data_paths: the keys at or below a path that set the property themselves.
+Function Get-MetabaseDataPath {
+    param([string]$Path, [string]$Property)
+
+    $key = Get-MetabaseKey -Path $Path
+    $name = Resolve-MetabasePropertyName -Known @(Get-MetabaseClassProperty -Key $key) -Name $Property
+    try {
+        $paths = $key.GetDataPaths($name, $IIS_ANY_PROPERTY)
+    }
+    catch {
+        if ((Get-InnermostException -Exception $_.Exception).HResult -eq $MD_ERROR_DATA_NOT_FOUND) {
+            return
+        }
+        throw
+    }
+    foreach ($found in $paths) {
+        ConvertTo-AdsiPath -Path $found
+    }
+}
+
+# metabase_applications_get: each application root (a key that sets AppIsolated) with its COM+
+# package when it sets one.
+Function Get-MetabaseApplication {
+    param([string]$Path)
+
+    foreach ($root in @(Get-MetabaseDataPath -Path $Path -Property 'AppIsolated')) {
+        $key = Get-MetabaseKey -Path $root
+        $packageSet = (Get-MetabasePropertySource -Key $key -Name 'AppPackageID') -eq 'here'
+        @{
+            path = $root
+            app_isolated = ConvertTo-UInt32 -Value $key.Get('AppIsolated')
+            app_package_id = if ($packageSet) { [string]$key.Get('AppPackageID') } else { $null }
+        }
+    }
+}
+
+# metabase_sites_get: the service's sites and their ServerComment.
+Function Get-MetabaseSite {
+    param([string]$Service)
+
+    $serviceKey = Get-MetabaseKey -Path $Service
+    foreach ($child in $serviceKey.psbase.Children) {
+        if ($child.psbase.SchemaClassName -notin @('IIsWebServer', 'IIsFtpServer')) {
+            continue
+        }
+        $comment = if ((Get-MetabasePropertySource -Key $child -Name 'ServerComment') -eq 'unset') {
+            $null
+        }
+        else {
+            [string]$child.Get('ServerComment')
+        }
+        @{ path = "$Service/$($child.psbase.Name)"; server_comment = $comment }
+    }
+}
+
+# LogonUser's answer for an account and password with a logon type: $null when the logon
+# succeeds, else the Windows error. The token is closed at once.
+Function Test-AccountLogon {
+    param([string]$Name, [string]$Password, [Ansible.AccessToken.LogonType]$LogonType)
+
+    $domain, $account = if ($Name.Contains('\')) { $Name.Split('\', 2) } else { $null, $Name }
+    if ($null -eq $domain -and -not $Name.Contains('@')) {
+        $domain = '.'
+    }
+    try {
+        $token = [Ansible.AccessToken.TokenUtil]::LogonUser($account, $domain, $Password, $LogonType,
+            [Ansible.AccessToken.LogonProvider]::Default)
+        $token.Dispose()
+        $null
+    }
+    catch {
+        $windows = Get-InnermostException -Exception $_.Exception
+        if ($windows -isnot [System.ComponentModel.Win32Exception]) {
+            throw
+        }
+        @{ code = [uint32]$windows.NativeErrorCode; message = $windows.Message.Trim() }
+    }
+}
+
+# anonymous_logon_check: the anonymous identity in effect at a key and what LogonUser answers
+# for it, with the logon type IIS uses there. ADSI's Get gives the effective values (inherited or
+# the schema's default), the password included for an administrator; it never leaves the host.
+Function Test-AnonymousLogon {
+    param([string]$Path)
+
+    $key = Get-MetabaseKey -Path $Path
+    $known = @(Get-MetabaseClassProperty -Key $key)
+    $user = [string]$key.Get((Resolve-MetabasePropertyName -Known $known -Name 'AnonymousUserName'))
+    $password = [string]$key.Get('AnonymousUserPass')
+    # IIS 6 registers no password sync sub-authenticator and never syncs.
+    $sync = [bool]$key.Get('AnonymousPasswordSync') -and (Get-IisVersion) -notlike '6.*'
+    # The FTP service logs users on interactively; its keys have no LogonMethod.
+    $method = if ($known -contains 'LogonMethod') { [int]$key.Get('LogonMethod') } else { 0 }
+    $principal = $Principals::FromName($user)
+    @{
+        path = $Path
+        user = $user
+        account = if ($null -eq $principal) { $null } else { $principal.Name }
+        password_sync = $sync
+        logon_method = $method
+        exists = $null -ne $principal
+        logon_error = Test-AccountLogon -Name $user -Password $password -LogonType $LOGON_TYPE_OF_METHOD[$method]
+    }
+}
+
+# comadmin_application_set_identity: what synciwam.vbs does for one application. COM+ checks the
+# account and password when it saves them.
+Function Set-ComApplicationIdentity {
+    param([string]$Id, [string]$Identity, [string]$Password)
+
+    $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
+    $applications = Get-ComPlusCollection -Catalog $catalog -Name 'Applications'
+    $application = $null
+    foreach ($candidate in $applications) {
+        if ([string]$candidate.Key -eq $Id) {
+            $application = $candidate
+        }
+    }
+    if ($null -eq $application) {
+        $message = 'The object you are attempting to access does not exist'
+        throw [System.Runtime.InteropServices.COMException]::new($message, $COMADMIN_E_OBJECT_DOES_NOT_EXIST)
+    }
+    $application.Value('Identity') = $Identity
+    $application.Value('Password') = $Password
+    $null = $applications.SaveChanges()
 }
 
 # ---- The instruction set ---------------------------------------------------------------------
@@ -1167,6 +1328,43 @@ $operations = @{
         Args = @{ right = 'str'; sid = 'str' }
         Required = @('right', 'sid')
         Run = { param($Arguments, $Secrets) $UserRights::Grant($Arguments['right'], $Arguments['sid']) }
+    }
+    'metabase_data_paths' = @{
+        Write = $false
+        Args = @{ path = 'str'; property = 'str' }
+        Required = @('path', 'property')
+        Run = {
+            param($Arguments, $Secrets)
+            , @(Get-MetabaseDataPath -Path $Arguments['path'] -Property $Arguments['property'])
+        }
+    }
+    'metabase_applications_get' = @{
+        Write = $false
+        Args = @{ path = 'str' }
+        Required = @('path')
+        Run = { param($Arguments, $Secrets) , @(Get-MetabaseApplication -Path $Arguments['path']) }
+    }
+    'metabase_sites_get' = @{
+        Write = $false
+        Args = @{ service = 'str' }
+        Required = @('service')
+        Run = { param($Arguments, $Secrets) , @(Get-MetabaseSite -Service $Arguments['service']) }
+    }
+    'anonymous_logon_check' = @{
+        Write = $false
+        Args = @{ path = 'str' }
+        Required = @('path')
+        Run = { param($Arguments, $Secrets) Test-AnonymousLogon -Path $Arguments['path'] }
+    }
+    'comadmin_application_set_identity' = @{
+        Write = $true
+        Args = @{ id = 'str'; identity = 'str'; secret = 'secret' }
+        Required = @('id', 'identity', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Set-ComApplicationIdentity -Id $Arguments['id'] -Identity $Arguments['identity'] `
+                -Password ([string]$Secrets[$Arguments['secret']])
+        }
     }
 }
 

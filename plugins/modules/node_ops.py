@@ -72,6 +72,16 @@ options:
       - V(iissync_run) (write) takes C(targets), computer names, and runs
         C(%SystemRoot%\system32\inetsrv\iissync.exe) with one argument per target, returning its
         C(exit_code) and C(output).
+      - Accounts and rights - V(domain_user_get), V(domain_user_add), V(domain_user_set),
+        V(domain_user_set_password), V(domain_user_password_matches), V(domain_user_delete),
+        V(domain_group_add_member), V(domain_password_policy_get) (NetAPI on a domain
+        controller), V(account_lookup), V(account_token_get), V(local_group_members_get),
+        V(local_group_member_add), V(local_group_member_remove), V(user_rights_get),
+        V(user_right_grant) - and IIS identities - V(metabase_data_paths),
+        V(metabase_applications_get), V(metabase_sites_get), V(anonymous_logon_check),
+        V(comadmin_application_set_identity); V(complus_catalog) also reports each application's
+        C(server) and C(identity). Their arguments and
+        results are in the contract named below.
     type: list
     elements: dict
     required: true

@@ -14,6 +14,7 @@ from . import (
     complus,
     domain_accounts,
     host_facts,
+    iis_identity,
     iissync,
     local_security,
     metabase,
@@ -37,6 +38,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             iissync,
             domain_accounts,
             local_security,
+            iis_identity,
         )
         for spec in family.OPS
     }

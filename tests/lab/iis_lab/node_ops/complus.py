@@ -18,6 +18,8 @@ def complus_catalog(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str
                 "id": application.id,
                 "name": application.name,
                 "system": application.system,
+                "server": application.server,
+                "identity": application.identity if application.server else None,
                 "components": [
                     {
                         "clsid": component.clsid,

@@ -2,7 +2,7 @@
 
 They act on the account database of the host they run on, as the NetAPI calls do without a
 server name: on a domain controller that is the domain, on a member server its own SAM. The
-controller sends them to domain controllers only.
+controller writes with them on domain controllers only.
 """
 
 from __future__ import annotations

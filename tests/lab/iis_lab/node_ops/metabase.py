@@ -6,9 +6,9 @@ from __future__ import annotations
 import hmac
 import typing as t
 
-from ..windows.errors import MD_ERROR_DATA_NOT_FOUND, WindowsApiError
+from ..windows.errors import E_ADS_PROPERTY_NOT_SUPPORTED, MD_ERROR_DATA_NOT_FOUND, WindowsApiError
 from ..windows.metabase import Metabase, Reading
-from ..windows.metabase_schema import find_property
+from ..windows.metabase_schema import IIS_FTP_SERVER, IIS_WEB_SERVER, find_property
 from ..windows.metabase_types import to_json
 from .spec import Arg, ArgType, OpContext, OpSpec
 
@@ -58,6 +58,41 @@ def metabase_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> 
     return hmac.compare_digest(reading.value.encode("utf-8"), context.secret(args["secret"]).encode("utf-8"))
 
 
+def metabase_data_paths(context: OpContext, args: t.Mapping[str, t.Any]) -> list[str]:
+    """GetDataPaths: the keys at or below ``path`` that set ``property`` themselves; none is an
+    empty list (GetDataPaths' MD_ERROR_DATA_NOT_FOUND)."""
+    metabase = context.host.open_metabase()
+    schema = find_property(args["property"])
+    if schema is None:
+        raise WindowsApiError(E_ADS_PROPERTY_NOT_SUPPORTED, args["property"])
+    return [key.adsi_path for key in metabase.keys(args["path"]) if schema.name in key.values]
+
+
+def metabase_applications_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    """The application roots at or below ``path`` (keys that set AppIsolated), with their
+    isolation and COM+ package, as synciwam.vbs collects them."""
+    metabase = context.host.open_metabase()
+    return [
+        {
+            "path": key.adsi_path,
+            "app_isolated": key.values["AppIsolated"],
+            "app_package_id": key.values.get("AppPackageID"),
+        }
+        for key in metabase.keys(args["path"])
+        if "AppIsolated" in key.values
+    ]
+
+
+def metabase_sites_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    """The sites of a service (its IIsWebServer or IIsFtpServer keys) with their ServerComment."""
+    service = context.host.open_metabase().key(args["service"])
+    return [
+        {"path": child.adsi_path, "server_comment": child.values.get("ServerComment")}
+        for child in service.children.values()
+        if child.key_type in (IIS_WEB_SERVER, IIS_FTP_SERVER)
+    ]
+
+
 def _read(metabase: Metabase, path: str, name: str) -> Reading | None:
     """The property's reading, or None when it has no value at ``path`` nor above
     (GetPropertyAttribObj answers MD_ERROR_DATA_NOT_FOUND: the contract's ``source: unset``)."""
@@ -90,4 +125,7 @@ OPS = (
         args=(_PATH, _PROPERTY, Arg("secret", ArgType.SECRET, required=True)),
         run=metabase_secret_matches,
     ),
+    OpSpec("metabase_data_paths", write=False, args=(_PATH, _PROPERTY), run=metabase_data_paths),
+    OpSpec("metabase_applications_get", write=False, args=(_PATH,), run=metabase_applications_get),
+    OpSpec("metabase_sites_get", write=False, args=(Arg("service", ArgType.STR, required=True),), run=metabase_sites_get),
 )
