@@ -65,6 +65,7 @@ _KNOWN: dict[int, KnownError] = {
         "ERROR_LOGON_FAILURE",
         "Logon failure: unknown user name or bad password.",
     ),
+    1331: KnownError("ERROR_ACCOUNT_DISABLED", "Logon failure: account currently disabled."),
     1332: KnownError(
         "ERROR_NONE_MAPPED",
         "No mapping between account names and security IDs was done.",
@@ -73,6 +74,11 @@ _KNOWN: dict[int, KnownError] = {
     1377: KnownError("ERROR_MEMBER_NOT_IN_ALIAS", "The specified account name is not a member of the local group."),
     1378: KnownError(
         "ERROR_MEMBER_IN_ALIAS", "The specified account name is already a member of the local group."
+    ),
+    1385: KnownError(
+        "ERROR_LOGON_TYPE_NOT_GRANTED",
+        "Logon failure: the user has not been granted the requested logon type at this computer.",
+        "Grant the account the logon right (webfarm.iis_cluster.user_right).",
     ),
     1387: KnownError(
         "ERROR_NO_SUCH_MEMBER",
@@ -143,6 +149,17 @@ _KNOWN: dict[int, KnownError] = {
         "E_ADS_CANT_CONVERT_DATATYPE",
         "The directory datatype cannot be converted to/from a native DS datatype.",
         "Give the value in the property's metabase type.",
+    ),
+    0x80110414: KnownError(
+        "COMADMIN_E_USERPASSWDNOTVALID",
+        "The user ID or password is invalid.",
+        "COM+ checks the identity when it saves it: the account must exist and the password must be its own "
+        "(the domain account's, as webfarm.iis_cluster.domain_account set it).",
+    ),
+    0x80110809: KnownError(
+        "COMADMIN_E_OBJECT_DOES_NOT_EXIST",
+        "The object you are attempting to access does not exist.",
+        "An application's AppPackageID names a COM+ package the catalog lacks: recreate the application.",
     ),
     0x8000500D: KnownError("E_ADS_PROPERTY_NOT_FOUND", "The directory property cannot be found in the cache."),
 }

@@ -1,0 +1,133 @@
+#!/usr/bin/python
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is implemented as an action plugin (plugins/action/anonymous_identity.py); this
+# file holds its documentation.
+
+DOCUMENTATION = r"""
+---
+module: anonymous_identity
+short_description: Make a site's anonymous user a domain account, with its password
+version_added: 0.2.0
+description:
+  - Step 6 of Microsoft KB Q249603 as a task, what the site's Directory Security, Anonymous
+    Access dialog does. At the site's key (or a path below it) it sets C(AnonymousUserName),
+    C(AnonymousUserPass) and C(AnonymousPasswordSync=False), since IIS can sync the password of the
+    node's own accounts only.
+  - The password is compared on the node and never returned, logged or shown in a diff.
+  - Keys below that set an anonymous property themselves (virtual directories, directories,
+    files) would keep their own user. They are listed in the result; with
+    O(overrides=inherit) their values are removed so that they inherit the site's, as IIS
+    Manager's Inheritance Overrides dialog does.
+  - Then it checks, on the node, that an anonymous request would log on - the account exists,
+    the password is the account's, and the account holds the right the site's C(LogonMethod)
+    needs ("Log on locally" for 0, IIS 5.0's default) - and fails, saying which is wrong, when
+    it would not.
+options:
+  site:
+    description:
+      - The site, by number (V(1)) or by its C(ServerComment) (V(Default Web Site)). A name
+        costs one more remote execution, to find the number.
+    type: str
+    required: true
+  service:
+    description:
+      - V(W3SVC) for a web site, V(MSFTPSVC) for an FTP site.
+    type: str
+    choices: [W3SVC, MSFTPSVC]
+    default: W3SVC
+  path:
+    description:
+      - A key below the site, for example V(ROOT/shop). By default the site's own key.
+    type: str
+  user:
+    description:
+      - The anonymous user, for example V(WEBFARM\\IUSR_web).
+    type: str
+    required: true
+  password:
+    description:
+      - The account's password, from Ansible Vault or an AWX credential.
+    type: str
+    required: true
+  overrides:
+    description:
+      - What to do with keys below that set their own anonymous user, password or password sync.
+      - V(report) lists them; V(inherit) removes their values so that they inherit.
+    type: str
+    choices: [report, inherit]
+    default: report
+  verify:
+    description:
+      - Whether the task fails when an anonymous request would not log on afterwards.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Predicts the changes; the logon check reports the node as it is and does not fail the task.
+  diff_mode:
+    support: full
+    details: The password shows only as C((secret)).
+  platform:
+    platforms: windows
+seealso:
+  - module: webfarm.iis_cluster.wam_identity
+  - module: webfarm.iis_cluster.user_right
+author:
+  - webfarm maintainers (@webfarm)
+"""
+
+EXAMPLES = r"""
+- name: The clustered site's anonymous user (KB Q249603 step 6)
+  webfarm.iis_cluster.anonymous_identity:
+    site: Default Web Site
+    user: WEBFARM\IUSR_web
+    password: "{{ vault_iusr_password }}"
+    overrides: inherit
+"""
+
+RETURN = r"""
+path:
+  description: The key, in ADSI form.
+  returned: always
+  type: str
+  sample: W3SVC/1
+metabase_path:
+  description: The key as the metabase writes it.
+  returned: always
+  type: str
+  sample: /LM/W3SVC/1
+user:
+  description: The anonymous user.
+  returned: always
+  type: str
+before:
+  description: C(AnonymousUserName), C(AnonymousUserPass) and C(AnonymousPasswordSync) at the key before the task (no secure value).
+  returned: always
+  type: dict
+after:
+  description: The same after the task (in check mode, the prediction).
+  returned: always
+  type: dict
+overrides:
+  description: The keys below that set an anonymous property themselves, each with C(path) and C(properties).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"path": "W3SVC/1/ROOT/Shop", "properties": ["AnonymousUserName"]}]
+overrides_removed:
+  description: Whether those values were (or would be) removed.
+  returned: always
+  type: bool
+anonymous_logon:
+  description:
+    - Whether an anonymous request logs on after the task (in check mode, as the node is now).
+    - C(works), C(problem) (which condition fails, null when it works), C(account) (the user as the node resolves it) and C(logon_method).
+  returned: always
+  type: dict
+  sample: {"works": true, "problem": null, "account": "WEBFARM\\IUSR_web", "logon_method": 0}
+"""
