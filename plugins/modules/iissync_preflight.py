@@ -35,17 +35,10 @@ description:
     source's and returns the targets that differ, which the sync needs to touch.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.attributes.read_only
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.targets
   - webfarm.iis_cluster.sync_digests.account
-attributes:
-  check_mode:
-    support: full
-    details: It only reads, so it runs the same way in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 seealso:
   - module: webfarm.iis_cluster.sync_node_info
   - module: webfarm.iis_cluster.iissync

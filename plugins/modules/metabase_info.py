@@ -34,13 +34,7 @@ options:
     default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - webfarm.iis_cluster.attributes.read_only
 seealso:
   - module: webfarm.iis_cluster.metabase
 author:

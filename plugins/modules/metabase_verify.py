@@ -22,16 +22,9 @@ description:
   - Properties that differ between healthy nodes are left out, by the O(exclude) list.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.attributes.read_only
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.targets
-attributes:
-  check_mode:
-    support: full
-    details: It only reads, so it runs the same way in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 seealso:
   - module: webfarm.iis_cluster.sync_node_info
 author:

@@ -25,16 +25,9 @@ description:
     so the preflight can say what it means for IISSync.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.attributes.read_only
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.account
-attributes:
-  check_mode:
-    support: full
-    details: It only reads, so it runs the same way in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 seealso:
   - module: webfarm.iis_cluster.iissync_preflight
   - module: webfarm.iis_cluster.metabase_verify

@@ -38,7 +38,7 @@ def _documented_options(name):
             module, _, variable = fragment[len(COLLECTION_FRAGMENT) :].partition(".")
             fragments = importlib.import_module(f"{PACKAGE}.doc_fragments.{module}").ModuleDocFragment
             text = getattr(fragments, (variable or "documentation").upper())
-            options.update(yaml.safe_load(text)["options"])
+            options.update(yaml.safe_load(text).get("options") or {})
     return options
 
 

@@ -1,0 +1,21 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The attribute support the collection's modules share."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # A module that only reads the node: it runs the same way in check mode and changes nothing
+    # to show a diff of.
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    support: full
+    details: It only reads, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+"""
