@@ -19,3 +19,14 @@ attributes:
   platform:
     platforms: windows
 """
+
+    # A module that changes the node: check mode predicts, diff mode shows the changes.
+    CHANGES = r"""
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: windows
+"""

@@ -40,13 +40,7 @@ options:
     default: present
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
+  - webfarm.iis_cluster.attributes.changes
 seealso:
   - module: webfarm.iis_cluster.domain_account
   - module: webfarm.iis_cluster.user_right

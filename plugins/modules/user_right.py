@@ -49,13 +49,7 @@ options:
     default: effective
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
+  - webfarm.iis_cluster.attributes.changes
 notes:
   - The account's groups come from the node's own view of a logon token for it (an S4U logon,
     which needs a Windows Server 2003 or later domain), so the check needs no second hop.
