@@ -4,7 +4,7 @@
 # HOME and every cache point there, so a run neither reads nor changes the user's home.
 #
 #   make test    all checks, fastest first (what .ci/run runs)
-#   make demo    run playbooks/demo_metabase.yml against the lab
+#   make demo    run playbooks/cluster_iis.yml against the lab's default cluster
 #   make clean   remove everything make created
 
 SHELL := bash
@@ -129,7 +129,7 @@ $(ANSIBLE_TEST_GET_PIP): hack/ansible_test_get_pip.py | dirs
 	cp $< $@
 
 demo: venv collection-link
-	$(BIN)/iis-lab run -- $(BIN)/ansible-playbook -i {inventory} playbooks/demo_metabase.yml
+	$(BIN)/iis-lab run -- $(BIN)/ansible-playbook -i {inventory} -e @tests/lab/cluster-vars.yml playbooks/cluster_iis.yml
 
 # The lab's egg-info is what its editable install leaves in the source tree.
 clean:

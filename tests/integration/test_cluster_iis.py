@@ -1,0 +1,168 @@
+"""playbooks/cluster_iis.yml, run by its FQCN with the vars `make demo` uses, by the real
+ansible-playbook over WinRM against the lab: every KB Q249603 step in order, one step at a time,
+check mode, the summary, and the playbook's own variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from lab_harness import ROOT, Lab
+from iis_lab.state import secret_matches
+
+PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
+SUMMARY = "Summary, node by node"
+CHECK_STEPS = "Check the steps asked for"
+DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
+IUSR = "WEBFARM\\IUSR_web"
+IWAM = "WEBFARM\\IWAM_web"
+VERIFY = "webfarm.iis_cluster.metabase_sync : Verify that every target equals the source node"
+
+
+def _summary(run) -> list[str]:
+    return _summary_on(run, "node1")
+
+
+def _summary_on(run, host: str) -> list[str]:
+    """The summary, which runs once, on the first node still in the play."""
+    return run.result(SUMMARY, host)["msg"]
+
+
+def _node_block(lines: list[str], node: str) -> dict[str, str]:
+    start = next(index for index, line in enumerate(lines) if line.split(",")[0] == node)
+    block = {}
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        label, _, text = line.strip().partition("  ")
+        block[label] = text.strip()
+    return block
+
+
+def _anonymous_user(lab: Lab, host: str) -> str:
+    return lab.state()["hosts"][host]["metabase"]["/LM/W3SVC/1"]["properties"]["AnonymousUserName"]["value"]
+
+
+def _users_members(lab: Lab, host: str) -> list[str]:
+    return lab.state()["hosts"][host]["local_groups"]["BUILTIN\\Users"]["members"]
+
+
+def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
+    before = lab.state()
+
+    run = lab.playbook(PLAYBOOK, "--check", "--diff", extra_vars=DEMO_VARS)
+
+    assert run.rc == 0, run.output
+    assert lab.state() == before
+    assert lab.iissync_runs() == []
+    assert run.changed() == {"node1": 6, "node2": 2}
+    summary = _summary(run)
+    assert summary[:2] == [
+        "check mode: nothing was changed; each 'would' is what a real run does",
+        f"domain accounts: {IUSR} would be created; {IWAM} would be created",
+    ]
+    assert _node_block(summary, "node1")["metabase"] == "IISSync to NODE2 would be replicated"
+    assert _node_block(summary, "node2")["verification"] == "not checked: the sync it would follow was not made"
+
+
+def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_nothing(lab: Lab) -> None:
+    first = lab.playbook(PLAYBOOK, "-vvvv", "--diff", extra_vars=DEMO_VARS)
+
+    assert first.rc == 0, first.output
+    state = lab.state()
+    for name, password in ((IUSR, DEMO_VARS["iis_cluster_iusr_password"]), (IWAM, DEMO_VARS["iis_cluster_iwam_password"])):
+        assert secret_matches(state["domain"]["accounts"][name]["password_digest"], password)
+    for host in ("NODE1", "NODE2"):
+        accounts = {state["domain"]["accounts"][name]["sid"] for name in (IUSR, IWAM)}
+        assert accounts <= set(_users_members(lab, host))
+        # The source node was set by steps 6-7; the target got the same by IISSync (step 8).
+        assert _anonymous_user(lab, host) == IUSR
+        assert state["hosts"][host]["metabase"]["/LM/W3SVC"]["properties"]["WAMUserName"]["value"] == IWAM
+    assert [run["command_line"] for run in lab.iissync_runs()] == ["C:\\WINNT\\system32\\inetsrv\\iissync.exe NODE2"]
+
+    summary = _summary(first)
+    assert summary[0] == f"domain accounts: {IUSR} created; {IWAM} created"
+    assert _node_block(summary, "node1") == {
+        "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
+        "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
+        "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
+        "WAM identity": f"{IWAM}, set; 2 COM+ applications re-synced",
+        "metabase": "IISSync to NODE2 replicated",
+        "verification": "every target equals this node",
+    }
+    node2 = _node_block(summary, "node2")
+    assert node2["metabase"].startswith("backed up as iissync-") and node2["metabase"].endswith(", then replicated from node1")
+    assert node2["verification"] == "equals node1"
+
+    second = lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS)
+
+    assert second.rc == 0, second.output
+    assert second.changed() == {"node1": 0, "node2": 0}
+    assert len(lab.iissync_runs()) == 1
+    assert _node_block(_summary(second), "node2") == {
+        "local group": "both accounts already in BUILTIN\\Users",
+        "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
+        "metabase": "already equal to node1",
+        "verification": "equals node1",
+    }
+    for secret in (DEMO_VARS["iis_cluster_iusr_password"], DEMO_VARS["iis_cluster_iwam_password"], DEMO_VARS["ansible_become_password"]):
+        lab.assert_never_exposed(secret, [first, second])
+
+
+def test_one_step_at_a_time_finds_drift_and_repairs_it(lab: Lab) -> None:
+    assert lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS).rc == 0
+    lab.edit("NODE2", "W3SVC/1", "ServerComment", "Changed at the console")
+
+    verify = lab.playbook(PLAYBOOK, "--tags", "verify", extra_vars=DEMO_VARS)
+
+    assert verify.rc != 0
+    assert verify.status(VERIFY, "node1") == "failed"
+    assert "ServerComment" in verify.result(VERIFY, "node1")["msg"]
+    assert {entry["task"].split(" : ")[0] for entry in verify.results if " : " in entry["task"]} == {
+        "webfarm.iis_cluster.metabase_sync"
+    }
+    assert _node_block(_summary_on(verify, "node2"), "node1") == {"failed": "this node stopped at the failed task shown above"}
+
+    resync = lab.playbook(PLAYBOOK, "--tags", "metabase_sync,verify", extra_vars=DEMO_VARS)
+
+    assert resync.rc == 0, resync.output
+    summary = _summary(resync)
+    assert summary[0] == "domain accounts: not run; not run"
+    assert _node_block(summary, "node1")["anonymous user"] == "not run"
+    # A second IISSync within seconds of the first may meet status 64 once, and is retried.
+    assert _node_block(summary, "node1")["metabase"] == "IISSync to NODE2 replicated"
+    assert _node_block(summary, "node2")["verification"] == "equals node1"
+
+
+def test_the_steps_variable_runs_only_the_steps_it_names(lab: Lab) -> None:
+    before = lab.state()["hosts"]
+
+    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_steps": ["domain_accounts"]})
+
+    assert run.rc == 0, run.output
+    assert {IUSR, IWAM} <= set(lab.state()["domain"]["accounts"])
+    assert lab.state()["hosts"] == before
+    assert _node_block(_summary(run), "node1")["local group"] == "not run"
+
+
+def test_unknown_steps_fail_before_any_remote_call_naming_the_variable(lab: Lab) -> None:
+    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_steps": ["domain_accounts", "sync"]})
+
+    assert run.rc != 0
+    message = run.result(CHECK_STEPS, "node1")["msg"]
+    assert message.startswith("iis_cluster_steps: must be a list of steps from domain_accounts, node_access,")
+    assert "['domain_accounts', 'sync']" in message
+    assert lab.processes() == []
+
+
+def test_a_cluster_in_another_group_runs_with_iis_cluster_group(lab: Lab, tmp_path: Path) -> None:
+    inventory = yaml.safe_load(lab.inventory.read_text())
+    inventory["all"]["children"]["web_farm"] = inventory["all"]["children"].pop("iis_cluster")
+    renamed = tmp_path / "web_farm.yml"
+    renamed.write_text(yaml.safe_dump(inventory))
+
+    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_group": "web_farm"}, inventory=renamed)
+
+    assert run.rc == 0, run.output
+    assert _anonymous_user(lab, "NODE2") == IUSR
+    assert _node_block(_summary(run), "node2")["verification"] == "equals node1"

@@ -1,0 +1,180 @@
+"""The end-of-run summary of cluster_iis.yml, from results shaped as the roles register them."""
+
+from __future__ import annotations
+
+from ansible_collections.webfarm.iis_cluster.plugins.filter.cluster_summary import cluster_summary
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import NodeRun, summarize
+
+IUSR = "WEBFARM\\IUSR_web"
+IWAM = "WEBFARM\\IWAM_web"
+SKIPPED = {"changed": False, "skipped": True}
+
+
+def _account(name, *, changed=True, created=True):
+    return {"changed": changed, "qualified_name": name, "before": None if created else {"name": name}, "password_changed": changed}
+
+
+def _membership(added):
+    return {"changed": bool(added), "added": added, "group": {"name": "BUILTIN\\Users"}}
+
+
+def _right(*accounts):
+    return {"changed": any(account.get("changed") for account in accounts), "accounts": list(accounts)}
+
+
+THROUGH_USERS = {"source": "group", "holder": "BUILTIN\\Users", "effective": True, "changed": False}
+
+CONVERGED_SOURCE = {
+    "domain_accounts_iusr": _account(IUSR),
+    "domain_accounts_iwam": _account(IWAM),
+    "node_access_membership": _membership([IUSR, IWAM]),
+    "node_access_user_right": _right({"account": IUSR, **THROUGH_USERS}, {"account": IWAM, "effective": True, "changed": True}),
+    "anonymous_identity_result": {
+        "changed": True,
+        "path": "W3SVC/1",
+        "user": IUSR,
+        "anonymous_logon": {"works": True, "problem": None},
+    },
+    "wam_identity_result": {"changed": True, "user": IWAM, "resynced": True, "applications": [{}, {}]},
+    "metabase_sync_preflight": {"changed": False, "out_of_sync": ["node2"], "out_of_sync_computers": ["NODE2"]},
+    "metabase_sync_backup": SKIPPED,
+    "metabase_sync_iissync": {"changed": True, "targets": [{"target": "NODE2", "replicated": True}]},
+    "metabase_sync_verification": {
+        "changed": False,
+        "in_sync": True,
+        "targets": [{"host": "node2", "computer": "NODE2", "in_sync": True, "differences": []}],
+    },
+}
+
+CONVERGED_TARGET = {
+    **{name: CONVERGED_SOURCE[name] for name in ("domain_accounts_iusr", "domain_accounts_iwam", "node_access_membership")},
+    "node_access_user_right": _right({"account": IUSR, **THROUGH_USERS}, {"account": IWAM, **THROUGH_USERS}),
+    "anonymous_identity_result": SKIPPED,
+    "wam_identity_result": SKIPPED,
+    "metabase_sync_backup": {"changed": True, "backup": {"name": "iissync-20261123T101500Z", "version": 0}},
+}
+
+
+def _lines_of(lines, node):
+    """The indented lines of ``node``'s block, by label."""
+    start = next(index for index, line in enumerate(lines) if line.split(",")[0] == node)
+    block = {}
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        label, _, text = line.strip().partition("  ")
+        block[label] = text.strip()
+    return block
+
+
+def test_a_converging_run_says_what_each_step_did_on_each_node():
+    lines = summarize([NodeRun("node1", CONVERGED_SOURCE), NodeRun("node2", CONVERGED_TARGET)], "node1")
+
+    assert lines[0] == f"domain accounts: {IUSR} created; {IWAM} created"
+    assert "node1, the sync source" in lines and "node2" in lines
+    assert _lines_of(lines, "node1") == {
+        "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
+        "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} granted directly",
+        "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
+        "WAM identity": f"{IWAM}, set; 2 COM+ applications re-synced",
+        "metabase": "IISSync to NODE2 replicated",
+        "verification": "every target equals this node",
+    }
+    assert _lines_of(lines, "node2") == {
+        "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
+        "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
+        "metabase": "backed up as iissync-20261123T101500Z, then replicated from node1",
+        "verification": "equals node1",
+    }
+
+
+def test_check_mode_reads_as_predictions_and_skips_the_verification_of_a_sync_not_made():
+    source = {
+        **CONVERGED_SOURCE,
+        "metabase_sync_iissync": {"changed": True, "targets": [{"target": "NODE2", "outcome": "would be replicated"}]},
+        "metabase_sync_verification": SKIPPED,
+    }
+    lines = summarize([NodeRun("node1", source), NodeRun("node2", CONVERGED_TARGET)], "node1", check_mode=True)
+
+    assert lines[0].startswith("check mode: nothing was changed")
+    assert lines[1] == f"domain accounts: {IUSR} would be created; {IWAM} would be created"
+    node1 = _lines_of(lines, "node1")
+    assert node1["local group"] == f"{IUSR}, {IWAM} would be added to BUILTIN\\Users"
+    assert node1["anonymous user"] == f"W3SVC/1 would run as {IUSR}"
+    assert node1["metabase"] == "IISSync to NODE2 would be replicated"
+    assert node1["verification"] == "not checked: the sync it would follow was not made"
+    assert _lines_of(lines, "node2")["metabase"] == (
+        "would be backed up as iissync-20261123T101500Z, then would be replicated from node1"
+    )
+
+
+def test_an_idempotent_run_says_everything_was_already_as_asked():
+    source = {
+        **CONVERGED_SOURCE,
+        "domain_accounts_iusr": _account(IUSR, changed=False, created=False),
+        "domain_accounts_iwam": _account(IWAM, changed=False, created=False),
+        "node_access_membership": _membership([]),
+        "anonymous_identity_result": {**CONVERGED_SOURCE["anonymous_identity_result"], "changed": False},
+        "wam_identity_result": {"changed": False, "user": IWAM, "resynced": False, "applications": [{}, {}]},
+        "metabase_sync_preflight": {"changed": False, "out_of_sync": [], "out_of_sync_computers": []},
+        "metabase_sync_iissync": SKIPPED,
+    }
+    target = {**CONVERGED_TARGET, "metabase_sync_backup": SKIPPED}
+    lines = summarize([NodeRun("node1", source), NodeRun("node2", target)], "node1")
+
+    assert lines[0] == f"domain accounts: {IUSR} already as asked; {IWAM} already as asked"
+    node1 = _lines_of(lines, "node1")
+    assert node1["local group"] == "both accounts already in BUILTIN\\Users"
+    assert node1["WAM identity"] == f"{IWAM}, already as asked; 2 COM+ applications already run as it"
+    assert node1["metabase"] == "every target already equals this node: IISSync not needed"
+    assert _lines_of(lines, "node2")["metabase"] == "already equal to node1"
+
+
+def test_steps_that_did_not_run_read_not_run():
+    only_rights = {"node_access_membership": _membership([]), "node_access_user_right": _right({"account": IUSR, **THROUGH_USERS})}
+    lines = summarize([NodeRun("node1", only_rights), NodeRun("node2", only_rights)], "node1")
+
+    assert lines[0] == "domain accounts: not run; not run"
+    assert _lines_of(lines, "node1") == {
+        "local group": "both accounts already in BUILTIN\\Users",
+        "log on locally": f"{IUSR} through BUILTIN\\Users",
+        "anonymous user": "not run",
+        "WAM identity": "not run",
+        "metabase": "not run",
+        "verification": "not run",
+    }
+    assert _lines_of(lines, "node2")["metabase"] == "not run"
+
+
+def test_a_domain_controller_node_and_accounts_made_by_iis_setup_are_explained():
+    results = {
+        "domain_accounts_iusr": SKIPPED,
+        "domain_accounts_iwam": SKIPPED,
+        "node_access_membership": SKIPPED,
+    }
+    lines = summarize([NodeRun("dc1", results)], "dc1")
+
+    assert lines[0] == "domain accounts: IIS setup's own accounts, left alone; IIS setup's own accounts, left alone"
+    assert _lines_of(lines, "dc1")["local group"] == "domain controller: no local groups, KB step 4 does not apply"
+
+
+def test_a_target_that_still_differs_names_its_differences():
+    verification = {
+        "changed": False,
+        "in_sync": False,
+        "targets": [{"host": "node2", "in_sync": False, "differences": ["/LM/W3SVC/1: ServerComment differs"]}],
+    }
+    source = {**CONVERGED_SOURCE, "metabase_sync_verification": verification}
+    lines = summarize([NodeRun("node1", source), NodeRun("node2", CONVERGED_TARGET)], "node1")
+
+    assert _lines_of(lines, "node1")["verification"] == "node2 differs from this node"
+    assert _lines_of(lines, "node2")["verification"] == "differs from node1: /LM/W3SVC/1: ServerComment differs"
+
+
+def test_a_node_that_failed_is_reported_as_stopped():
+    lines = cluster_summary(
+        {"node1": CONVERGED_SOURCE, "node2": {}}, ["node1", "node2"], "node1", completed=["node1"]
+    )
+
+    assert _lines_of(lines, "node2") == {"failed": "this node stopped at the failed task shown above"}
+    assert _lines_of(lines, "node1")["verification"] == "every target equals this node"
