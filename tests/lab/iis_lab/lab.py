@@ -9,6 +9,9 @@ take it themselves).
 
 Tests change a host behind the collection's back with :meth:`Lab.edit_metabase` (in-process)
 or ``iis-lab edit`` (:mod:`iis_lab.edits`), never through WinRM.
+
+A lab starts from its topology's freshly installed hosts, or resumes the model its state
+directory recorded (:mod:`iis_lab.resume`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import typing as t
 
 from . import node_ops
 from .provision import provision
+from .resume import load_recorded_model
 from .state import ProcessRecord, SecretDigests, StateDirectory, lab_state
 from .topology import Topology, load_topology
 from .windows.domain import Domain
@@ -27,30 +31,57 @@ from .windows.host import Host
 
 
 class Lab:
-    """A running lab: the topology's domain and hosts, and the record of what happened to them."""
+    """A running lab: the topology's domain and hosts, and the record of what happened to them.
+
+    ``processes`` are the processes started since this lab started; a resumed lab (``resumed``,
+    built with the ``digests`` its state recorded) appends to the record its state directory
+    already holds, where a lab started from its topology empties it.
+    """
 
     def __init__(
-        self, topology: Topology, domain: Domain, hosts: t.Sequence[Host], state_dir: str | None = None
+        self,
+        topology: Topology,
+        domain: Domain,
+        hosts: t.Sequence[Host],
+        state_dir: str | None = None,
+        *,
+        digests: SecretDigests | None = None,
+        resumed: bool = False,
     ) -> None:
         self.lock = threading.RLock()
         self.topology = topology
         self.domain = domain
         self.hosts: tuple[Host, ...] = tuple(hosts)
         self.processes: list[ProcessRecord] = []
+        self.resumed = resumed
         self._hosts_by_address = {host.address: host for host in self.hosts}
         self._state_dir = StateDirectory(state_dir) if state_dir is not None else None
-        self._digests = SecretDigests()
+        self._digests = digests if digests is not None else SecretDigests()
         if self._state_dir is not None:
-            self._state_dir.reset()
+            if not resumed:
+                self._state_dir.reset()
             self.save()
 
     @classmethod
-    def from_topology(cls, path: str | None, state_dir: str | None = None) -> Lab:
+    def from_topology(cls, path: str | None, state_dir: str | None = None, *, resume: bool = False) -> Lab:
         """A lab for the topology file at ``path`` (None: the default topology), recording into
-        ``state_dir`` when given. Raises :class:`~iis_lab.topology.TopologyError`."""
+        ``state_dir`` when given. With ``resume``, the model the ``state.json`` of ``state_dir``
+        holds, when it holds one. Raises :class:`~iis_lab.topology.TopologyError`, and
+        :class:`~iis_lab.resume.StateError` for a state written for another topology or format."""
         topology = load_topology(path)
+        if resume:
+            if state_dir is None:
+                raise ValueError("a lab resumes from a state directory: give state_dir")
+            recorded = load_recorded_model(state_dir, topology)
+            if recorded is not None:
+                return cls(topology, recorded.domain, recorded.hosts, state_dir, digests=recorded.digests, resumed=True)
         domain, hosts = provision(topology)
         return cls(topology, domain, hosts, state_dir)
+
+    @property
+    def state_file(self) -> str | None:
+        """The ``state.json`` this lab writes, if it records into a state directory."""
+        return None if self._state_dir is None else self._state_dir.state_file
 
     @property
     def addresses(self) -> list[str]:
@@ -119,6 +150,7 @@ class Lab:
                 logon_user=user,
                 become=become,
                 network=_Network(self),
+                secret_token=self._digests,
             )
 
     def edit_metabase(self, host_name: str, path: str, name: str, value: t.Any = None, *, clear: bool = False) -> None:
@@ -143,7 +175,7 @@ class Lab:
         if self._state_dir is None:
             return
         with self.lock:
-            self._state_dir.write_state(lab_state(self.topology.source, self.domain, self.hosts, self._digests))
+            self._state_dir.write_state(lab_state(self.topology, self.domain, self.hosts, self._digests))
 
 
 class _Network:

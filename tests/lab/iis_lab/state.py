@@ -1,13 +1,16 @@
-"""The lab's state directory, which tests read to see what the simulated hosts went through.
+"""The lab's state directory, which tests read to see what the simulated hosts went through,
+and from which ``--resume`` starts a lab again (:mod:`iis_lab.resume`).
 
 * ``state.json``: the whole model (domain with its accounts, groups and password policy; hosts
   with their own accounts, local groups, user rights, every metabase key with its typed values,
-  metabase backups, COM+ catalog, DCOM protocols and shares), rewritten atomically after every
-  command. A password or a secure property appears only as a salted digest
-  (``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``): :func:`secret_matches` tells whether a
-  candidate is the secret, without the lab ever writing the secret down.
+  metabase backups with their contents, COM+ catalog, DCOM protocols, shares and the conditions
+  faults set), the topology it was made from (its source and :func:`~iis_lab.topology.fingerprint`),
+  rewritten atomically after every command. A password or a secure property appears only as a
+  salted digest (``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``): :func:`secret_matches`
+  tells whether a candidate is the secret, without the lab ever writing the secret down.
 * ``processes.jsonl``: one JSON object per process a host started,
-  ``{"host", "user", "command_line", "time"}``, appended as they start; empty at lab start.
+  ``{"host", "user", "command_line", "time"}``, appended as they start; emptied when a lab starts
+  from its topology, kept when it resumes.
 
 No password is ever written here, the WinRM administrator's included.
 """
@@ -15,60 +18,61 @@ No password is ever written here, the WinRM administrator's included.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import json
 import os
-import secrets
 import tempfile
 import typing as t
 
+from .topology import Topology, fingerprint
 from .windows.accounts import Account, AccountDatabase, Kind
 from .windows.domain import Domain
-from .windows.host import Host
+from .windows.host import Host, MetabaseBackup
 from .windows.iis_logons import anonymous_logon, identity_logon
 from .windows.metabase import Metabase
 from .windows.metabase_schema import IIS_FTP_SERVER, IIS_WEB_DIRECTORY, IIS_WEB_VIRTUAL_DIR, find_property
 from .windows.metabase_types import to_json
 from .windows.security import lookup_sid
+from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_matches
 
 STATE_FILE = "state.json"
 PROCESSES_FILE = "processes.jsonl"
-STATE_FORMAT = 1
-
-_DIGEST_SCHEME = "pbkdf2_sha256"
-# Enough to make the digest of a random password useless, few enough to keep lab start fast.
-_DIGEST_ITERATIONS = 20_000
-
-
-def secret_digest(secret: str, *, iterations: int = _DIGEST_ITERATIONS) -> str:
-    """A salted PBKDF2-SHA256 digest of ``secret``, in ``scheme$iterations$salt$hash`` form."""
-    salt = secrets.token_bytes(16)
-    derived = hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), salt, iterations)
-    return f"{_DIGEST_SCHEME}${iterations}${salt.hex()}${derived.hex()}"
-
-
-def secret_matches(digest: str, candidate: str) -> bool:
-    """Whether ``candidate`` is the secret ``digest`` was made from."""
-    try:
-        scheme, iterations, salt, expected = digest.split("$")
-        derived = hashlib.pbkdf2_hmac("sha256", candidate.encode("utf-8"), bytes.fromhex(salt), int(iterations))
-    except ValueError:
-        return False
-    return scheme == _DIGEST_SCHEME and hmac.compare_digest(derived.hex(), expected)
+STATE_FORMAT = 2
+"""The layout of ``state.json``; a lab resumes only from its own (format 1 had no topology
+fingerprint, no fault conditions and no backup contents)."""
 
 
 class SecretDigests:
-    """Digests of the secrets the model holds, each computed once: ``state.json`` is rewritten
-    after every command, and a fresh salt each time would make every rewrite differ."""
+    """The digest ``state.json`` records for each secret the model holds: one per secret for the
+    lab's lifetime, since the file is rewritten after every command and a fresh salt each time
+    would make every rewrite differ. It is also the secret's token for ``metabase_digest``
+    (:data:`iis_lab.node_ops.spec.SecretToken`), which is why equal secrets must get one digest.
+
+    A resumed lab hands it the digests it loaded (:meth:`stored`). A stored secret's digest is
+    its own; a text is given the loaded digest it matches (found by :func:`secret_matches`, once
+    per text), so a secret set again after a resume keeps its digest, and only a new secret gets
+    a new one.
+    """
 
     def __init__(self) -> None:
-        self._digests: dict[str, str] = {}
+        self._by_text: dict[str, str] = {}
+        # Loaded digests no text has matched yet, in the order loaded (a dict: an ordered set).
+        self._unclaimed: dict[str, None] = {}
 
-    def __call__(self, secret: str) -> str:
-        if secret not in self._digests:
-            self._digests[secret] = secret_digest(secret)
-        return self._digests[secret]
+    def stored(self, digest: str) -> StoredSecret:
+        """The stored form of a secret ``state.json`` recorded as ``digest``."""
+        if digest not in self._by_text.values():
+            self._unclaimed[digest] = None
+        return StoredSecret(digest)
+
+    def __call__(self, secret: Secret) -> str:
+        if isinstance(secret, StoredSecret):
+            return secret.digest
+        if secret not in self._by_text:
+            loaded = next((digest for digest in self._unclaimed if secret_matches(digest, secret)), None)
+            if loaded is not None:
+                del self._unclaimed[loaded]
+            self._by_text[secret] = loaded or secret_digest(secret)
+        return self._by_text[secret]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,19 +127,30 @@ class StateDirectory:
             stream.write(json.dumps(record.to_json()) + "\n")
 
 
-def lab_state(
-    topology_source: str, domain: Domain, hosts: t.Iterable[Host], digest: t.Callable[[str], str]
-) -> dict[str, t.Any]:
-    """The document ``state.json`` holds; secure values are replaced by ``digest(value)``."""
+Digest = t.Callable[[Secret], str]
+"""What stands for a secret in the state: its salted digest (:class:`SecretDigests`)."""
+
+
+def lab_state(topology: Topology, domain: Domain, hosts: t.Iterable[Host], digest: Digest) -> dict[str, t.Any]:
+    """The document ``state.json`` holds; secrets are replaced by ``digest(secret)``.
+
+    ``admin_password_digest`` is the WinRM administrator's password (the topology's), which a
+    resumed lab checks its topology against; ``next_rid`` the next RID of the domain's SAM (and
+    of each member server's own); ``conditions`` what faults set on a host beyond what the other
+    keys show.
+    """
     return {
         "format": STATE_FORMAT,
-        "topology": topology_source,
+        "topology": topology.source,
+        "topology_fingerprint": fingerprint(topology),
         "domain": {
             "netbios": domain.netbios,
             "dns": domain.dns,
             "admin_user": domain.admin_user,
+            "admin_password_digest": digest(domain.admin_password),
             "sid": domain.sid,
             "password_policy": dataclasses.asdict(domain.password_policy),
+            "next_rid": domain.accounts.next_rid,
             "accounts": _accounts_state(domain.accounts, digest),
             "builtin": _accounts_state(domain.builtin, digest),
         },
@@ -143,12 +158,12 @@ def lab_state(
     }
 
 
-def _accounts_state(database: AccountDatabase, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+def _accounts_state(database: AccountDatabase, digest: Digest) -> dict[str, t.Any]:
     """Every principal of a SAM by qualified name; a password only as its digest."""
     return {account.qualified_name: _account_state(account, digest) for account in database.accounts()}
 
 
-def _account_state(account: Account, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
     entry: dict[str, t.Any] = {"sid": account.sid, "kind": account.kind.value}
     if account.kind is Kind.USER:
         entry.update(
@@ -171,7 +186,7 @@ def _rights_state(host: Host) -> dict[str, list[str]]:
     }
 
 
-def _host_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+def _host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
     return {
         "address": host.address,
         "dns_host_name": host.dns_host_name,
@@ -179,6 +194,7 @@ def _host_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
         "os": {"caption": host.os.caption, "version": host.os.version},
         "iis_version": host.iis_version,
         "ip_addresses": [dataclasses.asdict(ip) for ip in host.ip_addresses],
+        "next_rid": None if host.local_accounts is None else host.local_accounts.next_rid,
         "accounts": None if host.local_accounts is None else _accounts_state(host.local_accounts, digest),
         "local_groups": None if host.local_builtin is None else _accounts_state(host.local_builtin, digest),
         "user_rights": _rights_state(host),
@@ -187,14 +203,30 @@ def _host_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
         "shares": dict(host.shares),
         "complus": _complus_state(host, digest),
         "metabase": None if host.metabase is None else _metabase_state(host.metabase, digest),
-        "metabase_backups": [
-            {"name": backup.name, "version": backup.version, "date": backup.date.isoformat()} for backup in host.backups
-        ],
+        "metabase_backups": [_backup_state(backup, digest) for backup in host.backups],
+        "conditions": {
+            "metabase_refusal": None if host.metabase_refusal is None else host.metabase_refusal.code,
+            "rpc_listening": host.rpc_listening,
+            "rpc_call_fails": host.rpc_call_fails,
+            "drops_sessions": host.drops_sessions,
+            "administrator_logged_on": host.administrator_logged_on,
+        },
         "anonymous_logons": _anonymous_logons_state(host),
     }
 
 
-def _complus_state(host: Host, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+def _backup_state(backup: MetabaseBackup, digest: Digest) -> dict[str, t.Any]:
+    """A backup's name, version, date, and the metabase it holds, so that it can be restored
+    after a resume."""
+    return {
+        "name": backup.name,
+        "version": backup.version,
+        "date": backup.date.isoformat(),
+        "metabase": _metabase_state(Metabase.from_snapshot(backup.snapshot), digest),
+    }
+
+
+def _complus_state(host: Host, digest: Digest) -> dict[str, t.Any]:
     """The catalog; each application with its identity, its password's digest and
     ``logon_error``, whether its identity logs on with that password (null: it does, or the
     application has no identity of its own)."""
@@ -237,7 +269,7 @@ def _anonymous_logons_state(host: Host) -> dict[str, t.Any] | None:
     return logons
 
 
-def _metabase_state(metabase: Metabase, digest: t.Callable[[str], str]) -> dict[str, t.Any]:
+def _metabase_state(metabase: Metabase, digest: Digest) -> dict[str, t.Any]:
     """Every key by metabase path (``/LM/W3SVC/1``), with the properties set at it."""
     keys: dict[str, t.Any] = {}
     for key in metabase.keys():
@@ -247,7 +279,7 @@ def _metabase_state(metabase: Metabase, digest: t.Callable[[str], str]) -> dict[
             assert schema is not None  # the metabase stores only properties of its schema
             entry: dict[str, t.Any] = {"type": schema.type.value, "secure": schema.secure}
             if schema.secure:
-                entry["digest"] = digest(t.cast(str, value))
+                entry["digest"] = digest(t.cast(Secret, value))
             else:
                 entry["value"] = to_json(schema.type, value)
             properties[name] = entry

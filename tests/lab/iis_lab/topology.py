@@ -43,8 +43,10 @@ Every problem found is reported at once, each with where it is (``hosts[1].iis: 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.resources
 import ipaddress
+import json
 import re
 import typing as t
 
@@ -123,6 +125,26 @@ class Topology:
     source: str
     """Where the topology came from: a file path, or ``default``."""
     cluster_addresses: tuple[IpAddress, ...] = DEFAULT_CLUSTER_ADDRESSES
+
+
+def fingerprint(topology: Topology) -> dict[str, str]:
+    """A SHA-256 digest of each part of ``topology`` (``domain``, ``hosts``, ``cluster``,
+    ``faults``) as parsed, so that neither formatting nor where the file lies changes it: a lab
+    resuming from its state directory compares them to know it runs the topology that state was
+    written for, and which part differs when not. The administrator's password is left out: a
+    plain hash of it would record the secret. The state checks it against a salted digest."""
+    domain = dataclasses.asdict(topology.domain)
+    del domain["admin_password"]
+    parts = {
+        "domain": domain,
+        "hosts": [dataclasses.asdict(host) for host in topology.hosts],
+        "cluster": [dataclasses.asdict(address) for address in topology.cluster_addresses],
+        "faults": [dataclasses.asdict(fault) for fault in topology.faults],
+    }
+    return {
+        name: hashlib.sha256(json.dumps(part, sort_keys=True).encode("utf-8")).hexdigest()
+        for name, part in parts.items()
+    }
 
 
 class TopologyError(ValueError):

@@ -22,7 +22,7 @@ def sync(*targets: str) -> dict[str, t.Any]:
 
 
 def metabases(lab: Lab) -> dict[str, t.Any]:
-    state = lab_state("test", lab.domain, lab.hosts, lambda secret: f"digest of {secret}")
+    state = lab_state(lab.topology, lab.domain, lab.hosts, lambda secret: f"digest of {secret}")
     return {name: host["metabase"] for name, host in state["hosts"].items()}
 
 

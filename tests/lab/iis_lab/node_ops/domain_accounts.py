@@ -7,7 +7,6 @@ controller writes with them on domain controllers only.
 
 from __future__ import annotations
 
-import hmac
 import typing as t
 
 from ..windows.accounts import Account, Kind
@@ -21,6 +20,7 @@ from ..windows.errors import (
 )
 from ..windows.host import Host
 from ..windows.security import require_administrator
+from ..windows.stored_secret import same_secret
 from .spec import Arg, ArgType, OpContext, OpSpec
 
 _NAME = Arg("name", ArgType.STR, required=True)
@@ -94,9 +94,7 @@ def domain_user_password_matches(context: OpContext, args: t.Mapping[str, t.Any]
     A disabled account with the right password is refused only after the password was
     accepted, so it counts as matching."""
     user = _user(context.host, args["name"])
-    if user is None or user.password is None:
-        return False
-    return hmac.compare_digest(user.password.encode("utf-8"), context.secret(args["secret"]).encode("utf-8"))
+    return user is not None and same_secret(user.password, context.secret(args["secret"]))
 
 
 def domain_user_delete(context: OpContext, args: t.Mapping[str, t.Any]) -> None:

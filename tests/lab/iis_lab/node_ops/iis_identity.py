@@ -9,6 +9,7 @@ from ..windows.account_setup import BATCH_LOGON
 from ..windows.errors import COMADMIN_E_OBJECT_DOES_NOT_EXIST, COMADMIN_E_USERPASSWDNOTVALID, WindowsApiError
 from ..windows.iis_logons import anonymous_logon
 from ..windows.security import lookup_name, require_administrator
+from ..windows.stored_secret import same_secret
 from .spec import Arg, ArgType, OpContext, OpSpec
 
 
@@ -30,7 +31,7 @@ def comadmin_application_set_identity(context: OpContext, args: t.Mapping[str, t
         raise WindowsApiError(COMADMIN_E_OBJECT_DOES_NOT_EXIST, args["id"])
     password = context.secret(args["secret"])
     account = lookup_name(host, args["identity"])
-    if account is None or account.password != password:
+    if account is None or not same_secret(account.password, password):
         raise WindowsApiError(COMADMIN_E_USERPASSWDNOTVALID, args["identity"])
     application.identity = args["identity"]
     application.password = password

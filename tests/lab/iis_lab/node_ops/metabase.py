@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import hmac
 import typing as t
 
 from ..windows.errors import E_ADS_PROPERTY_NOT_SUPPORTED, MD_ERROR_DATA_NOT_FOUND, WindowsApiError
 from ..windows.metabase import Metabase, Reading
 from ..windows.metabase_schema import IIS_FTP_SERVER, IIS_WEB_SERVER, find_property
 from ..windows.metabase_types import to_json
+from ..windows.stored_secret import StoredSecret, same_secret
 from .spec import Arg, ArgType, OpContext, OpSpec
 
 _PATH = Arg("path", ArgType.STR, required=True)
@@ -52,10 +52,10 @@ def metabase_delete(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
 
 def metabase_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> bool:
     reading = _read(context.host.open_metabase(), args["path"], args["property"])
-    if reading is None or not isinstance(reading.value, str):
+    if reading is None or not isinstance(reading.value, (str, StoredSecret)):
         return False
     # Ordinal, case-sensitive, as String.Equals compares on the host.
-    return hmac.compare_digest(reading.value.encode("utf-8"), context.secret(args["secret"]).encode("utf-8"))
+    return same_secret(reading.value, context.secret(args["secret"]))
 
 
 def metabase_data_paths(context: OpContext, args: t.Mapping[str, t.Any]) -> list[str]:

@@ -1,6 +1,18 @@
 """``metabase_digest``: a salted digest of every metabase key and of every property set at it,
 computed on the host so that secure values are compared without leaving it
-(``docs/instruction-set.md`` defines the digests)."""
+(``docs/instruction-set.md`` defines the digests).
+
+One difference from Windows, which digests a secure value's text: the lab digests the secret's
+token (:data:`~.spec.SecretToken`), the PBKDF2 digest the lab records for that secret in
+``state.json`` (:class:`iis_lab.state.SecretDigests`). A lab resumed from that file knows the
+secret only by that digest, and a digest computed there cannot be made to equal an HMAC of the
+text. The token can: the lab gives a secret one digest for its whole lifetime, hands a text it
+meets again the digest it loaded for it, and keeps that digest as the stored form. So two nodes
+holding the same secret digest equal and different secrets differ, before and after a resume,
+and a node digests the same before and after one. The controller only compares nodes' digests
+made with one salt, so it cannot tell the difference; a digest still says nothing of the
+secret (it is an HMAC of a salted PBKDF2 digest, whose salt never leaves the lab).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +22,7 @@ import typing as t
 
 from ..windows.metabase_schema import find_property
 from ..windows.metabase_types import PropertyType, StoredValue
+from ..windows.stored_secret import Secret
 from .spec import Arg, ArgType, OpContext, OpSpec
 
 
@@ -23,7 +36,8 @@ def metabase_digest(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str
             schema = find_property(name)
             assert schema is not None  # the metabase stores only properties of its schema
             if schema.name.lower() not in excluded:
-                properties[schema.name] = _hmac(salt, property_text(schema.name, schema.type, value))
+                text = context.secret_token(t.cast(Secret, value)) if schema.secure else value
+                properties[schema.name] = _hmac(salt, property_text(schema.name, schema.type, text))
         keys[key.metabase_path] = {"digest": key_digest(salt, properties), "properties": properties}
     return {"keys": keys}
 

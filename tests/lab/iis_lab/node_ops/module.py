@@ -26,7 +26,7 @@ from .ansible_basic import (
     parse_arguments,
     remove_no_log_values,
 )
-from .spec import ArgType, Become, Network, OpContext, OpSpec
+from .spec import ArgType, Become, Network, OpContext, OpSpec, SecretToken
 
 ARGUMENT_SPEC: t.Mapping[str, Option] = {
     "instructions": Option("list", required=True),
@@ -49,6 +49,7 @@ def run_module(
     logon_user: str,
     become: Become | None,
     network: Network,
+    secret_token: SecretToken,
 ) -> dict[str, t.Any]:
     """Run node_ops on ``host`` with ``module_args`` (as the controller sent them, ``_ansible_*``
     keys included), logged on as ``logon_user`` and run as ``become`` if given, and return the
@@ -74,7 +75,7 @@ def run_module(
     except _MalformedCall as error:
         return _failed(str(error), no_log, shown_args)
 
-    context = OpContext(host, secrets, become, logon_user, network)
+    context = OpContext(host, secrets, become, logon_user, network, secret_token)
     results: list[dict[str, t.Any]] = []
     stopped = False
     for spec, args in batch:

@@ -8,6 +8,7 @@ import enum
 import typing as t
 
 from ..windows.host import Host
+from ..windows.stored_secret import Secret
 
 
 class ArgType(enum.Enum):
@@ -66,17 +67,24 @@ class Network(t.Protocol):
         """Remember that ``host`` started a process as ``user``."""
 
 
+SecretToken = t.Callable[[Secret], str]
+"""The lab's stand-in for a secret a host holds, where an op must digest it
+(:mod:`.metabase_digest`): the same for the secret's text and its stored form, equal for equal
+secrets on every host of a lab, and different for different secrets."""
+
+
 @dataclasses.dataclass(frozen=True)
 class OpContext:
     """What an op sees of the call: the host it runs on, the module's secrets, the logon the
-    module runs under (``logon_user``, the WinRM user, unless ``become`` changed it) and the
-    network around the host."""
+    module runs under (``logon_user``, the WinRM user, unless ``become`` changed it), the
+    network around the host and the lab's tokens for the secrets hosts hold."""
 
     host: Host
     secrets: t.Mapping[str, str]
     become: Become | None
     logon_user: str
     network: Network
+    secret_token: SecretToken
 
     def secret(self, name: str) -> str:
         """The value of secret ``name`` (the module checked every name before running)."""

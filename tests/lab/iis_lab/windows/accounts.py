@@ -7,7 +7,8 @@ Everyone), as LookupAccountSid returns them. An :class:`AccountDatabase` is one 
 on its controllers, a member server's own, or the BUILTIN aliases.
 
 Names are case-insensitive, as in the SAM; passwords are case-sensitive and live only in
-memory (the state file holds digests).
+memory (the state file holds digests, which is all a resumed lab knows of them:
+:mod:`iis_lab.windows.stored_secret`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import enum
 import hashlib
 import re
 import typing as t
+
+from .stored_secret import Secret
 
 
 class Kind(enum.Enum):
@@ -38,7 +41,7 @@ class Account:
     name: str
     authority: str
     kind: Kind
-    password: str | None = dataclasses.field(default=None, repr=False)
+    password: Secret | None = dataclasses.field(default=None, repr=False)
     enabled: bool = True
     password_never_expires: bool = False
     cannot_change_password: bool = False
@@ -106,13 +109,19 @@ WELL_KNOWN_AUTHORITY = "NT AUTHORITY"
 
 
 class AccountDatabase:
-    """One SAM: the principals of one authority, under one SID prefix."""
+    """One SAM: the principals of one authority, under one SID prefix. ``next_rid`` is the RID
+    the next account created without one gets: SAM never hands a RID out twice, even once its
+    account is deleted."""
 
-    def __init__(self, authority: str, sid_prefix: str) -> None:
+    def __init__(self, authority: str, sid_prefix: str, next_rid: int = _FIRST_USER_RID) -> None:
         self.authority = authority
         self.sid_prefix = sid_prefix
         self._by_name: dict[str, Account] = {}
-        self._next_rid = _FIRST_USER_RID
+        self._next_rid = next_rid
+
+    @property
+    def next_rid(self) -> int:
+        return self._next_rid
 
     def find(self, name: str) -> Account | None:
         return self._by_name.get(name.lower())

@@ -33,6 +33,7 @@ import dataclasses
 import typing as t
 
 from .errors import REGDB_E_CLASSNOTREG, WindowsApiError
+from .stored_secret import Secret
 
 # Application IDs that COM+ and IIS 5 fix (the second one is the pooled package synciwam.vbs
 # configures; legacy-iis.md).
@@ -62,7 +63,7 @@ class Application:
     components: tuple[Component, ...] = ()
     server: bool = True
     identity: str = INTERACTIVE_USER
-    password: str | None = dataclasses.field(default=None, repr=False)
+    password: Secret | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass

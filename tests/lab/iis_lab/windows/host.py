@@ -11,7 +11,7 @@ import typing as t
 from .accounts import AccountDatabase
 from .complus import Catalog
 from .domain import Domain
-from .errors import E_ADS_BAD_PATHNAME, ErrorCode, WindowsApiError
+from .errors import ACCESS_DENIED, E_ADS_BAD_PATHNAME, PATH_BUSY, ErrorCode, WindowsApiError
 from .metabase import Metabase, MetabaseSnapshot
 
 # Win32_ComputerSystem.DomainRole values the lab uses.
@@ -47,6 +47,11 @@ class IpAddress:
 # HKLM\SOFTWARE\Microsoft\Rpc\DCOM Protocols: connection-oriented TCP/IP is the default DCOM
 # protocol of Windows 2000 and later (Q242022); the lab's hosts list only it.
 DEFAULT_DCOM_PROTOCOLS = ("ncacn_ip_tcp",)
+
+
+METABASE_REFUSALS: t.Mapping[int, ErrorCode] = {error.code: error for error in (PATH_BUSY, ACCESS_DENIED)}
+"""What a metabase can refuse every call with (``Host.metabase_refusal``), by code: another
+program holds it, or the IIS Admin service refuses the caller (:mod:`iis_lab.faults`)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .errors import ERROR_ACCOUNT_DISABLED, MD_ERROR_DATA_NOT_FOUND, ErrorCode, 
 from .host import WINDOWS_2003, Host
 from .metabase import Metabase
 from .security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, logon, lookup_name
+from .stored_secret import StoredSecret
 
 LOGON_TYPES = {0: LOGON_INTERACTIVE, 1: LOGON_BATCH, 2: LOGON_NETWORK, 3: LOGON_NETWORK}
 
@@ -74,7 +75,8 @@ def anonymous_logon(host: Host, metabase: Metabase, path: str) -> AnonymousLogon
     else:
         method = int(_effective(metabase, path, "LogonMethod", 3 if host.os is WINDOWS_2003 else 0))
     name = user if isinstance(user, str) else ""
-    error = logon(host, name, password if isinstance(password, str) else None, LOGON_TYPES.get(method, LOGON_NETWORK))
+    secret = password if isinstance(password, (str, StoredSecret)) else None
+    error = logon(host, name, secret, LOGON_TYPES.get(method, LOGON_NETWORK))
     return AnonymousLogon(key.adsi_path, name or None, lookup_name(host, name), sync, method, error, host.name)
 
 

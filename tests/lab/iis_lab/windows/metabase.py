@@ -95,6 +95,13 @@ class Metabase:
         self._root = MetabaseKey("LM")
         self._root.values["KeyType"] = "IIsComputer"
 
+    @classmethod
+    def from_snapshot(cls, snapshot: MetabaseSnapshot) -> Metabase:
+        """A metabase holding a copy of ``snapshot``: a backup opened to be read."""
+        metabase = cls()
+        metabase.restore(snapshot)
+        return metabase
+
     def snapshot(self) -> MetabaseSnapshot:
         """A copy of every key and value (IIsComputer.Backup)."""
         return MetabaseSnapshot(copy.deepcopy(self._root))

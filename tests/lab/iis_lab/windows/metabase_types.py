@@ -12,9 +12,11 @@ import enum
 import typing as t
 
 from .errors import E_ADS_CANT_CONVERT_DATATYPE, WindowsApiError
+from .stored_secret import StoredSecret
 
-StoredValue = t.Union[str, int, bool, tuple[str, ...], bytes]
-"""A property value as the metabase holds it."""
+StoredValue = t.Union[str, int, bool, tuple[str, ...], bytes, StoredSecret]
+"""A property value as the metabase holds it (a secure value of a resumed lab is a
+:class:`~iis_lab.windows.stored_secret.StoredSecret`)."""
 
 _DWORD_MIN = -(2**31)  # ADSI hands a DWORD to scripts as a signed VT_I4; both forms are accepted
 _DWORD_MAX = 2**32 - 1

@@ -29,6 +29,7 @@ from .errors import (
     ErrorCode,
     WindowsApiError,
 )
+from .stored_secret import Secret, same_secret
 
 if t.TYPE_CHECKING:
     from .host import Host
@@ -97,7 +98,7 @@ def token_groups(host: Host, account: Account) -> list[Account]:
     return groups + aliases
 
 
-def logon(host: Host, name: str, password: str | None, logon_type: tuple[str, Account]) -> ErrorCode | None:
+def logon(host: Host, name: str, password: Secret | None, logon_type: tuple[str, Account]) -> ErrorCode | None:
     """What LogonUser answers on ``host``: None when the logon succeeds, else its error.
 
     The password is checked first (an unknown account and a wrong password both give
@@ -106,7 +107,7 @@ def logon(host: Host, name: str, password: str | None, logon_type: tuple[str, Ac
     (INTERACTIVE, BATCH, NETWORK).
     """
     account = lookup_name(host, name)
-    if account is None or account.kind is not Kind.USER or password is None or account.password != password:
+    if account is None or account.kind is not Kind.USER or not same_secret(account.password, password):
         return ERROR_LOGON_FAILURE
     if not account.enabled:
         return ERROR_ACCOUNT_DISABLED
