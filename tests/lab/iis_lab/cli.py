@@ -1,17 +1,19 @@
 """``iis-lab``: serve a lab, print its inventory, or run a command against it.
 
-    iis-lab serve     [--topology FILE] [--port N] [--state-dir DIR]
+    iis-lab serve     [--topology FILE] [--port N] [--state-dir DIR [--resume]]
     iis-lab inventory [--topology FILE] [--port N] [--transport ntlm|basic]
-    iis-lab run       [--topology FILE] [--port N] [--state-dir DIR] [--transport ntlm|basic] -- CMD ARGS...
+    iis-lab run       [--topology FILE] [--port N] [--state-dir DIR [--resume]] [--transport ntlm|basic] -- CMD ARGS...
     iis-lab edit      --state-dir DIR --host NAME --path PATH --property NAME (--value VALUE | --clear) [--timeout S]
 
 ``serve`` stays in the foreground, prints one line once every host listens, and stops on
 Ctrl-C or SIGTERM. ``run`` starts the lab in this process, writes the inventory to a private
 temporary file, runs CMD with ``{inventory}`` in its arguments replaced by that file's path
-(also in ``$IIS_LAB_INVENTORY``), stops the lab and exits with CMD's exit code. ``edit``
-changes one host's metabase in the lab serving ``--state-dir``, behind the collection's back
-(:mod:`iis_lab.edits`); VALUE is read as JSON when it is JSON (``300``, ``true``,
-``[":80:"]``), else taken as a string.
+(also in ``$IIS_LAB_INVENTORY``), stops the lab and exits with CMD's exit code. With
+``--resume``, ``serve`` and ``run`` start from the model the state directory's ``state.json``
+recorded, when it holds one (:mod:`iis_lab.resume`); a state written for another topology or
+state format exits with status 2. ``edit`` changes one host's metabase in the lab serving
+``--state-dir``, behind the collection's back (:mod:`iis_lab.edits`); VALUE is read as JSON
+when it is JSON (``300``, ``true``, ``[":80:"]``), else taken as a string.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import typing as t
 from .edits import EditInbox, EditRefused, MetabaseEdit, submit
 from .inventory import DEFAULT_TRANSPORT, TRANSPORTS, inventory_yaml
 from .lab import Lab
+from .resume import StateError
 from .topology import TopologyError, load_topology
 from .wsman.server import serve_forever, start
 
@@ -41,10 +44,13 @@ _EXIT_NOT_FOUND = 127
 
 def main(argv: t.Sequence[str] | None = None) -> int:
     """Run the ``iis-lab`` command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "resume", False) and args.state_dir is None:
+        parser.error("--resume needs --state-dir: the lab resumes what it recorded there")
     try:
         return t.cast(int, args.handler(args))
-    except TopologyError as error:
+    except (TopologyError, StateError) as error:
         print(f"iis-lab: {error}", file=sys.stderr)
         return _EXIT_USAGE
     except OSError as error:
@@ -90,18 +96,22 @@ def _add_lab_options(parser: argparse.ArgumentParser, *, state_dir: bool = False
     )
     if state_dir:
         parser.add_argument("--state-dir", metavar="DIR", help="write state.json and processes.jsonl here")
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="start from the model DIR/state.json recorded for this topology, if any, and append to "
+            "DIR/processes.jsonl",
+        )
     if transport:
         parser.add_argument("--transport", choices=TRANSPORTS, default=DEFAULT_TRANSPORT, help="WinRM transport")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    lab = Lab.from_topology(args.topology, args.state_dir)
+    lab = Lab.from_topology(args.topology, args.state_dir, resume=args.resume)
+    origin = f"topology {lab.topology.source}" + (f", resumed from {lab.state_file}" if lab.resumed else "")
 
     def announce() -> None:
-        print(
-            f"iis-lab: listening on {','.join(lab.addresses)} port {args.port} (topology {lab.topology.source})",
-            flush=True,
-        )
+        print(f"iis-lab: listening on {','.join(lab.addresses)} port {args.port} ({origin})", flush=True)
 
     with _edit_inbox(lab, args.state_dir):
         serve_forever(lab, args.port, announce)
@@ -144,7 +154,9 @@ def _run(args: argparse.Namespace) -> int:
     if not command:
         print("iis-lab run: give the command to run after --", file=sys.stderr)
         return _EXIT_USAGE
-    lab = Lab.from_topology(args.topology, args.state_dir)
+    lab = Lab.from_topology(args.topology, args.state_dir, resume=args.resume)
+    if lab.resumed:
+        print(f"iis-lab run: resumed the lab recorded in {lab.state_file}", file=sys.stderr, flush=True)
     running = start(lab, args.port)
     try:
         with _edit_inbox(lab, args.state_dir), tempfile.TemporaryDirectory(prefix="iis-lab-") as directory:
