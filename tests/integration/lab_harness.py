@@ -70,7 +70,9 @@ class PlaybookRun:
 class Lab:
     """An ``iis-lab serve`` process with its state directory and inventory."""
 
-    def __init__(self, workdir: Path, topology: Path | None = None, transport: str = "ntlm") -> None:
+    def __init__(
+        self, workdir: Path, topology: Path | None = None, transport: str = "ntlm", resume: bool = False
+    ) -> None:
         self.workdir = workdir
         self.state_dir = workdir / "state"
         self.port = _free_port()
@@ -84,14 +86,25 @@ class Lab:
                 text=True,
             ).stdout
         )
+        self._serve_options = ["--port", str(self.port), "--state-dir", str(self.state_dir), *topology_args]
+        self._start(["--resume"] if resume else [])
+        self._runs = 0
+
+    def _start(self, options: list[str]) -> None:
         self._process = subprocess.Popen(
-            [BIN / "iis-lab", "serve", "--port", str(self.port), "--state-dir", str(self.state_dir), *topology_args],
+            [BIN / "iis-lab", "serve", *self._serve_options, *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         self._wait_until_listening()
-        self._runs = 0
+
+    def restart(self) -> str:
+        """Stop the lab and serve it again with ``--resume``: the model its state directory
+        recorded, not a fresh one. Returns the line the lab announced itself with."""
+        self.stop()
+        self._start(["--resume"])
+        return self.announced
 
     def _wait_until_listening(self) -> None:
         selector = selectors.DefaultSelector()
@@ -103,6 +116,7 @@ class Lab:
         if "listening" not in line:
             self.stop()
             raise RuntimeError(f"iis-lab failed to start: {line}{self._process.stdout.read()}")
+        self.announced = line
 
     def stop(self) -> None:
         if self._process.poll() is None:
