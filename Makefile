@@ -60,9 +60,9 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: test venv dirs collection-link unit lab-tests integration docs status-codes lint build sanity demo clean
+.PHONY: test venv dirs collection-link unit lab-tests integration molecule docs status-codes lint build sanity demo clean
 
-test: unit lab-tests docs lint build sanity integration
+test: unit lab-tests docs lint build sanity integration molecule
 
 dirs:
 	mkdir -p $(TMP_DIRS)
@@ -90,6 +90,10 @@ lab-tests: venv
 
 integration: venv collection-link
 	$(PYTEST) tests/integration
+
+# `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md).
+molecule: venv collection-link
+	$(PYTEST) tests/molecule
 
 # ansible-doc exits 0 for a module it cannot find and only warns on stderr, so any stderr
 # output fails the target too.
