@@ -5,6 +5,7 @@
 #
 #   make test    all checks, fastest first (what .ci/run runs)
 #   make demo    run playbooks/cluster_iis.yml against the lab's default cluster
+#   make awx     the AWX definitions (extensions/awx/) and the execution environment
 #   make clean   remove everything make created
 
 SHELL := bash
@@ -45,6 +46,10 @@ export VIRTUAL_ENV := $(VENV)
 export PATH := $(BIN):$(PATH)
 
 COLLECTION_LINK := $(ANSIBLE_COLLECTIONS_PATH)/ansible_collections/webfarm/iis_cluster
+# awx.awx, the AWX / Automation controller modules extensions/awx/ uses, comes out of the
+# ansible community package's wheel (hack/awx_collection.txt says why and pins it by hash).
+AWX_COLLECTION := $(ANSIBLE_COLLECTIONS_PATH)/ansible_collections/awx/awx
+AWX_WHEEL_DIR := $(TMP)/awx-wheel
 TMP_DIRS := $(HOME) $(ANSIBLE_LOCAL_TEMP) $(XDG_CACHE_HOME) $(XDG_CONFIG_HOME) $(PIP_CACHE_DIR)
 
 # ansible-test seeds each sanity venv with get-pip.py for this pip version (see
@@ -60,9 +65,9 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: test venv dirs collection-link unit lab-tests integration molecule docs status-codes lint build sanity demo clean
+.PHONY: test venv dirs collection-link awx-collection unit lab-tests integration molecule awx docs status-codes lint build sanity demo clean
 
-test: unit lab-tests docs lint build sanity integration molecule
+test: unit lab-tests docs lint awx build sanity integration molecule
 
 dirs:
 	mkdir -p $(TMP_DIRS)
@@ -82,6 +87,16 @@ collection-link: | dirs
 	mkdir -p $(dir $(COLLECTION_LINK))
 	ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
+awx-collection: $(AWX_COLLECTION)/MANIFEST.json
+
+# The wheel (about 52 MiB) is deleted once awx.awx (1 MiB) is out of it, and never cached.
+$(AWX_COLLECTION)/MANIFEST.json: hack/awx_collection.txt hack/extract_collection.py | venv
+	rm -rf $(AWX_WHEEL_DIR)
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-cache-dir --no-deps \
+	  --only-binary :all: --require-hashes -r $< -d $(AWX_WHEEL_DIR)
+	$(BIN)/python hack/extract_collection.py $(AWX_WHEEL_DIR)/*.whl awx.awx $(ANSIBLE_COLLECTIONS_PATH)
+	rm -rf $(AWX_WHEEL_DIR)
+
 unit: venv
 	$(PYTEST) tests/unit
 
@@ -94,6 +109,9 @@ integration: venv collection-link
 # `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md).
 molecule: venv collection-link
 	$(PYTEST) tests/molecule
+
+awx: venv collection-link awx-collection
+	$(PYTEST) tests/awx
 
 # ansible-doc exits 0 for a module it cannot find and only warns on stderr, so any stderr
 # output fails the target too.
@@ -111,7 +129,8 @@ docs: venv collection-link
 status-codes: venv
 	$(BIN)/python hack/iissync_status_codes.py
 
-lint: venv collection-link
+# awx.awx on the collections path lets ansible-lint check extensions/awx/'s module arguments.
+lint: venv collection-link awx-collection
 	$(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
 
