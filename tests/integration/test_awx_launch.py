@@ -33,14 +33,13 @@ CREDENTIAL_INPUTS = {"iusr_password": "Awx-Iusr-Passw0rd-1", "iwam_password": "A
 
 
 def _job_extra_vars(answers: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The survey's answers (a question not answered takes its default) and the credential's
-    injected extra vars."""
+    """The survey's answers and the credential's injected extra vars. As AWX's API does
+    (SurveyJobTemplateMixin._update_unified_job_kwargs), a question not answered passes its
+    default as stored: a multiselect's is one string, a choice per line. AWX's launch form sends
+    a multiselect answer as a list."""
     extra_vars = {}
     for question in awx_definitions.survey()["spec"]:
-        answer = answers.get(question["variable"], question.get("default", ""))
-        if question["type"] == "multiselect" and isinstance(answer, str):
-            answer = answer.splitlines()
-        extra_vars[question["variable"]] = answer
+        extra_vars[question["variable"]] = answers.get(question["variable"], question.get("default", ""))
     injectors = awx_definitions.credential_type()["injectors"]["extra_vars"]
     jinja = ImmutableSandboxedEnvironment()
     extra_vars.update({name: jinja.from_string(template).render(**CREDENTIAL_INPUTS) for name, template in injectors.items()})
