@@ -4,7 +4,9 @@
 # HOME and every cache point there, so a run neither reads nor changes the user's home.
 #
 #   make test    all checks, fastest first (what .ci/run runs)
-#   make demo    run playbooks/cluster_iis.yml against the lab's default cluster
+#   make demo    run playbooks/cluster_iis.yml against the lab's default cluster; the lab
+#                carries on in .tmp/demo-lab, so running it again reports changed=0
+#   make demo-reset  forget that lab: the next make demo starts from a fresh cluster
 #   make awx     the AWX definitions (extensions/awx/) and the execution environment
 #   make clean   remove everything make created
 
@@ -65,7 +67,7 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: test venv dirs collection-link awx-collection unit lab-tests integration molecule awx docs status-codes lint build sanity demo clean
+.PHONY: test venv dirs collection-link awx-collection unit lab-tests integration molecule awx docs status-codes lint build sanity demo demo-reset clean
 
 test: unit lab-tests docs lint awx build sanity integration molecule
 
@@ -151,8 +153,16 @@ $(ANSIBLE_TEST_GET_PIP): hack/ansible_test_get_pip.py | dirs
 	mkdir -p $(@D)
 	cp $< $@
 
+# The demo's lab resumes the state it recorded (secrets only as digests), as a real cluster
+# keeps its state between two runs of the playbook.
+DEMO_LAB := $(TMP)/demo-lab
+
 demo: venv collection-link
-	$(BIN)/iis-lab run -- $(BIN)/ansible-playbook -i {inventory} -e @tests/lab/cluster-vars.yml playbooks/cluster_iis.yml
+	$(BIN)/iis-lab run --state-dir $(DEMO_LAB) --resume -- \
+	  $(BIN)/ansible-playbook -i {inventory} -e @tests/lab/cluster-vars.yml playbooks/cluster_iis.yml
+
+demo-reset:
+	rm -rf $(DEMO_LAB)
 
 # The lab's egg-info is what its editable install leaves in the source tree.
 clean:
