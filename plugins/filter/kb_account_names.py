@@ -15,7 +15,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import 
 DOCUMENTATION = r"""
 name: kb_account_names
 short_description: The IUSR and IWAM domain account names of an IIS cluster
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - The names every role of the collection uses for the accounts of KB Q249603.
   - An explicit name wins; else C(IUSR_<base>) and C(IWAM_<base>). Without either, and only when

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: anonymous_identity
 short_description: Make a site's anonymous user a domain account, with its password
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Step 6 of Microsoft KB Q249603 as a task, what the site's Directory Security, Anonymous
     Access dialog does. At the site's key (or a path below it) it sets C(AnonymousUserName),

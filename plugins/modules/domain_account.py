@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: domain_account
 short_description: Ensure a domain user for IIS, such as IUSR_<name> or IWAM_<name>
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Steps 1 to 3 of Microsoft KB Q249603 as a task. A domain user in Domain Users, with a
     password, for IIS's anonymous (IUSR) or out-of-process (IWAM) identity.

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: local_group_member
 short_description: Ensure accounts are (or are not) members of a node's local group
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Step 4 of Microsoft KB Q249603 as a task. By default the domain IUSR and IWAM accounts join
     the node's local C(Users) group.

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: node_info
 short_description: Who a Windows node is - name, domain, domain role, IIS version
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the node's identity in one remote execution, for roles and playbooks to decide on.
     The collection's roles use it to tell domain controllers from member servers, as KB Q249603

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: user_right
 short_description: Ensure accounts effectively hold a user right on a node, such as "Log on locally"
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Step 5 of Microsoft KB Q249603 as a task. By default the right is C(SeInteractiveLogonRight),
     "Log on locally", which IIS needs for the anonymous user when it logs it on interactively.

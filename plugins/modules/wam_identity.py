@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: wam_identity
 short_description: Make IIS's out-of-process identity (IWAM) a domain account, in the metabase and COM+
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Step 7 of Microsoft KB Q249603 as a task - C(adsutil.vbs SET W3SVC/WAMUserName) and
     C(W3SVC/WAMUserPass) - followed by what C(synciwam.vbs) does. IIS syncs the metabase
