@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from lab_harness import ROOT, Lab
+from summary_lines import node_block
 from iis_lab.state import secret_matches
 
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
@@ -28,16 +29,6 @@ def _summary_on(run, host: str) -> list[str]:
     """The summary, which runs once, on the first node still in the play."""
     return run.result(SUMMARY, host)["msg"]
 
-
-def _node_block(lines: list[str], node: str) -> dict[str, str]:
-    start = next(index for index, line in enumerate(lines) if line.split(",")[0] == node)
-    block = {}
-    for line in lines[start + 1 :]:
-        if not line.startswith("  "):
-            break
-        label, _, text = line.strip().partition("  ")
-        block[label] = text.strip()
-    return block
 
 
 def _anonymous_user(lab: Lab, host: str) -> str:
@@ -62,8 +53,8 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
         "check mode: nothing was changed; each 'would' is what a real run does",
         f"domain accounts: {IUSR} would be created; {IWAM} would be created",
     ]
-    assert _node_block(summary, "node1")["metabase"] == "IISSync to NODE2 would be replicated"
-    assert _node_block(summary, "node2")["verification"] == "not checked: the sync it would follow was not made"
+    assert node_block(summary, "node1")["metabase"] == "IISSync to NODE2 would be replicated"
+    assert node_block(summary, "node2")["verification"] == "not checked: the sync it would follow was not made"
 
 
 def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_nothing(lab: Lab) -> None:
@@ -83,7 +74,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
 
     summary = _summary(first)
     assert summary[0] == f"domain accounts: {IUSR} created; {IWAM} created"
-    assert _node_block(summary, "node1") == {
+    assert node_block(summary, "node1") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
         "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
@@ -91,7 +82,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
         "metabase": "IISSync to NODE2 replicated",
         "verification": "every target equals this node",
     }
-    node2 = _node_block(summary, "node2")
+    node2 = node_block(summary, "node2")
     assert node2["metabase"].startswith("backed up as iissync-") and node2["metabase"].endswith(", then replicated from node1")
     assert node2["verification"] == "equals node1"
 
@@ -100,7 +91,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
     assert second.rc == 0, second.output
     assert second.changed() == {"node1": 0, "node2": 0}
     assert len(lab.iissync_runs()) == 1
-    assert _node_block(_summary(second), "node2") == {
+    assert node_block(_summary(second), "node2") == {
         "local group": "both accounts already in BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
         "metabase": "already equal to node1",
@@ -122,17 +113,17 @@ def test_one_step_at_a_time_finds_drift_and_repairs_it(lab: Lab) -> None:
     assert {entry["task"].split(" : ")[0] for entry in verify.results if " : " in entry["task"]} == {
         "webfarm.iis_cluster.metabase_sync"
     }
-    assert _node_block(_summary_on(verify, "node2"), "node1") == {"failed": "this node stopped at the failed task shown above"}
+    assert node_block(_summary_on(verify, "node2"), "node1") == {"failed": "this node stopped at the failed task shown above"}
 
     resync = lab.playbook(PLAYBOOK, "--tags", "metabase_sync,verify", extra_vars=DEMO_VARS)
 
     assert resync.rc == 0, resync.output
     summary = _summary(resync)
     assert summary[0] == "domain accounts: not run; not run"
-    assert _node_block(summary, "node1")["anonymous user"] == "not run"
+    assert node_block(summary, "node1")["anonymous user"] == "not run"
     # A second IISSync within seconds of the first may meet status 64 once, and is retried.
-    assert _node_block(summary, "node1")["metabase"] == "IISSync to NODE2 replicated"
-    assert _node_block(summary, "node2")["verification"] == "equals node1"
+    assert node_block(summary, "node1")["metabase"] == "IISSync to NODE2 replicated"
+    assert node_block(summary, "node2")["verification"] == "equals node1"
 
 
 # A list from the command line or a vars file; one string from an AWX multiple-choice question.
@@ -145,7 +136,7 @@ def test_the_steps_variable_runs_only_the_steps_it_names(lab: Lab, steps) -> Non
     assert run.rc == 0, run.output
     assert {IUSR, IWAM} <= set(lab.state()["domain"]["accounts"])
     assert lab.state()["hosts"] == before
-    assert _node_block(_summary(run), "node1")["local group"] == "not run"
+    assert node_block(_summary(run), "node1")["local group"] == "not run"
 
 
 def test_unknown_steps_fail_before_any_remote_call_naming_the_variable(lab: Lab) -> None:
@@ -170,4 +161,4 @@ def test_a_cluster_in_another_group_runs_with_iis_cluster_group(lab: Lab, tmp_pa
 
     assert run.rc == 0, run.output
     assert _anonymous_user(lab, "NODE2") == IUSR
-    assert _node_block(_summary(run), "node2")["verification"] == "equals node1"
+    assert node_block(_summary(run), "node2")["verification"] == "equals node1"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from summary_lines import node_block
+
 from ansible_collections.webfarm.iis_cluster.plugins.filter.cluster_summary import cluster_summary
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import NodeRun, summarize
 
@@ -55,24 +57,13 @@ CONVERGED_TARGET = {
 }
 
 
-def _lines_of(lines, node):
-    """The indented lines of ``node``'s block, by label."""
-    start = next(index for index, line in enumerate(lines) if line.split(",")[0] == node)
-    block = {}
-    for line in lines[start + 1 :]:
-        if not line.startswith("  "):
-            break
-        label, _, text = line.strip().partition("  ")
-        block[label] = text.strip()
-    return block
-
 
 def test_a_converging_run_says_what_each_step_did_on_each_node():
     lines = summarize([NodeRun("node1", CONVERGED_SOURCE), NodeRun("node2", CONVERGED_TARGET)], "node1")
 
     assert lines[0] == f"domain accounts: {IUSR} created; {IWAM} created"
     assert "node1, the sync source" in lines and "node2" in lines
-    assert _lines_of(lines, "node1") == {
+    assert node_block(lines, "node1") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} granted directly",
         "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
@@ -80,7 +71,7 @@ def test_a_converging_run_says_what_each_step_did_on_each_node():
         "metabase": "IISSync to NODE2 replicated",
         "verification": "every target equals this node",
     }
-    assert _lines_of(lines, "node2") == {
+    assert node_block(lines, "node2") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
         "metabase": "backed up as iissync-20261123T101500Z, then replicated from node1",
@@ -98,12 +89,12 @@ def test_check_mode_reads_as_predictions_and_skips_the_verification_of_a_sync_no
 
     assert lines[0].startswith("check mode: nothing was changed")
     assert lines[1] == f"domain accounts: {IUSR} would be created; {IWAM} would be created"
-    node1 = _lines_of(lines, "node1")
+    node1 = node_block(lines, "node1")
     assert node1["local group"] == f"{IUSR}, {IWAM} would be added to BUILTIN\\Users"
     assert node1["anonymous user"] == f"W3SVC/1 would run as {IUSR}"
     assert node1["metabase"] == "IISSync to NODE2 would be replicated"
     assert node1["verification"] == "not checked: the sync it would follow was not made"
-    assert _lines_of(lines, "node2")["metabase"] == (
+    assert node_block(lines, "node2")["metabase"] == (
         "would be backed up as iissync-20261123T101500Z, then would be replicated from node1"
     )
 
@@ -123,11 +114,11 @@ def test_an_idempotent_run_says_everything_was_already_as_asked():
     lines = summarize([NodeRun("node1", source), NodeRun("node2", target)], "node1")
 
     assert lines[0] == f"domain accounts: {IUSR} already as asked; {IWAM} already as asked"
-    node1 = _lines_of(lines, "node1")
+    node1 = node_block(lines, "node1")
     assert node1["local group"] == "both accounts already in BUILTIN\\Users"
     assert node1["WAM identity"] == f"{IWAM}, already as asked; 2 COM+ applications already run as it"
     assert node1["metabase"] == "every target already equals this node: IISSync not needed"
-    assert _lines_of(lines, "node2")["metabase"] == "already equal to node1"
+    assert node_block(lines, "node2")["metabase"] == "already equal to node1"
 
 
 def test_steps_that_did_not_run_read_not_run():
@@ -135,7 +126,7 @@ def test_steps_that_did_not_run_read_not_run():
     lines = summarize([NodeRun("node1", only_rights), NodeRun("node2", only_rights)], "node1")
 
     assert lines[0] == "domain accounts: not run; not run"
-    assert _lines_of(lines, "node1") == {
+    assert node_block(lines, "node1") == {
         "local group": "both accounts already in BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users",
         "anonymous user": "not run",
@@ -143,7 +134,7 @@ def test_steps_that_did_not_run_read_not_run():
         "metabase": "not run",
         "verification": "not run",
     }
-    assert _lines_of(lines, "node2")["metabase"] == "not run"
+    assert node_block(lines, "node2")["metabase"] == "not run"
 
 
 def test_a_domain_controller_node_and_accounts_made_by_iis_setup_are_explained():
@@ -155,7 +146,7 @@ def test_a_domain_controller_node_and_accounts_made_by_iis_setup_are_explained()
     lines = summarize([NodeRun("dc1", results)], "dc1")
 
     assert lines[0] == "domain accounts: IIS setup's own accounts, left alone; IIS setup's own accounts, left alone"
-    assert _lines_of(lines, "dc1")["local group"] == "domain controller: no local groups, KB step 4 does not apply"
+    assert node_block(lines, "dc1")["local group"] == "domain controller: no local groups, KB step 4 does not apply"
 
 
 def test_a_target_that_still_differs_names_its_differences():
@@ -167,8 +158,8 @@ def test_a_target_that_still_differs_names_its_differences():
     source = {**CONVERGED_SOURCE, "metabase_sync_verification": verification}
     lines = summarize([NodeRun("node1", source), NodeRun("node2", CONVERGED_TARGET)], "node1")
 
-    assert _lines_of(lines, "node1")["verification"] == "node2 differs from this node"
-    assert _lines_of(lines, "node2")["verification"] == "differs from node1: /LM/W3SVC/1: ServerComment differs"
+    assert node_block(lines, "node1")["verification"] == "node2 differs from this node"
+    assert node_block(lines, "node2")["verification"] == "differs from node1: /LM/W3SVC/1: ServerComment differs"
 
 
 def test_a_node_that_failed_is_reported_as_stopped():
@@ -176,5 +167,5 @@ def test_a_node_that_failed_is_reported_as_stopped():
         {"node1": CONVERGED_SOURCE, "node2": {}}, ["node1", "node2"], "node1", completed=["node1"]
     )
 
-    assert _lines_of(lines, "node2") == {"failed": "this node stopped at the failed task shown above"}
-    assert _lines_of(lines, "node1")["verification"] == "every target equals this node"
+    assert node_block(lines, "node2") == {"failed": "this node stopped at the failed task shown above"}
+    assert node_block(lines, "node1")["verification"] == "every target equals this node"
