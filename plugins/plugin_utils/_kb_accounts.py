@@ -26,8 +26,10 @@ def kb_account_names(
     rule for clustered domain controllers applies: the accounts IIS setup made on the source node
     (``IUSR_<source>``, ``IWAM_<source>``) are already domain accounts, so they are used and
     ``from_iis_setup`` is true. On member servers those are local accounts, so a base or names
-    must be given.
+    must be given. An empty name or base counts as not given, as a blank optional answer in an
+    AWX survey arrives.
     """
+    base, iusr_name, iwam_name = (value or None for value in (base, iusr_name, iwam_name))
     domain = source_facts.get("domain")
     if not domain:
         raise InvalidInput(f"iis_cluster: the source node {source_facts.get('name')} is in no domain")

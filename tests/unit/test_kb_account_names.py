@@ -26,6 +26,13 @@ def test_clustered_domain_controllers_reuse_the_accounts_iis_setup_made():
     assert (names["iusr"], names["iwam"], names["from_iis_setup"]) == ("IUSR_NODE1", "IWAM_NODE1", True)
 
 
+def test_a_blank_base_or_name_counts_as_not_given():
+    names = kb_account_names(CONTROLLER, "", iusr_name="", iwam_name="")
+    assert (names["iusr"], names["iwam"], names["from_iis_setup"]) == ("IUSR_NODE1", "IWAM_NODE1", True)
+    with pytest.raises(InvalidInput, match="^iis_cluster_account_base: give the base name"):
+        kb_account_names(MEMBER, "")
+
+
 def test_member_servers_need_a_base_or_names():
     with pytest.raises(InvalidInput, match="^iis_cluster_account_base: give the base name"):
         kb_account_names(MEMBER)
