@@ -55,6 +55,14 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
     ]
     assert node_block(summary, "node1")["metabase"] == "IISSync to NODE2 would be replicated"
     assert node_block(summary, "node2")["verification"] == "not checked: the sync it would follow was not made"
+    # --diff shows each change, a secret only as changed.
+    for line in (
+        "+IUSR_web password: (secret) (changed)",
+        '+/LM/W3SVC/1/AnonymousUserName: "WEBFARM\\IUSR_web"',
+        "+/LM/W3SVC/1/AnonymousUserPass: (secret) (changed)",
+        '+COM+ IIS Out-Of-Process Pooled Applications identity: "WEBFARM\\IWAM_web"',
+    ):
+        assert line in run.output.splitlines()
 
 
 def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_nothing(lab: Lab) -> None:
