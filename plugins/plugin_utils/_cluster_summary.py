@@ -193,7 +193,8 @@ def summarize(nodes: t.Sequence[NodeRun], source_host: str, check_mode: bool = F
     if anywhere is not None:
         # The accounts are the domain's: the role ran them once, and every node has the result.
         accounts = [_account(anywhere.result(name), check_mode) for name in REGISTERED[:2]]
-        lines.append("domain accounts: " + "; ".join(accounts))
+        # Words that name no account ("not run") are said once for both.
+        lines.append("domain accounts: " + "; ".join(dict.fromkeys(accounts)))
     for node in nodes:
         is_source = node.host == source_host
         lines.append(f"{node.host}{', the sync source' if is_source else ''}")
