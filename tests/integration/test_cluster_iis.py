@@ -170,3 +170,18 @@ def test_a_cluster_in_another_group_runs_with_iis_cluster_group(lab: Lab, tmp_pa
     assert run.rc == 0, run.output
     assert _anonymous_user(lab, "NODE2") == IUSR
     assert node_block(_summary(run), "node2")["verification"] == "equals node1"
+
+
+def test_a_cluster_of_one_node_has_nothing_to_sync_and_says_so(lab: Lab, tmp_path: Path) -> None:
+    inventory = yaml.safe_load(lab.inventory.read_text())
+    inventory["all"]["children"]["lone"] = {"hosts": {"node1": inventory["all"]["children"]["iis_cluster"]["hosts"]["node1"]}}
+    lone = tmp_path / "lone.yml"
+    lone.write_text(yaml.safe_dump(inventory))
+    steps = {"iis_cluster_group": "lone", "iis_cluster_steps": ["metabase_sync"]}
+
+    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, **steps}, inventory=lone)
+
+    assert run.rc != 0
+    message = run.result("webfarm.iis_cluster.metabase_sync : Check that there is a node to sync to", "node1")["msg"]
+    assert message == "metabase_sync: lone has no node but the source node node1; there is nothing to sync"
+    assert lab.iissync_runs() == []
