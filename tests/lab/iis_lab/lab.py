@@ -26,6 +26,7 @@ from .provision import provision
 from .resume import load_recorded_model
 from .state import ProcessRecord, SecretDigests, StateDirectory, lab_state
 from .topology import Topology, load_topology
+from .windows import security
 from .windows.domain import Domain
 from .windows.host import Host
 
@@ -103,6 +104,23 @@ class Lab:
     def ntlm_accounts(self) -> list[tuple[str, str, str]]:
         """``(domain, user, password)`` lines for an NTLM acceptor's credential file."""
         return self.domain.ntlm_accounts()
+
+    def runas_refusal(self, address: str, user: str, password: str) -> str | None:
+        """Why the host at ``address`` refuses runas become as ``user`` with ``password``, in the
+        words of Ansible's become wrapper (``Ansible.Become``'s LogonUser, an interactive logon,
+        failing inside ``CreateProcessAsUser``); None when the logon succeeds. A name without a
+        domain is the host's own account (the wrapper passes domain ``.``)."""
+        host = self.host(address)
+        if "\\" not in user and "@" not in user:
+            user = f"{host.name if host.local_accounts is not None else self.domain.netbios}\\{user}"
+        with self.lock:
+            error = security.logon(host, user, password, security.LOGON_INTERACTIVE)
+        if error is None:
+            return None
+        return (
+            'failure during exec_wrapper: Exception calling "CreateProcessAsUser" with "9" argument(s): '
+            f'"Failed to logon {user} ({error.message.rstrip(".")}, Win32ErrorCode {error.code})"'
+        )
 
     def host_named(self, name: str) -> Host:
         """The host whose computer name is ``name`` (any case)."""

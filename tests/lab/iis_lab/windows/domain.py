@@ -4,9 +4,9 @@ policy, and the administrator the WinRM listeners accept."""
 from __future__ import annotations
 
 import dataclasses
-import hmac
 
-from .accounts import AccountDatabase, PasswordPolicy
+from .accounts import Account, AccountDatabase, PasswordPolicy
+from .stored_secret import same_secret
 
 
 @dataclasses.dataclass(eq=False)
@@ -15,8 +15,10 @@ class Domain:
 
     ``accounts`` is the domain's SAM (users and global groups, SID ``sid``-RID) that every domain
     controller serves; ``builtin`` the BUILTIN aliases the domain controllers share (on a member
-    server they are the host's own). The administrator's password lives only in memory: it is
-    never written to the lab's state directory.
+    server they are the host's own). ``admin_password`` is the topology's password for the
+    administrator, the one the inventory gives; it lives only in memory, never in the lab's
+    state directory. The administrator logs on with the password its account holds now, which
+    a password change (``domain_account``, NetUserSetInfo) replaces, as on Windows.
     """
 
     netbios: str
@@ -35,12 +37,7 @@ class Domain:
         ``logon_name`` is ``user``, ``DOMAIN\\user`` (NetBIOS or DNS domain name) or
         ``user@dns.domain``; names compare case-insensitively, the password exactly.
         """
-        user = _user_part(logon_name, self)
-        return (
-            user is not None
-            and user.lower() == self.admin_user.lower()
-            and hmac.compare_digest(password.encode("utf-8"), self.admin_password.encode("utf-8"))
-        )
+        return self.is_administrator(logon_name) and same_secret(self._admin_account().password, password)
 
     def is_administrator(self, logon_name: str) -> bool:
         """Whether ``logon_name`` is the domain administrator, who holds local Administrator on
@@ -52,14 +49,28 @@ class Domain:
     def ntlm_accounts(self) -> list[tuple[str, str, str]]:
         """``(domain, user, password)`` for each form of the administrator's name an NTLM
         client may send: an NTLM AUTHENTICATE message carries ``DOMAIN`` and ``user``
-        separately, with an empty domain for a bare or UPN-style name."""
-        user, password = self.admin_user, self.admin_password
+        separately, with an empty domain for a bare or UPN-style name.
+
+        NTLM needs the password's text (its NT hash). A resumed lab knows a password only by
+        its digest (:mod:`.stored_secret`), so it can offer the topology's password when that is
+        still the account's, and nothing (NTLM logons fail, Basic works) once it was changed.
+        """
+        held = self._admin_account().password
+        password = held if isinstance(held, str) else self.admin_password
+        if not same_secret(held, password):
+            return []
+        user = self.admin_user
         return [
             (self.netbios, user, password),
             (self.dns, user, password),
             ("", user, password),
             ("", f"{user}@{self.dns}", password),
         ]
+
+    def _admin_account(self) -> Account:
+        account = self.accounts.find(self.admin_user)
+        assert account is not None, "dcpromo creates the administrator; nothing deletes it"
+        return account
 
     def names(self, authority: str) -> bool:
         """Whether ``authority`` (the part before a backslash) is this domain's NetBIOS or DNS

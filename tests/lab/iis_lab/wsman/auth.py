@@ -1,9 +1,13 @@
 """Logons to a WinRM listener: HTTP Basic, and NTLM through pyspnego's acceptor.
 
-pyspnego's NTLM acceptor looks accounts up in the file named by the environment variable
-``NTLM_USER_FILE``. The lab writes that file itself, in a private directory (0700, the file
-0600), from the lab's accounts at each logon, and points the variable at it only while
-pyspnego reads it, so several labs can share one Python process.
+pyspnego's NTLM acceptor (0.12) takes no credentials from its caller: it looks accounts up in
+the file named by the environment variable ``NTLM_USER_FILE``, which must be a path
+``os.path.isfile`` accepts. The lab's file is anonymous memory (``memfd_create``), reached as
+``/proc/self/fd/<n>``: no directory holds it, so it is gone the moment the lab's process ends,
+even killed with SIGKILL. It holds each account's NT hash in the ``smbpasswd`` form, never a
+password, and is rewritten from the lab's accounts at each logon, so a changed password takes
+effect at the next logon. The variable points at it only while pyspnego reads it, so several
+labs can share one Python process.
 """
 
 from __future__ import annotations
@@ -12,14 +16,13 @@ import base64
 import binascii
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import spnego
+from spnego._ntlm_raw.crypto import ntowfv1
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +92,15 @@ class NtlmAccount:
 
 
 def storable_accounts(accounts: Sequence[NtlmAccount]) -> list[NtlmAccount]:
-    """The accounts the ``DOMAIN:user:password`` file format can hold, in order.
+    """The accounts the ``smbpasswd`` file format can hold, in order.
 
-    A ':' or a line break in any field would split the line differently, so such an
-    account is left out (its NTLM logons fail; Basic still works) and a warning names it.
+    A ':' or a line break in the account's name would split the line differently, so such an
+    account is left out (its NTLM logons fail; Basic still works) and a warning names it. The
+    password is stored as its NT hash, which may hold anything.
     """
     storable = []
     for account in accounts:
-        fields = (account.domain, account.user, account.password)
+        fields = (account.domain, account.user)
         if any(":" in text or "\n" in text or "\r" in text for text in fields):
             logger.warning(
                 "NTLM logons as %s are not possible: NTLM_USER_FILE cannot hold its name or password", account.principal
@@ -107,11 +111,11 @@ def storable_accounts(accounts: Sequence[NtlmAccount]) -> list[NtlmAccount]:
 
 
 class NtlmUserFile:
-    """The private NTLM_USER_FILE of one lab; ``remove()`` deletes it."""
+    """The NTLM_USER_FILE of one lab, in anonymous memory; ``remove()`` closes it."""
 
     def __init__(self) -> None:
-        self._directory = tempfile.mkdtemp(prefix="iis-lab-ntlm-")
-        self.path = os.path.join(self._directory, "ntlm_users")
+        self._descriptor = os.memfd_create("iis-lab-ntlm-users", os.MFD_CLOEXEC)
+        self.path = f"/proc/self/fd/{self._descriptor}"
 
     @contextmanager
     def holding(self, accounts: Sequence[NtlmAccount]) -> Iterator[None]:
@@ -129,13 +133,19 @@ class NtlmUserFile:
                     os.environ[NTLM_USER_FILE_VARIABLE] = previous
 
     def remove(self) -> None:
-        """Delete the file and its directory."""
-        shutil.rmtree(self._directory, ignore_errors=True)
+        """Close the file; the memory goes with the last descriptor."""
+        os.close(self._descriptor)
 
     def _write(self, accounts: Sequence[NtlmAccount]) -> None:
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.writelines(f"{account.domain}:{account.user}:{account.password}\n" for account in accounts)
+        os.ftruncate(self._descriptor, 0)
+        os.pwrite(self._descriptor, "".join(_smbpasswd_line(account) for account in accounts).encode("utf-8"), 0)
+
+
+def _smbpasswd_line(account: NtlmAccount) -> str:
+    # USERNAME:UID:LM_HASH:NT_HASH:FLAGS:TIMESTAMP; pyspnego reads the name, LM and NT hashes.
+    # No LM hash (all zeros), as Windows stores none once NoLMHash is set.
+    name = f"{account.domain}\\{account.user}" if account.domain else account.user
+    return f"{name}:0:{'0' * 32}:{ntowfv1(account.password).hex().upper()}:[U]:LCT-00000000\n"
 
 
 class NtlmLogonFailed(Exception):

@@ -30,6 +30,10 @@ def execute(lab: LabBackend, address: str, user: str, command_line: str, stdin: 
 
 def _run(lab: LabBackend, address: str, user: str, command: DecodedCommand) -> CommandResult:
     if isinstance(command, ModuleInvocation) and command.module == NODE_OPS_MODULE:
+        if command.become_user and command.become_password is not None:
+            refusal = lab.runas_refusal(address, command.become_user, command.become_password)
+            if refusal is not None:
+                return _module_result({"failed": True, "msg": refusal})
         result = lab.run_node_ops(
             address,
             command.args,

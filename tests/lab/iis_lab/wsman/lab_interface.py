@@ -25,6 +25,10 @@ class LabBackend(Protocol):
     def ntlm_accounts(self) -> list[tuple[str, str, str]]:
         """Every ``(domain, user, password)`` an NTLM logon may name, in lookup order."""
 
+    def runas_refusal(self, address: str, user: str, password: str) -> str | None:
+        """Why the host refuses to start a process as ``user`` with ``password`` (runas become),
+        as Ansible's become wrapper reports it; None when the logon succeeds."""
+
     def record_process(self, address: str, user: str, command_line: str) -> None:
         """Remember a process the host started, with its full command line."""
 

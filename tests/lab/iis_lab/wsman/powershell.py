@@ -5,7 +5,8 @@ with a manifest on stdin: a JSON ``exec_wrapper`` part, then (after a line of fo
 characters) the scripts and the actions to run, the last of which is ``module_wrapper.ps1``
 holding the module's name and arguments. Everything else a client can send (raw PowerShell,
 Ansible's file transfer wrappers) is described in a few words so the lab can say what it
-refused. Become passwords are in the actions' ``secure_params``: only their presence is kept.
+refused. Become passwords are in the actions' ``secure_params``: kept only in memory, for the
+host to check the runas logon (never in a repr or a record).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # A line of bootstrap_wrapper.ps1 (ansible-core 2.16+); the script is not matched by its
@@ -36,6 +37,7 @@ class ModuleInvocation:
     """The module's ``complex_args``, including Ansible's ``_ansible_*`` keys."""
     become_user: str | None
     become_with_password: bool
+    become_password: str | None = field(default=None, repr=False)
 
     @property
     def description(self) -> str:
@@ -111,11 +113,13 @@ def _module_invocation(params: dict[str, Any], actions: dict[str, dict[str, Any]
     become = actions.get(BECOME_WRAPPER)
     if become is None:
         return ModuleInvocation(module=name, args=args, become_user=None, become_with_password=False)
+    password = (become.get("secure_params") or {}).get("BecomePassword")
     return ModuleInvocation(
         module=name,
         args=args,
         become_user=(become.get("params") or {}).get("BecomeUser"),
-        become_with_password=bool((become.get("secure_params") or {}).get("BecomePassword")),
+        become_with_password=bool(password),
+        become_password=password if isinstance(password, str) and password else None,
     )
 
 

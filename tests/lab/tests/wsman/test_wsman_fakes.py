@@ -56,6 +56,9 @@ class FakeLab:
             ("NODE2", "localadmin", LOCAL_PASSWORD),
         ]
 
+    def runas_refusal(self, address: str, user: str, password: str) -> str | None:
+        return None
+
     def record_process(self, address: str, user: str, command_line: str) -> None:
         self.processes.append((address, user, command_line))
 

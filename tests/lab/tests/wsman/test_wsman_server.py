@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 
@@ -222,26 +221,36 @@ def test_unknown_action_is_a_fault(running: RunningLab) -> None:
     assert (fault.value.fault_code, fault.value.fault_subcode) == ("s:Sender", "a:ActionNotSupported")
 
 
-def test_ntlm_account_file_is_private_and_removed_on_stop(
+_MEMORY_FILE = "/memfd:iis-lab-ntlm-users (deleted)"
+
+
+def test_ntlm_accounts_live_in_anonymous_memory_holding_no_password(
     lab: FakeLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     running = start(lab, free_port())
     try:
-        winrm.Session(endpoint(running, ADDRESSES[0]), auth=(DOMAIN_ADMIN, DOMAIN_PASSWORD), transport="ntlm").run_cmd(
-            "x"
-        )
-        [directory] = tmp_path.iterdir()
-        [account_file] = directory.iterdir()
-        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
-        assert stat.S_IMODE(account_file.stat().st_mode) == 0o600
+        session = winrm.Session(endpoint(running, ADDRESSES[0]), auth=(DOMAIN_ADMIN, DOMAIN_PASSWORD), transport="ntlm")
+        session.run_cmd("x")  # raises InvalidCredentialsError unless the NTLM logon succeeds
+        # The acceptor's account file is anonymous memory, in no directory.
+        [descriptor] = [fd for fd in os.listdir("/proc/self/fd") if _link(f"/proc/self/fd/{fd}") == _MEMORY_FILE]
+        held = Path(f"/proc/self/fd/{descriptor}").read_text(encoding="utf-8")
+        assert "administrator" in held.lower()
+        assert DOMAIN_PASSWORD not in held and LOCAL_PASSWORD not in held
         assert "NTLM_USER_FILE" not in os.environ  # set only while pyspnego reads it
     finally:
         running.stop()
 
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # nothing was ever written to a directory
     with pytest.raises(requests.ConnectionError):
         requests.post(endpoint(running, ADDRESSES[0]), timeout=5)
+
+
+def _link(path: str) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
 
 
 def test_port_zero_is_refused(lab: FakeLab) -> None:
