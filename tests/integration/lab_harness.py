@@ -183,6 +183,16 @@ class Lab:
             text=True,
         )
 
+    def fault(self, host: str, *, add: str | None = None, clear: str | None = None) -> None:
+        """Add or clear a fault of the running lab (``iis-lab fault``)."""
+        change = ["--add", add] if add else ["--clear", str(clear)]
+        subprocess.run(
+            [BIN / "iis-lab", "fault", "--state-dir", str(self.state_dir), "--host", host, *change],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
     def iissync_runs(self) -> list[dict[str, t.Any]]:
         """The iissync.exe processes the hosts started."""
         return [process for process in self.processes() if "iissync.exe" in process["command_line"]]

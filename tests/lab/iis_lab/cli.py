@@ -4,6 +4,7 @@
     iis-lab inventory [--topology FILE] [--port N] [--transport ntlm|basic]
     iis-lab run       [--topology FILE] [--port N] [--state-dir DIR [--resume]] [--transport ntlm|basic] -- CMD ARGS...
     iis-lab edit      --state-dir DIR --host NAME --path PATH --property NAME (--value VALUE | --clear) [--timeout S]
+    iis-lab fault     --state-dir DIR --host NAME (--add KIND | --clear KIND) [--timeout S]
 
 ``serve`` stays in the foreground, prints one line once every host listens, and stops on
 Ctrl-C or SIGTERM. ``run`` starts the lab in this process, writes the inventory to a private
@@ -13,7 +14,9 @@ temporary file, runs CMD with ``{inventory}`` in its arguments replaced by that 
 recorded, when it holds one (:mod:`iis_lab.resume`); a state written for another topology or
 state format exits with status 2. ``edit`` changes one host's metabase in the lab serving
 ``--state-dir``, behind the collection's back (:mod:`iis_lab.edits`); VALUE is read as JSON
-when it is JSON (``300``, ``true``, ``[":80:"]``), else taken as a string.
+when it is JSON (``300``, ``true``, ``[":80:"]``), else taken as a string. ``fault`` takes a
+fault (:mod:`iis_lab.faults`) on at one cluster node of that lab, or clears it, while it runs;
+the lab records it in ``state.json``, so a lab resumed from it keeps the change.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import sys
 import tempfile
 import typing as t
 
-from .edits import EditInbox, EditRefused, MetabaseEdit, submit
+from .edits import EditInbox, EditRefused, FaultChange, MetabaseEdit, Request, submit
+from .faults import FAULT_KINDS
 from .inventory import DEFAULT_TRANSPORT, TRANSPORTS, inventory_yaml
 from .lab import Lab
 from .resume import StateError
@@ -84,9 +88,23 @@ def _parser() -> argparse.ArgumentParser:
     change = edit.add_mutually_exclusive_group(required=True)
     change.add_argument("--value", help="the new value (JSON, or else a string)")
     change.add_argument("--clear", action="store_true", help="remove the value set at the key")
-    edit.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the lab (default 10)")
+    _add_timeout(edit)
     edit.set_defaults(handler=_edit)
+
+    fault = commands.add_parser("fault", help="add or clear a fault of a running lab")
+    fault.add_argument("--state-dir", metavar="DIR", required=True, help="the state directory the lab serves")
+    fault.add_argument("--host", required=True, help="the cluster node's computer name, e.g. NODE2")
+    change = fault.add_mutually_exclusive_group(required=True)
+    kinds = sorted(FAULT_KINDS)
+    change.add_argument("--add", choices=kinds, metavar="KIND", help=f"the fault to add: {', '.join(kinds)}")
+    change.add_argument("--clear", choices=kinds, metavar="KIND", help="the fault to clear")
+    _add_timeout(fault)
+    fault.set_defaults(handler=_fault)
     return parser
+
+
+def _add_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the lab (default 10)")
 
 
 def _add_lab_options(parser: argparse.ArgumentParser, *, state_dir: bool = False, transport: bool = False) -> None:
@@ -135,11 +153,19 @@ def _edit(args: argparse.Namespace) -> int:
         value = json.loads(args.value) if args.value is not None else None
     except json.JSONDecodeError:
         value = args.value
-    edit = MetabaseEdit(args.host, args.path, args.property, value, clear=args.clear)
+    return _submit("edit", args, MetabaseEdit(args.host, args.path, args.property, value, clear=args.clear))
+
+
+def _fault(args: argparse.Namespace) -> int:
+    change = FaultChange(args.host, args.clear, clear=True) if args.clear else FaultChange(args.host, args.add)
+    return _submit("fault", args, change)
+
+
+def _submit(command: str, args: argparse.Namespace, request: Request) -> int:
     try:
-        submit(args.state_dir, edit, args.timeout)
+        submit(args.state_dir, request, args.timeout)
     except EditRefused as refused:
-        print(f"iis-lab edit: {refused}", file=sys.stderr)
+        print(f"iis-lab {command}: {refused}", file=sys.stderr)
         return 1
     return 0
 

@@ -1,11 +1,13 @@
-"""Changing a running lab's metabase behind the collection's back: ``iis-lab edit``.
+"""Changing a running lab behind the collection's back: ``iis-lab edit`` and ``iis-lab fault``.
 
 Tests that need drift (a node changed by hand after a sync) ask the running lab to edit one
-host's metabase. The request travels through the lab's state directory, which only the user
-running the lab can write and which nothing reaches over WinRM: ``iis-lab edit`` writes
-``edits/<id>.json``; the lab's :class:`EditInbox` applies it as an administrator at that host's
-console would (:meth:`iis_lab.lab.Lab.edit_metabase`), rewrites ``state.json`` and answers in
-``edits/<id>.done.json``, which ``iis-lab edit`` reads and removes.
+host's metabase; tests of recovery ask it to take a fault on or drop it. The request travels
+through the lab's state directory, which only the user running the lab can write and which
+nothing reaches over WinRM: the command writes ``edits/<id>.json``; the lab's
+:class:`EditInbox` applies it (:meth:`iis_lab.lab.Lab.edit_metabase`, as an administrator at
+that host's console would, or :meth:`iis_lab.lab.Lab.change_fault`), rewrites ``state.json``
+and answers in ``edits/<id>.done.json``, which the command reads and removes. A lab resumed
+from that ``state.json`` starts with the faults it then had.
 """
 
 from __future__ import annotations
@@ -41,11 +43,28 @@ class MetabaseEdit:
     clear: bool = False
 
 
+@dataclasses.dataclass(frozen=True)
+class FaultChange:
+    """Take the fault ``kind`` (:data:`iis_lab.faults.FAULT_KINDS`) on at ``host``, or with
+    ``clear`` drop it."""
+
+    host: str
+    kind: str
+    clear: bool = False
+
+
+Request = t.Union[MetabaseEdit, FaultChange]
+_REQUEST_TYPES: t.Mapping[str, type[MetabaseEdit] | type[FaultChange]] = {
+    "metabase": MetabaseEdit,
+    "fault": FaultChange,
+}
+
+
 class EditRefused(Exception):
     """The lab could not apply an edit; the message says why."""
 
 
-def submit(state_dir: str, edit: MetabaseEdit, timeout: float = 10.0) -> None:
+def submit(state_dir: str, edit: Request, timeout: float = 10.0) -> None:
     """Hand ``edit`` to the lab serving ``state_dir`` and wait until it is applied.
 
     Raises :class:`EditRefused` when the lab refuses it or no lab answers within ``timeout``.
@@ -53,7 +72,9 @@ def submit(state_dir: str, edit: MetabaseEdit, timeout: float = 10.0) -> None:
     folder = os.path.join(state_dir, EDITS_FOLDER)
     os.makedirs(folder, exist_ok=True)
     request_id = uuid.uuid4().hex
-    _write_atomically(os.path.join(folder, request_id + _REQUEST_SUFFIX), dataclasses.asdict(edit))
+    request_type = next(name for name, kind in _REQUEST_TYPES.items() if isinstance(edit, kind))
+    document = {"type": request_type, **dataclasses.asdict(edit)}
+    _write_atomically(os.path.join(folder, request_id + _REQUEST_SUFFIX), document)
     answer_path = os.path.join(folder, request_id + _ANSWER_SUFFIX)
     deadline = time.monotonic() + timeout
     while not os.path.exists(answer_path):
@@ -95,9 +116,13 @@ class EditInbox:
     def _answer(self, request_id: str) -> None:
         request_path = os.path.join(self._folder, request_id + _REQUEST_SUFFIX)
         with open(request_path, encoding="utf-8") as stream:
-            edit = MetabaseEdit(**json.load(stream))
+            document = json.load(stream)
+        edit = _REQUEST_TYPES[document.pop("type")](**document)
         try:
-            self._lab.edit_metabase(edit.host, edit.path, edit.property, edit.value, clear=edit.clear)
+            if isinstance(edit, FaultChange):
+                self._lab.change_fault(edit.host, edit.kind, clear=edit.clear)
+            else:
+                self._lab.edit_metabase(edit.host, edit.path, edit.property, edit.value, clear=edit.clear)
             error = None
         except (LookupError, WindowsApiError) as refused:
             error = str(refused)

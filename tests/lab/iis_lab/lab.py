@@ -7,8 +7,9 @@ Hosts are found by the loopback address their listener binds. Calls may come fro
 server threads: whoever changes or reads the model holds :attr:`Lab.lock` (the methods here
 take it themselves).
 
-Tests change a host behind the collection's back with :meth:`Lab.edit_metabase` (in-process)
-or ``iis-lab edit`` (:mod:`iis_lab.edits`), never through WinRM.
+Tests change a host behind the collection's back with :meth:`Lab.edit_metabase` and
+:meth:`Lab.change_fault` (in-process) or ``iis-lab edit`` and ``iis-lab fault``
+(:mod:`iis_lab.edits`), never through WinRM.
 
 A lab starts from its topology's freshly installed hosts, or resumes the model its state
 directory recorded (:mod:`iis_lab.resume`).
@@ -22,6 +23,7 @@ import time
 import typing as t
 
 from . import node_ops
+from .faults import FAULT_KINDS
 from .provision import provision
 from .resume import load_recorded_model
 from .state import ProcessRecord, SecretDigests, StateDirectory, lab_state
@@ -186,6 +188,21 @@ class Lab:
                 host.metabase.clear(path, name)
             else:
                 host.metabase.write(path, name, value)
+            self.save()
+
+    def change_fault(self, host_name: str, kind: str, *, clear: bool = False) -> None:
+        """Take the fault ``kind`` on at a cluster node (or, with ``clear``, drop it) while the
+        lab runs, as the condition would arise or be repaired on that host; either may be
+        repeated. Raises :class:`LookupError` for an unknown kind or host, or a host without IIS.
+        """
+        fault = FAULT_KINDS.get(kind)
+        if fault is None:
+            raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})")
+        with self.lock:
+            host = self.host_named(host_name)
+            if host.metabase is None:
+                raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
+            (fault.clear if clear else fault.apply)(host)
             self.save()
 
     def save(self) -> None:
