@@ -138,8 +138,14 @@ lint: venv collection-link awx-collection
 	$(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
 
+# execution-environment.yml takes the artifact under a name without the version, so that the
+# version is written in galaxy.yml only (the artifact's MANIFEST.json carries it).
+EE_ARTIFACT := $(BUILD_DIR)/ee/webfarm-iis_cluster.tar.gz
+
 build: venv
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD_DIR) --force
+	mkdir -p $(dir $(EE_ARTIFACT))
+	cp $(ARTIFACT) $(EE_ARTIFACT)
 
 # Sanity runs on the collection as built and installed, i.e. on what users get.
 # ansible-test lists content through the nearest git work tree, and the checkout's ignores

@@ -8,14 +8,14 @@
 DOCUMENTATION = r"""
 ---
 module: node_ops
-short_description: Run a batch of IIS and Windows instructions on a node (internal)
+short_description: The collection's internal instruction set, not for playbooks
 version_added: 0.1.0
 description:
-  - Internal to this collection. The collection's action plugins (such as
-    M(webfarm.iis_cluster.metabase)) decide what a node needs and send this module a list of
-    instructions; it runs them in order and returns one result each. Use those modules in
-    playbooks, not this one. The instructions are a contract between the collection's own parts
-    and may change in any release.
+  - This is the collection's internal instruction set, not a module for playbooks. The
+    collection's action plugins (such as M(webfarm.iis_cluster.metabase)) decide what a node
+    needs and send this module a list of instructions; it runs them in order and returns one
+    result each. Use those modules in playbooks, not this one. The instructions are a contract
+    between the collection's own parts and may change in any release.
   - Each instruction names one operation from a fixed set, each a small wrapper around one
     Windows API. No operation takes a command line or a script.
   - A Windows error does not fail the module. The instruction that hit it gets C(status=failed)

@@ -13,6 +13,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import tarfile
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -29,11 +32,13 @@ IMAGE_PLATFORM = ["platform:rpm", "platform:centos", "platform:redhat"]
 
 @pytest.fixture(scope="module")
 def context(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build context of a copy of execution-environment.yml beside the collection artifact,
-    at the path relative to it where `make build` leaves the artifact."""
+    """The build context of a copy of execution-environment.yml beside the collection artifact
+    `make build` made, at the same path relative to it."""
     workdir = tmp_path_factory.mktemp("ee")
     shutil.copy(DEFINITION, workdir)
-    tools.run("ansible-galaxy", "collection", "build", ROOT, "--output-path", workdir / ".tmp" / "build")
+    build = ["make", "-C", str(ROOT), "build", f"BUILD_DIR={workdir / '.tmp' / 'build'}"]
+    made = subprocess.run(build, capture_output=True, text=True, timeout=300, check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
     tools.run("ansible-builder", "create", "-f", workdir / DEFINITION.name, "-c", workdir / "context", "--output-filename", "Containerfile")
     return workdir / "context"
 
@@ -84,8 +89,13 @@ def test_the_containerfile_builds_on_the_base_image_with_the_tested_ansible_core
 
 
 def test_the_context_holds_the_collection_built_from_this_checkout(context):
-    artifact = context / "_build" / "collections" / f"{GALAXY['namespace']}-{GALAXY['name']}-{GALAXY['version']}.tar.gz"
-    assert artifact.is_file(), "execution-environment.yml names an artifact `make build` does not make (galaxy.yml's version changed?)"
+    artifact = context / "_build" / "collections" / f"{GALAXY['namespace']}-{GALAXY['name']}.tar.gz"
+    assert artifact.is_file(), "execution-environment.yml names an artifact `make build` does not make"
+    with tarfile.open(artifact) as archive:
+        manifest = json.load(t.cast(t.IO[bytes], archive.extractfile("MANIFEST.json")))["collection_info"]
+    assert manifest["version"] == GALAXY["version"]
+    # The version is galaxy.yml's alone: the definition does not repeat it.
+    assert GALAXY["version"] not in DEFINITION.read_text()
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
     assert requirements["collections"] == [{"name": f"collections/{artifact.name}", "type": "file"}]
 
