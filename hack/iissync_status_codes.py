@@ -43,9 +43,12 @@ def render() -> str:
         "     do not edit: change the table and run `make status-codes`. -->",
         "",
         'IISSync (KB Q249603 step 8) ends with a status code. Microsoft KB Q224801, "Deciphering IISSYNC',
-        'Status Codes", and the KBs it points to say what each one means. This collection uses this table',
-        "for the messages of `webfarm.iis_cluster.iissync` and `webfarm.iis_cluster.iissync_preflight`,",
-        "and returns it from the `webfarm.iis_cluster.iissync_status` filter:",
+        'Status Codes", lists the codes most often met; the "source" column names, for every row, the',
+        "document it comes from: Q224801 where its table lists the code, else the KB article or the",
+        "Windows reference that documents it ([below](#codes-kb-q224801-does-not-list)). This collection",
+        "uses this table for the messages of `webfarm.iis_cluster.iissync` and",
+        "`webfarm.iis_cluster.iissync_preflight`, and returns it from the",
+        "`webfarm.iis_cluster.iissync_status` filter:",
         "",
         "```yaml",
         "- name: What does 2148598792 mean?",
@@ -67,6 +70,27 @@ def render() -> str:
             f"| {_cell(status.meaning)} | {_cell(status.remedy)} | {status.kb} |"
         )
     lines += [
+        "",
+        "## Codes KB Q224801 does not list",
+        "",
+        "Q224801's table (last reviewed in 1999) lists the codes most often encountered, and says more",
+        "are added as they are met. Its codes are Windows errors and COM HRESULTs of the calls IISSync",
+        "makes, so other such codes occur too; the collection decodes these as well, each from the",
+        "document that describes it:",
+        "",
+        "| code | symbol | source | why the collection decodes it |",
+        "|---:|---|---|---|",
+    ]
+    for status in table.STATUSES:
+        if not status.in_q224801:
+            lines.append(
+                f"| {status.code} | {status.symbol or '(no public symbol)'} | {status.kb} "
+                f"| {_cell(status.beyond_q224801 or '')} |"
+            )
+    lines += [
+        "",
+        "The Windows System Error Codes are Microsoft's reference of Win32 error codes",
+        "(learn.microsoft.com, *System Error Codes*, by range of codes).",
         "",
         "The preflight (`webfarm.iis_cluster.iissync_preflight`) checks, before any sync, every",
         "condition behind a code that can be checked; it cannot foresee 64, 1726 and 2148007941.",

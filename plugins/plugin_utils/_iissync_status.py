@@ -23,13 +23,16 @@ import typing as t
 from ._windows_errors import to_signed, to_unsigned
 
 _FACILITY_WIN32_HRESULT = 0x8007
+Q224801 = "Q224801"
 
 
 @dataclasses.dataclass(frozen=True)
 class IissyncStatus:
     """One status: its code (unsigned), symbolic name (None when Windows has no public one),
-    meaning and probable cause, the remedy, the KB it comes from, and whether it is transient
-    (running IISSync again later can succeed)."""
+    meaning and probable cause, the remedy, the Microsoft document it comes from (``kb``: Q224801
+    where its table lists the code, else the KB or Windows reference that does), whether it is
+    transient (running IISSync again later can succeed), and, for a code Q224801's table does not
+    list, why the collection decodes it (``beyond_q224801``)."""
 
     code: int
     symbol: str | None
@@ -37,6 +40,12 @@ class IissyncStatus:
     remedy: str
     kb: str
     transient: bool = False
+    beyond_q224801: str | None = None
+
+    @property
+    def in_q224801(self) -> bool:
+        """Whether KB Q224801's table lists this code."""
+        return self.kb.startswith(Q224801)
 
     @property
     def name(self) -> str:
@@ -63,7 +72,9 @@ STATUSES: tuple[IissyncStatus, ...] = (
         "Run the sync as an account that is a local administrator of every node, from a logon with network "
         "credentials: Ansible become (runas) with a password, CredSSP, or Kerberos delegation; and check that "
         "the target metabase's AdminACL grants that account.",
-        "Win32 error 5",
+        "Windows System Error Codes (0-499)",
+        beyond_q224801="IISSync ends with the Windows error of the call that failed; from Ansible over WinRM, access "
+        "denied is the likeliest failure of all (the double hop), so the collection names its cause.",
     ),
     IissyncStatus(
         64,
@@ -73,6 +84,8 @@ STATUSES: tuple[IissyncStatus, ...] = (
         "Wait 5 to 30 seconds and sync again (the iissync module retries by itself a bounded number of times).",
         "Q214783",
         transient=True,
+        beyond_q224801="Q214783 documents it for IISSync run again within about 5 seconds of a previous run; it is "
+        "the one status worth retrying, which the iissync module does.",
     ),
     IissyncStatus(
         1060,
@@ -95,7 +108,9 @@ STATUSES: tuple[IissyncStatus, ...] = (
         "RPC_S_CALL_FAILED",
         "The remote procedure call failed: the connection to the target broke off during the replication.",
         "Check the network between the nodes and the target's System event log (did it restart?), then sync again.",
-        "Q224801",
+        "Windows System Error Codes (1700-3999)",
+        beyond_q224801="IISSync replicates over DCOM (RPC) and ends with the RPC error when a call to a target "
+        "breaks off; the preflight cannot foresee it, so the failure itself must say what happened.",
     ),
     IissyncStatus(
         0x80004005,
@@ -111,6 +126,8 @@ STATUSES: tuple[IissyncStatus, ...] = (
         "Class not registered: the COM+ catalog of a node is damaged.",
         "Repair COM+ on that node as Q310412 describes (re-register the COM+ catalog), then sync again.",
         "Q310412",
+        beyond_q224801="IISSync replicates COM+ applications through the COM+ catalog; Q310412 documents this code "
+        "for a damaged catalog, which stops that replication.",
     ),
     IissyncStatus(
         0x80080005,

@@ -4,6 +4,7 @@ and the docs page generated from it."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,53 @@ def test_the_page_lists_every_code_with_its_remedy():
         forms = decode(status.code)
         assert f"| {status.code} | `{forms.hex}` | {forms.signed} |" in rendered
         assert status.remedy in rendered
+
+
+def _q224801_table() -> dict[int, str]:
+    """KB Q224801's own table, code to meaning, as the article prints it."""
+    text = (ROOT / "tests" / "unit" / "data" / "q224801-status-codes.txt").read_text(encoding="utf-8")
+    rows = (re.match(r"^(\d+) (.+)$", line) for line in text.splitlines() if not line.startswith("#"))
+    return {int(row.group(1)): row.group(2) for row in rows if row}
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z]+", text.lower()) if len(word) > 3}
+
+
+def test_the_rows_attributed_to_q224801_are_exactly_its_table_and_keep_its_meaning():
+    kb_table = _q224801_table()
+    attributed = {status.code: status for status in STATUSES if status.in_q224801}
+
+    assert len(kb_table) == 10
+    assert sorted(attributed) == sorted(kb_table)
+    for code, kb_meaning in kb_table.items():
+        # A pointer to another KB is kept in the source column, not the meaning.
+        meaning = _words(re.sub(r"See the Knowledge Base article (Q\d+)", "", kb_meaning))
+        ours = _words(attributed[code].meaning + " " + attributed[code].remedy)
+        assert len(meaning & ours) >= len(meaning) / 2, (code, kb_meaning, attributed[code].meaning)
+        assert all(pointer in attributed[code].kb for pointer in re.findall(r"article (Q\d+)", kb_meaning))
+
+
+def test_every_other_row_names_its_own_source_and_why_it_is_decoded():
+    beyond = [status for status in STATUSES if not status.in_q224801]
+
+    assert [status.code for status in beyond] == [5, 64, 1726, 0x80040154]
+    assert [status.kb for status in beyond] == [
+        "Windows System Error Codes (0-499)",
+        "Q214783",
+        "Windows System Error Codes (1700-3999)",
+        "Q310412",
+    ]
+    assert all(status.beyond_q224801 for status in beyond)
+    assert not any(status.beyond_q224801 for status in STATUSES if status.in_q224801)
+
+
+def test_the_page_says_which_codes_q224801_does_not_list_and_why():
+    rendered = _page_module().render()
+    section = rendered.split("## Codes KB Q224801 does not list", 1)[1]
+    listed = [int(code) for code in re.findall(r"^\| (\d+) \|", section, re.M)]
+
+    assert listed == [status.code for status in STATUSES if not status.in_q224801]
+    for status in STATUSES:
+        if not status.in_q224801:
+            assert status.beyond_q224801 in section
