@@ -69,7 +69,7 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 PYTEST_FLAGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider $(PYTEST_FLAGS)
 
-.PHONY: test venv dirs collection-link awx-collection unit lab-tests integration molecule awx docs status-codes lint build sanity demo demo-reset clean
+.PHONY: test venv dirs collection-link awx-collection unit lab-tests integration molecule awx docs status-codes lint build sanity demo demo-drift demo-reset clean
 
 test: unit lab-tests docs lint awx build sanity integration molecule
 
@@ -162,12 +162,31 @@ $(ANSIBLE_TEST_GET_PIP): hack/ansible_test_get_pip.py | dirs
 	cp $< $@
 
 # The demo's lab resumes the state it recorded (secrets only as digests), as a real cluster
-# keeps its state between two runs of the playbook.
-DEMO_LAB := $(TMP)/demo-lab
+# keeps its state between two runs of the playbook. DEMO_PORT is the WinRM port of its hosts
+# (iis-lab's default: 55985); DEMO_ARGS go to ansible-playbook (--check --diff, --tags ...).
+DEMO_LAB ?= $(TMP)/demo-lab
+DEMO_PORT ?= 55985
+DEMO_ARGS ?=
+DEMO_PLAYBOOK := $(BIN)/ansible-playbook -i {inventory} -e @tests/lab/cluster-vars.yml playbooks/cluster_iis.yml
+DEMO_RUN := $(BIN)/iis-lab run --port $(DEMO_PORT) --state-dir $(DEMO_LAB) --resume --
+# The port again in the commands the demo suggests, when it is not the default.
+DEMO_MAKE := make$(if $(filter-out 55985,$(DEMO_PORT)), DEMO_PORT=$(DEMO_PORT))
 
 demo: venv collection-link
-	$(BIN)/iis-lab run --state-dir $(DEMO_LAB) --resume -- \
-	  $(BIN)/ansible-playbook -i {inventory} -e @tests/lab/cluster-vars.yml playbooks/cluster_iis.yml
+	$(DEMO_RUN) $(DEMO_PLAYBOOK) $(DEMO_ARGS)
+	@echo
+	@echo "Try next (the lab keeps its state in $(DEMO_LAB); make demo-reset starts over):"
+	@echo '  $(DEMO_MAKE) demo DEMO_ARGS="--check --diff"      # what a run would change; secrets show only as changed'
+	@echo '  $(DEMO_MAKE) demo DEMO_ARGS="--tags node_access"  # one KB step (4-5) by its tag'
+	@echo '  $(DEMO_MAKE) demo-drift                           # NODE2 changed by hand; --tags verify names it'
+
+# The drift recipe of docs/lab.md on the demo's lab: NODE2's site changed behind the collection's
+# back, then the verification, which fails naming the difference (make demo syncs it back).
+demo-drift: venv collection-link
+	$(DEMO_RUN) sh -c '$(BIN)/iis-lab edit --state-dir $(DEMO_LAB) --host NODE2 --path W3SVC/1 \
+	  --property ServerComment --value "Changed by hand" && exec $(DEMO_PLAYBOOK) --tags verify' || \
+	  { echo; echo "The verification names the change made by hand. $(DEMO_MAKE) demo syncs NODE2 from NODE1 again,"; \
+	    echo "backing up NODE2's metabase first."; exit 1; }
 
 demo-reset:
 	rm -rf $(DEMO_LAB)

@@ -72,3 +72,10 @@ def test_node_ops_says_it_is_the_internal_instruction_set_and_the_readme_does_no
     assert documentation["description"][0].startswith("This is the collection's internal instruction set")
     assert module_rows, "the README's module table has moved"
     assert not any(row.startswith("| `webfarm.iis_cluster.node_ops`") for row in module_rows)
+
+
+def test_the_readme_lists_what_the_two_commands_need_git_included_and_the_demo_port():
+    [needs] = [paragraph for paragraph in README.split("\n\n") if paragraph.startswith("Both need only")]
+
+    assert all(tool in needs for tool in ("Python 3.11", "GNU make", "git"))
+    assert "`make demo DEMO_PORT=<port>`" in needs

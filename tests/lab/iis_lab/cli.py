@@ -58,7 +58,7 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         print(f"iis-lab: {error}", file=sys.stderr)
         return _EXIT_USAGE
     except OSError as error:
-        # Typically a listener address or port already in use.
+        # A port already in use says so in a sentence (wsman.server.PortInUse).
         print(f"iis-lab: {error}", file=sys.stderr)
         return 1
 
@@ -184,6 +184,7 @@ def _run(args: argparse.Namespace) -> int:
     if lab.resumed:
         print(f"iis-lab run: resumed the lab recorded in {lab.state_file}", file=sys.stderr, flush=True)
     running = start(lab, args.port)
+    print(f"iis-lab run: the lab listens on {','.join(lab.addresses)} port {args.port}", file=sys.stderr, flush=True)
     try:
         with _edit_inbox(lab, args.state_dir), tempfile.TemporaryDirectory(prefix="iis-lab-") as directory:
             path = os.path.join(directory, "inventory.yml")

@@ -84,3 +84,30 @@ def test_missing_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 def test_command_that_does_not_exist_exits_127(free_port: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--port", str(free_port), "--", "/nonexistent/ansible-playbook"]) == 127
     assert "command not found: /nonexistent/ansible-playbook" in capsys.readouterr().err
+
+
+def test_run_says_which_port_the_lab_listens_on(free_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--port", str(free_port), "--", sys.executable, "-c", "pass"]) == 0
+
+    assert capsys.readouterr().err == (
+        f"iis-lab run: the lab listens on 127.0.0.11,127.0.0.12,127.0.0.13 port {free_port}\n"
+    )
+
+
+def test_a_busy_port_ends_with_a_sentence_saying_so_and_how_to_choose_another(
+    free_port: int, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marker = tmp_path / "ran"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.12", free_port))
+        holder.listen()
+        code = main(["run", "--port", str(free_port), "--", sys.executable, "-c", f"open({str(marker)!r}, 'w')"])
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"iis-lab: port {free_port} is already in use on 127.0.0.12, by another lab or program: stop that one, "
+        "or choose another port with --port N (make demo DEMO_PORT=N)\n"
+    )
+    assert not marker.exists()
+    # The port is free again for the next lab: nothing the refused start bound stays bound.
+    assert main(["run", "--port", str(free_port), "--", sys.executable, "-c", "pass"]) == 0

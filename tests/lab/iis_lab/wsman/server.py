@@ -8,6 +8,7 @@ or one NTLM handshake whose session keys then seal the connection's messages.
 from __future__ import annotations
 
 import base64
+import errno
 import functools
 import logging
 import signal
@@ -224,8 +225,24 @@ class RunningLab:
         self._user_file.remove()
 
 
+class PortInUse(OSError):
+    """A host's listener cannot bind: another lab or program holds the port on its address."""
+
+    def __init__(self, address: str, port: int) -> None:
+        super().__init__(
+            errno.EADDRINUSE,
+            f"port {port} is already in use on {address}, by another lab or program: stop that one, or choose "
+            f"another port with --port N (make demo DEMO_PORT=N)",
+        )
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 def start(lab: LabBackend, port: int) -> RunningLab:
-    """Listen for WinRM on ``port`` of every lab address, in daemon threads."""
+    """Listen for WinRM on ``port`` of every lab address, in daemon threads.
+
+    Raises :class:`PortInUse` when an address's port is taken."""
     if not 0 < port < 65536:
         # Port 0 would give each host a different ephemeral port; the hosts must share one.
         raise ValueError(f"the lab needs one explicit TCP port shared by all hosts, not {port}")
@@ -233,7 +250,12 @@ def start(lab: LabBackend, port: int) -> RunningLab:
     listeners: list[_HostListener] = []
     try:
         for address in lab.addresses:
-            listeners.append(_HostListener(lab, address, port, user_file))
+            try:
+                listeners.append(_HostListener(lab, address, port, user_file))
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    raise PortInUse(address, port) from None
+                raise
     except OSError:
         for listener in listeners:
             listener.server_close()
