@@ -211,3 +211,14 @@ def test_without_become_ntlm_gives_the_sync_step_no_network_credentials(ansible:
 
     assert run.returncode != 0
     assert "network credentials: the task logs on with winrm (ntlm) without delegating credentials" in run.stdout
+
+
+def test_the_clustered_site_is_named_explicitly_and_the_inventory_says_where_to_find_it(example: dict[str, t.Any]):
+    hostvars = example["_meta"]["hostvars"]
+    hosts_file = (EXAMPLE / "hosts.yml").read_text(encoding="utf-8")
+
+    sites = {hostvars[host].get("anonymous_identity_site") for host in _hosts(example, "iis_cluster")}
+    assert sites == {"3"}  # not the role's default, site 1
+    assert f'`anonymous_identity_site: "3"`' in README
+    for where in ("IIS Server Instance", "LogFiles\\W3SVCn", "adsutil.vbs enum W3SVC"):
+        assert where in hosts_file and where in README
