@@ -45,7 +45,10 @@ def test_run_starts_from_the_topology_then_resumes(
     assert "resumed" not in capsys.readouterr().err
 
     assert run(free_port, state_dir) == 0
-    assert capsys.readouterr().err == f"iis-lab run: resumed the lab recorded in {state_dir / 'state.json'}\n"
+    assert capsys.readouterr().err == (
+        f"iis-lab run: resumed the lab recorded in {state_dir / 'state.json'}\n"
+        f"iis-lab run: the lab listens on 127.0.0.11,127.0.0.12,127.0.0.13 port {free_port}\n"
+    )
     assert anonymous_password_digest(state_dir) == first
 
 
