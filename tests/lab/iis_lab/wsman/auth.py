@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import spnego
+
+# pyspnego's NT hash (MD4 of the UTF-16LE password): hashlib's MD4 is gone with OpenSSL 3.
 from spnego._ntlm_raw.crypto import ntowfv1
 
 logger = logging.getLogger(__name__)

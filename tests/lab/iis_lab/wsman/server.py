@@ -215,7 +215,7 @@ class RunningLab:
     _user_file: NtlmUserFile = field(repr=False)
 
     def stop(self) -> None:
-        """Stop listening, close client connections, and delete the NTLM account file."""
+        """Stop listening, close client connections, and close the NTLM account file."""
         for listener in self._listeners:
             listener.shutdown()
             listener.close_connections()
