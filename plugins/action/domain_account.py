@@ -51,6 +51,7 @@ class ActionModule(NodeAction):
         "user_cannot_change_password": {"type": "bool", "default": True},
         "groups": {"type": "list", "elements": "str", "default": [DOMAIN_USERS]},
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "adopt": {"type": "bool", "default": False},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -67,6 +68,7 @@ class ActionModule(NodeAction):
             password_never_expires=args["password_never_expires"],
             user_cannot_change_password=args["user_cannot_change_password"],
             groups=groups,
+            adopt=args["adopt"],
         )
         secrets = {PASSWORD_REF: password} if password is not None else {}
         read_back = Instruction("domain_user_get", {"name": name.account})

@@ -23,7 +23,9 @@ description:
     (C(IUSR_<source>), C(IWAM_<source>)) are used, as the KB says for clustered domain
     controllers; C(from_iis_setup) is then true.
   - Fails, naming the variable, when no name can be made or a name breaks the rules of a logon
-    name (at most 20 characters).
+    name (at most 20 characters); when a name names a domain other than the source node's
+    (C(EVILCORP\\IUSR_x) is never rewritten into the nodes' domain); when the base is not a bare
+    name (C(x\\y)); and when IUSR and IWAM would be one account (names compare case-insensitively).
 positional: base, iusr_name, iwam_name
 options:
   _input:

@@ -22,6 +22,9 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         AccountDisable = 0x0002,
         PasswordCannotChange = 0x0040,
         NormalAccount = 0x0200,
+        InterdomainTrustAccount = 0x0800,
+        WorkstationTrustAccount = 0x1000,
+        ServerTrustAccount = 0x2000,
         DontExpirePassword = 0x10000,
     }
 
@@ -30,6 +33,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
     {
         public string Name;
         public string Comment;
+        public string UserComment;
         public UserFlags Flags;
         public string Sid;
     }
@@ -55,6 +59,15 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         }
 
         [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
+        private struct USER_INFO_10
+        {
+            public string usri10_name;
+            public string usri10_comment;
+            public string usri10_usr_comment;
+            public string usri10_full_name;
+        }
+
+        [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
         private struct USER_INFO_23
         {
             public string usri23_name;
@@ -74,6 +87,12 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         private struct USER_INFO_1007
         {
             public string usri1007_comment;
+        }
+
+        [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
+        private struct USER_INFO_1012
+        {
+            public string usri1012_usr_comment;
         }
 
         [StructLayout(LayoutKind.Sequential)]
@@ -106,6 +125,10 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         private static extern int SetFlagsInfo(string server, string user, int level, ref USER_INFO_1008 info,
             out int parameterError);
 
+        [DllImport("netapi32.dll", CharSet = CharSet.Unicode, EntryPoint = "NetUserSetInfo")]
+        private static extern int SetUserCommentInfo(string server, string user, int level, ref USER_INFO_1012 info,
+            out int parameterError);
+
         [DllImport("netapi32.dll", CharSet = CharSet.Unicode)]
         private static extern int NetUserDel(string server, string user);
 
@@ -127,10 +150,11 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             if (status == NERR_UserNotFound)
                 return null;
             Check(status);
+            UserInfo user;
             try
             {
                 USER_INFO_23 info = (USER_INFO_23)Marshal.PtrToStructure(buffer, typeof(USER_INFO_23));
-                return new UserInfo
+                user = new UserInfo
                 {
                     Name = info.usri23_name,
                     Comment = info.usri23_comment,
@@ -142,6 +166,17 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             {
                 NetApiBufferFree(buffer);
             }
+            // Level 23 lacks the user comment, where the collection marks the accounts it made.
+            Check(NetUserGetInfo(null, name, 10, out buffer));
+            try
+            {
+                user.UserComment = ((USER_INFO_10)Marshal.PtrToStructure(buffer, typeof(USER_INFO_10))).usri10_usr_comment;
+            }
+            finally
+            {
+                NetApiBufferFree(buffer);
+            }
+            return user;
         }
 
         // The global groups the user is a direct member of, its primary group included.
@@ -167,7 +202,8 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             }
         }
 
-        public static void AddUser(string name, string password, string comment, UserFlags flags)
+        // USER_INFO_1 has no user comment: it is set right after the account is made.
+        public static void AddUser(string name, string password, string comment, string userComment, UserFlags flags)
         {
             USER_INFO_1 info = new USER_INFO_1
             {
@@ -179,6 +215,8 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             };
             int parameterError;
             Check(NetUserAdd(null, 1, ref info, out parameterError));
+            if (!String.IsNullOrEmpty(userComment))
+                SetUserComment(name, userComment);
         }
 
         public static void SetPassword(string name, string password)
@@ -193,6 +231,13 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             USER_INFO_1007 info = new USER_INFO_1007 { usri1007_comment = comment };
             int parameterError;
             Check(SetCommentInfo(null, name, 1007, ref info, out parameterError));
+        }
+
+        public static void SetUserComment(string name, string comment)
+        {
+            USER_INFO_1012 info = new USER_INFO_1012 { usri1012_usr_comment = comment };
+            int parameterError;
+            Check(SetUserCommentInfo(null, name, 1012, ref info, out parameterError));
         }
 
         public static void SetFlags(string name, UserFlags flags)

@@ -22,6 +22,16 @@ description:
     O(update_password=when_changed) the domain controller tests it with a network logon and
     answers only whether it works. A password the domain's policy refuses fails the task with
     the policy's rules.
+  - It never changes or deletes a built-in, privileged or machine account, whatever its name
+    and even with O(adopt=true). Decided by SID on the domain controller, nested groups
+    included; refused are RID 500 (Administrator), 501 (Guest), 502 (krbtgt) and every RID
+    below 1000, members of Domain Admins, Domain Controllers, Schema Admins, Enterprise Admins,
+    Group Policy Creator Owners, and of the BUILTIN groups Administrators, Account Operators,
+    Server Operators, Print Operators and Backup Operators; accounts with C(adminCount=1);
+    computer accounts, (group) managed service accounts and trust accounts.
+  - It marks every account it creates in the account's user comment (USER_INFO C(usr_comment),
+    the AD attribute C(comment); not the description, which operators edit), and changes an
+    existing account without that mark only with O(adopt=true), which then adds the mark.
 options:
   name:
     description:
@@ -82,6 +92,16 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  adopt:
+    description:
+      - Whether an existing account this collection did not create (one whose user comment lacks
+        the collection's mark) may be changed or deleted. Its password is then set as
+        O(update_password) says, its settings as the options say, and the mark is added, so
+        later runs need no O(adopt).
+      - Without it such an account fails the task, naming it, and nothing is changed.
+      - Built-in, privileged and machine accounts are refused even with it.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -139,10 +159,13 @@ before:
   description:
     - The account before the task, null when it did not exist.
     - C(groups) are the global groups it is a direct member of.
+    - C(kind) is V(user), V(computer), V(managed_service_account) or V(trust); C(managed) whether
+      the account carries the collection's mark.
   returned: always
   type: dict
   sample: {"name": "IUSR_web", "sid": "S-1-5-21-1-2-3-1105", "description": "", "enabled": true,
-           "password_never_expires": true, "user_cannot_change_password": true, "groups": ["Domain Users"]}
+           "password_never_expires": true, "user_cannot_change_password": true, "groups": ["Domain Users"],
+           "kind": "user", "managed": true}
 after:
   description:
     - The account after the task, read back from the domain controller; null when absent.

@@ -772,7 +772,26 @@ $USER_FLAG_ARGUMENTS = [ordered]@{
     user_cannot_change_password = 'PasswordCannotChange'
 }
 
-# domain_user_get: the user's USER_INFO_23 and global groups, $null when there is no such user.
+# What the USER_INFO flags and the objectClass say the account is: a person's or a service's
+# user, or a machine's (computer, managed service account, interdomain trust).
+Function Get-DomainAccountKind {
+    param([uint32]$Flags, [string[]]$Classes)
+
+    if ($Classes -contains 'msDS-GroupManagedServiceAccount' -or $Classes -contains 'msDS-ManagedServiceAccount') {
+        return 'managed_service_account'
+    }
+    if ($Flags -band ([uint32]$UserFlags::WorkstationTrustAccount -bor [uint32]$UserFlags::ServerTrustAccount)) {
+        return 'computer'
+    }
+    if ($Flags -band [uint32]$UserFlags::InterdomainTrustAccount) {
+        return 'trust'
+    }
+    'user'
+}
+
+# domain_user_get: the user's USER_INFO_23 and 10, global groups, and from the directory every
+# group it is in, nested ones and BUILTIN aliases included (tokenGroups), its adminCount and
+# objectClass; $null when there is no such user.
 Function Get-DomainUserReport {
     param([string]$Name)
 
@@ -780,15 +799,25 @@ Function Get-DomainUserReport {
     if ($null -eq $user) {
         return $null
     }
+    $entry = [ADSI]('LDAP://<SID=' + $user.Sid + '>')
+    # tokenGroups is constructed: only an explicit RefreshCache computes it.
+    $entry.RefreshCache([string[]]@('tokenGroups', 'adminCount', 'objectClass'))
+    $groupSids = @(foreach ($bytes in $entry.Properties['tokenGroups']) {
+            ([System.Security.Principal.SecurityIdentifier]::new([byte[]]$bytes, 0)).Value
+        })
     $flags = [uint32]$user.Flags
     @{
         name = $user.Name
         sid = $user.Sid
         description = [string]$user.Comment
+        user_comment = [string]$user.UserComment
         enabled = -not ($flags -band [uint32]$UserFlags::AccountDisable)
         password_never_expires = [bool]($flags -band [uint32]$UserFlags::DontExpirePassword)
         user_cannot_change_password = [bool]($flags -band [uint32]$UserFlags::PasswordCannotChange)
         groups = @($NetUser::GetGroups($Name))
+        kind = Get-DomainAccountKind -Flags $flags -Classes @($entry.Properties['objectClass'])
+        group_sids = $groupSids
+        admin_count = ([int]$entry.Properties['adminCount'].Value) -eq 1
     }
 }
 
@@ -818,6 +847,9 @@ Function Set-DomainUser {
     }
     if ($Arguments.Contains('description')) {
         $NetUser::SetComment($name, $Arguments['description'])
+    }
+    if ($Arguments.Contains('user_comment')) {
+        $NetUser::SetUserComment($name, $Arguments['user_comment'])
     }
     $flags = Get-UserFlag -Flags ([uint32]$user.Flags) -Arguments $Arguments
     if ($flags -ne [uint32]$user.Flags) {
@@ -1231,7 +1263,7 @@ $operations = @{
     'domain_user_add' = @{
         Write = $true
         Args = @{
-            name = 'str'; secret = 'secret'; description = 'str'
+            name = 'str'; secret = 'secret'; description = 'str'; user_comment = 'str'
             enabled = 'bool'; password_never_expires = 'bool'; user_cannot_change_password = 'bool'
         }
         Required = @('name', 'secret')
@@ -1239,13 +1271,13 @@ $operations = @{
             param($Arguments, $Secrets)
             $flags = Get-UserFlag -Flags 0 -Arguments $Arguments
             $NetUser::AddUser($Arguments['name'], [string]$Secrets[$Arguments['secret']],
-                [string]$Arguments['description'], $flags)
+                [string]$Arguments['description'], [string]$Arguments['user_comment'], $flags)
         }
     }
     'domain_user_set' = @{
         Write = $true
         Args = @{
-            name = 'str'; description = 'str'
+            name = 'str'; description = 'str'; user_comment = 'str'
             enabled = 'bool'; password_never_expires = 'bool'; user_cannot_change_password = 'bool'
         }
         Required = @('name')

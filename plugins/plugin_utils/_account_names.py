@@ -77,12 +77,15 @@ def check_account_part(account: str, raw: str, field: str, max_length: int | Non
         raise InvalidInput(f"{field}: {account!r} may not consist of dots and spaces only, nor end with a dot")
 
 
-def check_same_domain(name: AccountName, field: str, netbios: str | None, dns: str | None) -> None:
-    """Fail when ``name`` names a domain other than the node's (NetBIOS or DNS name)."""
+def check_same_domain(
+    name: AccountName, field: str, netbios: str | None, dns: str | None, serves: str = "this domain controller serves"
+) -> None:
+    """Fail when ``name`` names a domain other than the node's (NetBIOS or DNS name): the account
+    is never silently looked for in the node's domain instead."""
     if name.domain is None:
         return
     if name.domain.lower() not in {known.lower() for known in (netbios, dns) if known}:
         raise InvalidInput(
-            f"{field}: {str(name)!r} names the domain {name.domain!r}, but this domain controller serves "
+            f"{field}: {str(name)!r} names the domain {name.domain!r}, but {serves} "
             f"{netbios or 'no domain'}; give the account without a domain or with its own"
         )

@@ -18,12 +18,21 @@ import typing as t
 from ._changes import Change, Shown
 from ._input import InvalidInput
 from ._node_session import Instruction
+from ._privileged_accounts import why_protected
 
 PASSWORD_REF = "password"
 """The name under which the account's password travels in the ``secrets`` argument."""
 
 DOMAIN_USERS = "Domain Users"
 """Every new domain user's primary group (primaryGroupID 513)."""
+
+OWNER_MARKER = "Created by webfarm.iis_cluster (KB Q249603); its password is managed by it."
+"""The user comment (USER_INFO usr_comment, AD attribute ``comment``) of every account the
+collection creates or adopts. Not the description, which operators set and edit (an option of the
+module, the General tab of Active Directory Users and Computers): a marker there would be lost to
+an edit, or forged by one. The user comment is shown by neither tool's usual pages, so it stays
+as written; only an account carrying it, exactly, is the collection's to change without
+``adopt``."""
 
 UPDATE_ALWAYS = "always"
 UPDATE_ON_CREATE = "on_create"
@@ -40,7 +49,12 @@ _FLAGS = {
 
 @dataclasses.dataclass(frozen=True)
 class AccountState:
-    """A domain user as ``domain_user_get`` reported it (``sid`` is None for one only planned)."""
+    """A domain user as ``domain_user_get`` reported it (``sid`` is None for one only planned).
+
+    ``kind`` is ``user``, ``computer``, ``managed_service_account`` or ``trust``; ``group_sids``
+    every group it is in, nested ones included; ``managed`` whether it carries
+    :data:`OWNER_MARKER`.
+    """
 
     name: str
     sid: str | None
@@ -49,6 +63,10 @@ class AccountState:
     password_never_expires: bool
     user_cannot_change_password: bool
     groups: tuple[str, ...]
+    kind: str = "user"
+    group_sids: tuple[str, ...] = ()
+    admin_count: bool = False
+    managed: bool = True
 
     @classmethod
     def from_report(cls, report: t.Mapping[str, t.Any]) -> AccountState:
@@ -60,18 +78,24 @@ class AccountState:
             password_never_expires=bool(report["password_never_expires"]),
             user_cannot_change_password=bool(report["user_cannot_change_password"]),
             groups=tuple(report["groups"]),
+            kind=str(report["kind"]),
+            group_sids=tuple(report["group_sids"]),
+            admin_count=bool(report["admin_count"]),
+            managed=str(report["user_comment"] or "").strip() == OWNER_MARKER,
         )
 
     def as_result(self) -> dict[str, t.Any]:
         result = dataclasses.asdict(self)
         result["groups"] = list(self.groups)
+        del result["group_sids"], result["admin_count"]
         return result
 
 
 @dataclasses.dataclass(frozen=True)
 class DesiredAccount:
     """What the operator asked for one domain user. ``description`` None leaves it alone;
-    ``password_given`` says whether a password is in the secrets under :data:`PASSWORD_REF`."""
+    ``password_given`` says whether a password is in the secrets under :data:`PASSWORD_REF`;
+    ``adopt`` lets the collection take over an existing account it did not create."""
 
     name: str
     state: str = "present"
@@ -82,6 +106,7 @@ class DesiredAccount:
     password_never_expires: bool = True
     user_cannot_change_password: bool = True
     groups: tuple[str, ...] = (DOMAIN_USERS,)
+    adopt: bool = False
 
     def flag(self, name: str) -> bool:
         return bool(getattr(self, name))
@@ -109,15 +134,15 @@ def plan_account(
     """What to change so that the domain user is as ``desired``.
 
     A change of password comes first, so that a password the domain refuses (NERR_PasswordTooShort)
-    stops the run before anything else is written.
+    stops the run before anything else is written. An existing account is changed (or deleted)
+    only when :func:`check_may_change` allows it.
     """
     subject = desired.name
-    if desired.state == "absent":
-        if current is None:
-            return []
-        return [Change(subject, Shown("present"), Shown.absent(), (Instruction("domain_user_delete", {"name": subject}),))]
     if current is None:
-        return _creation(desired)
+        return [] if desired.state == "absent" else _creation(desired)
+    adoption = check_may_change(desired, current)
+    if desired.state == "absent":
+        return [Change(subject, Shown("present"), Shown.absent(), (Instruction("domain_user_delete", {"name": subject}),))]
 
     changes: list[Change] = []
     if password_to_set(desired, True, password_matches):
@@ -134,7 +159,38 @@ def plan_account(
             instruction = Instruction("domain_user_set", {"name": current.name, flag: wanted})
             changes.append(Change(f"{subject} {label}", Shown.value(not wanted), Shown.value(wanted), (instruction,)))
     changes.extend(_group_changes(desired, current.name, current.groups))
+    if adoption is not None:
+        changes.append(adoption)
     return changes
+
+
+def check_may_change(desired: DesiredAccount, current: AccountState) -> Change | None:
+    """Refuse an account the collection must not change; else the change that marks an account
+    taken over with ``adopt`` as the collection's (None when it already is).
+
+    A built-in, privileged or machine account is refused even with ``adopt``: making it the
+    site's anonymous user would run every anonymous request with its rights. An account without
+    :data:`OWNER_MARKER` is another's: resetting its password would lock out whatever logs on
+    with it.
+    """
+    reason = why_protected(str(current.sid), current.kind, current.group_sids, current.admin_count)
+    if reason is not None:
+        raise InvalidInput(
+            f"name: the domain account {current.name!r} is {reason}; the collection never changes such an "
+            "account, adopt or not. Name an ordinary account of its own for IIS (iis_cluster_account_base, "
+            "iis_cluster_iusr_name, iis_cluster_iwam_name)"
+        )
+    if current.managed:
+        return None
+    if not desired.adopt:
+        raise InvalidInput(
+            f"name: the domain account {current.name!r} exists and was not created by this collection (its user "
+            "comment lacks the webfarm.iis_cluster marker); changing its password or settings could lock out what "
+            "else uses it. Name an account that does not exist yet, or take this one over with adopt: true (role "
+            "variable domain_accounts_adopt_existing)"
+        )
+    mark = Instruction("domain_user_set", {"name": current.name, "user_comment": OWNER_MARKER})
+    return Change(f"{desired.name} owner", Shown.value("another"), Shown.value("webfarm.iis_cluster"), (mark,))
 
 
 def predicted_account(desired: DesiredAccount, current: AccountState | None) -> AccountState | None:
@@ -150,6 +206,7 @@ def predicted_account(desired: DesiredAccount, current: AccountState | None) -> 
         password_never_expires=desired.password_never_expires,
         user_cannot_change_password=desired.user_cannot_change_password,
         groups=base.groups + missing,
+        managed=base.managed or desired.adopt,
     )
 
 
@@ -177,6 +234,7 @@ def _creation(desired: DesiredAccount) -> list[Change]:
             "name": desired.name,
             "secret": PASSWORD_REF,
             "description": desired.description or "",
+            "user_comment": OWNER_MARKER,
             **{flag: desired.flag(flag) for flag in _FLAGS},
         },
     )

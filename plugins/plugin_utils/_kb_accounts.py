@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ._account_names import USER_NAME_MAX_LENGTH, parse_account_name
+from ._account_names import USER_NAME_MAX_LENGTH, check_account_part, check_same_domain, parse_account_name
 from ._input import InvalidInput
 
 
@@ -40,12 +40,23 @@ def kb_account_names(
             "iis_cluster_iusr_name and iis_cluster_iwam_name; only clustered domain controllers reuse the "
             "accounts IIS setup made"
         )
+    if base is not None:
+        # A domain in the base would be split off each name: "x\\y" made both accounts "y".
+        check_account_part(base, base, "iis_cluster_account_base", None)
     stem = base if base is not None else str(source_facts["name"])
-    names = {}
+    names, fields = {}, {}
     for role, given in (("iusr", iusr_name), ("iwam", iwam_name)):
         field = f"iis_cluster_{role}_name" if given is not None else "iis_cluster_account_base"
         raw = given if given is not None else f"{role.upper()}_{stem}"
-        names[role] = parse_account_name(raw, field, USER_NAME_MAX_LENGTH).account
+        name = parse_account_name(raw, field, USER_NAME_MAX_LENGTH)
+        # Honoured only when it is the nodes' own domain: the accounts are made and used there.
+        check_same_domain(name, field, domain, source_facts.get("dns_domain"), "the cluster's nodes are in")
+        names[role], fields[role] = name.account, field
+    if names["iusr"].lower() == names["iwam"].lower():
+        raise InvalidInput(
+            f"{fields['iusr']}, {fields['iwam']}: both name the account {names['iusr']!r}; the anonymous "
+            "user and the out-of-process identity must be two accounts (KB Q249603 steps 1-3), give two names"
+        )
     return {
         **names,
         "domain": domain,

@@ -128,14 +128,21 @@ def test_the_right_is_effective_through_domain_users_in_users_without_a_grant(la
     assert direct.result("Right", "node1")["accounts"][0]["source"] == "direct"
 
 
-def test_on_domain_controllers_steps_1_to_4_are_skipped_and_the_right_is_in_place(tmp_path: Path) -> None:
+def test_on_domain_controllers_iis_setup_s_accounts_are_taken_over_step_4_is_skipped_and_the_right_is_in_place(
+    tmp_path: Path,
+) -> None:
     lab = Lab(tmp_path, topology=DC_TOPOLOGY)
     try:
         before = lab.state()["domain"]["accounts"]
         run = lab.playbook("accounts.yml")
         assert run.rc == 0, run.output
-        for task in (IUSR_TASK, IWAM_TASK):
-            assert run.status(task, "node1") == "skipped"
+        # No account is created: IIS setup's IUSR_NODE1 and IWAM_NODE1 are marked as the
+        # collection's; without a password given, theirs stay as they were.
+        for task, name in ((IUSR_TASK, "WEBFARM\\IUSR_NODE1"), (IWAM_TASK, "WEBFARM\\IWAM_NODE1")):
+            assert run.result(task, "node1")["password_changed"] is False
+            after = lab.state()["domain"]["accounts"][name]
+            assert after["password_digest"] == before[name]["password_digest"]
+            assert after["user_comment"].startswith("Created by webfarm.iis_cluster")
         for node in NODES:
             assert run.status(GROUP_TASK, node) == "skipped"
         assert lab.state()["domain"]["accounts"].keys() == before.keys()

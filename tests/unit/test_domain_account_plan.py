@@ -10,6 +10,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_account import (
+    OWNER_MARKER,
     AccountState,
     DesiredAccount,
     password_rejected,
@@ -88,6 +89,7 @@ def test_a_new_account_is_created_with_its_password_and_joins_the_missing_groups
         "name": "IUSR_web",
         "secret": "password",
         "description": "",
+        "user_comment": OWNER_MARKER,
         "enabled": True,
         "password_never_expires": True,
         "user_cannot_change_password": True,

@@ -41,3 +41,26 @@ def test_member_servers_need_a_base_or_names():
 def test_a_base_too_long_for_a_logon_name_is_refused():
     with pytest.raises(InvalidInput, match="^iis_cluster_account_base: 'IUSR_0123456789abcdef' has 21 characters"):
         kb_account_names(MEMBER, "0123456789abcdef")
+
+
+@pytest.mark.parametrize(
+    ("base", "iusr", "iwam", "message"),
+    [
+        (None, "EVILCORP\\IUSR_x", "IWAM_x", "^iis_cluster_iusr_name: 'EVILCORP\\\\\\\\IUSR_x' names the domain 'EVILCORP', but the cluster's nodes are in WEBFARM"),
+        ("web", None, "evil.example\\IWAM_x", "^iis_cluster_iwam_name: .* names the domain 'evil.example'"),
+        ("web", "IUSR_x@evil.example", None, "^iis_cluster_iusr_name: .* names the domain 'evil.example'"),
+        ("x\\y", None, None, "^iis_cluster_account_base: 'x\\\\\\\\y' contains '\\\\\\\\'; an account name may not contain"),
+        ("web@evil.example", None, None, "^iis_cluster_account_base: .* names the domain 'evil.example'"),
+        (None, "IUSR_web", "iusr_WEB", "^iis_cluster_iusr_name, iis_cluster_iwam_name: both name the account 'IUSR_web'"),
+        ("web", "IWAM_web", None, "^iis_cluster_iusr_name, iis_cluster_account_base: both name the account 'IWAM_web'"),
+    ],
+)
+def test_a_foreign_domain_a_base_with_a_domain_or_one_account_for_both_is_refused(base, iusr, iwam, message):
+    with pytest.raises(InvalidInput, match=message):
+        kb_account_names(MEMBER, base, iusr, iwam)
+
+
+def test_a_name_in_the_nodes_own_domain_is_honoured():
+    facts = {**MEMBER, "dns_domain": "webfarm.test"}
+    names = kb_account_names(facts, None, "WEBFARM\\IUSR_x", "IWAM_x@webfarm.test")
+    assert (names["iusr_qualified"], names["iwam_qualified"]) == ("WEBFARM\\IUSR_x", "WEBFARM\\IWAM_x")

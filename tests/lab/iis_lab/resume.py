@@ -134,6 +134,8 @@ def _accounts(entries: Entry, database: AccountDatabase, digests: SecretDigests)
                 "password_never_expires": entry["password_never_expires"],
                 "cannot_change_password": entry["cannot_change_password"],
                 "description": entry["description"],
+                "user_comment": entry["user_comment"],
+                "admin_count": entry["admin_count"],
                 "password": _secret(entry["password_digest"], digests),
             }
         else:

@@ -171,6 +171,8 @@ def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
             password_never_expires=account.password_never_expires,
             cannot_change_password=account.cannot_change_password,
             description=account.description,
+            user_comment=account.user_comment,
+            admin_count=account.admin_count,
             password_digest=None if account.password is None else digest(account.password),
         )
     else:

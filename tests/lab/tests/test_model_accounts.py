@@ -100,7 +100,14 @@ def test_a_domain_users_token_on_a_member_holds_its_groups_and_the_local_groups_
     node1 = lab.hosts[1]
     admin = lookup_name(node1, "WEBFARM\\Administrator")
     groups = [group.qualified_name for group in token_groups(node1, admin)]
-    assert groups[:3] == ["WEBFARM\\Domain Admins", "WEBFARM\\Domain Users", "WEBFARM\\Enterprise Admins"]
+    # dcpromo makes the first domain's Administrator a member of these five.
+    assert groups[:5] == [
+        "WEBFARM\\Domain Admins",
+        "WEBFARM\\Domain Users",
+        "WEBFARM\\Schema Admins",
+        "WEBFARM\\Enterprise Admins",
+        "WEBFARM\\Group Policy Creator Owners",
+    ]
     assert {"Everyone", "NT AUTHORITY\\Authenticated Users", "BUILTIN\\Administrators", "BUILTIN\\Users"} <= set(groups)
 
 

@@ -7,6 +7,7 @@ import typing as t
 import pytest
 
 from iis_lab.lab import Lab
+from iis_lab.windows.accounts import Kind
 
 if t.TYPE_CHECKING:
     from conftest import NodeOps
@@ -37,6 +38,33 @@ def test_a_user_added_on_a_domain_controller_is_a_domain_user_in_domain_users(no
     assert {key: user[key] for key in FLAGS} == FLAGS
     assert user["groups"] == ["Domain Users"]
     assert node_ops.value(op("domain_user_get", name="IUSR_other"), host="DC1") is None
+
+
+def test_a_user_reports_its_nested_groups_builtin_aliases_admin_count_and_user_comment(lab: Lab, node_ops: NodeOps) -> None:
+    domain = lab.domain.accounts
+
+    def sid(name: str) -> str:
+        account = domain.find(name)
+        assert account is not None
+        return account.sid
+
+    admin = node_ops.value(op("domain_user_get", name="Administrator"), host="DC1")
+    assert admin["sid"].endswith("-500") and admin["admin_count"] is True and admin["kind"] == "user"
+    assert {sid("Domain Admins"), sid("Enterprise Admins"), "S-1-5-32-544"} <= set(admin["group_sids"])
+
+    # Web Operators (a global group) in Domain Admins: its member is a domain admin, nested.
+    node_ops.values(add_user(user_comment="made by us"), host="DC1", secrets={"pw": PASSWORD})
+    operators = domain.add("Web Operators", Kind.GROUP, members=[sid("IUSR_web")])
+    domain_admins = domain.find("Domain Admins")
+    assert domain_admins is not None
+    domain_admins.members.append(operators.sid)
+    user = node_ops.value(op("domain_user_get", name="IUSR_web"), host="DC1")
+    assert user["user_comment"] == "made by us" and user["admin_count"] is False
+    assert set(user["group_sids"]) == {
+        sid("Domain Users"), operators.sid, sid("Domain Admins"), "S-1-5-32-544", "S-1-5-32-545"
+    }
+    node_ops.values(op("domain_user_set", name="IUSR_web", user_comment="ours now"), host="DC1")
+    assert node_ops.value(op("domain_user_get", name="IUSR_web"), host="DC1")["user_comment"] == "ours now"
 
 
 @pytest.mark.parametrize(

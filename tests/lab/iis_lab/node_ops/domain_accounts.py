@@ -19,13 +19,14 @@ from ..windows.errors import (
     WindowsApiError,
 )
 from ..windows.host import Host
-from ..windows.security import require_administrator
+from ..windows.security import domain_groups, require_administrator
 from ..windows.stored_secret import same_secret
 from .spec import Arg, ArgType, OpContext, OpSpec
 
 _NAME = Arg("name", ArgType.STR, required=True)
 _SECRET = Arg("secret", ArgType.SECRET, required=True)
 _DESCRIPTION = Arg("description", ArgType.STR)
+_USER_COMMENT = Arg("user_comment", ArgType.STR)
 # USER_INFO flags as op arguments, and the attribute of the model each sets.
 _FLAGS = {
     "enabled": "enabled",  # not UF_ACCOUNTDISABLE
@@ -35,7 +36,8 @@ _FLAGS = {
 
 
 def domain_user_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
-    """NetUserGetInfo and NetUserGetGroups; null for NERR_UserNotFound."""
+    """NetUserGetInfo (levels 23 and 10) and NetUserGetGroups, and the directory's tokenGroups,
+    adminCount and objectClass; null for NERR_UserNotFound."""
     host = context.host
     user = _user(host, args["name"])
     if user is None:
@@ -45,10 +47,15 @@ def domain_user_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str
         "name": user.name,
         "sid": user.sid,
         "description": user.description,
+        "user_comment": user.user_comment,
         "enabled": user.enabled,
         "password_never_expires": user.password_never_expires,
         "user_cannot_change_password": user.cannot_change_password,
         "groups": groups,
+        # The lab's domain holds users only: no computer, managed service or trust accounts.
+        "kind": "user",
+        "group_sids": _token_group_sids(host, user),
+        "admin_count": user.admin_count,
     }
 
 
@@ -60,7 +67,13 @@ def domain_user_add(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
         raise WindowsApiError(NERR_USER_EXISTS, args["name"])
     password = context.secret(args["secret"])
     _check_policy(host, password, args["name"])
-    user = host.sam.add(args["name"], Kind.USER, password=password, description=args.get("description", ""))
+    user = host.sam.add(
+        args["name"],
+        Kind.USER,
+        password=password,
+        description=args.get("description", ""),
+        user_comment=args.get("user_comment", ""),
+    )
     _set_flags(user, args)
     if host.is_domain_controller:
         domain_users = host.sam.find("Domain Users")
@@ -75,6 +88,8 @@ def domain_user_set(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
     user = _existing_user(host, args["name"])
     if "description" in args:
         user.description = args["description"]
+    if "user_comment" in args:
+        user.user_comment = args["user_comment"]
     _set_flags(user, args)
 
 
@@ -139,6 +154,17 @@ def _existing_user(host: Host, name: str) -> Account:
     return user
 
 
+def _token_group_sids(host: Host, user: Account) -> list[str]:
+    """tokenGroups of a user object, read on a domain controller: its security groups, nested
+    ones and the primary group included, and the domain's BUILTIN aliases that hold it or any of
+    them (MS-ADA3 2.311 tokenGroups, MS-ADTS 3.1.1.4.5.19). Well-known SIDs (Everyone, Authenticated Users) are not
+    memberships of the object, so they are not in it."""
+    groups = domain_groups(host, user)
+    held = {user.sid, *(group.sid for group in groups)}
+    aliases = [alias for alias in host.domain.builtin.accounts() if held.intersection(alias.members)]
+    return [group.sid for group in (*groups, *aliases)]
+
+
 def _check_policy(host: Host, password: str, account_name: str) -> None:
     # The domain's account policy applies to domain accounts and, on members, to local ones.
     if host.domain.password_policy.rejects(password, account_name):
@@ -155,8 +181,13 @@ _FLAG_ARGS = tuple(Arg(name, ArgType.BOOL) for name in _FLAGS)
 
 OPS = (
     OpSpec("domain_user_get", write=False, args=(_NAME,), run=domain_user_get),
-    OpSpec("domain_user_add", write=True, args=(_NAME, _SECRET, _DESCRIPTION, *_FLAG_ARGS), run=domain_user_add),
-    OpSpec("domain_user_set", write=True, args=(_NAME, _DESCRIPTION, *_FLAG_ARGS), run=domain_user_set),
+    OpSpec(
+        "domain_user_add",
+        write=True,
+        args=(_NAME, _SECRET, _DESCRIPTION, _USER_COMMENT, *_FLAG_ARGS),
+        run=domain_user_add,
+    ),
+    OpSpec("domain_user_set", write=True, args=(_NAME, _DESCRIPTION, _USER_COMMENT, *_FLAG_ARGS), run=domain_user_set),
     OpSpec("domain_user_set_password", write=True, args=(_NAME, _SECRET), run=domain_user_set_password),
     OpSpec("domain_user_password_matches", write=False, args=(_NAME, _SECRET), run=domain_user_password_matches),
     OpSpec("domain_user_delete", write=True, args=(_NAME,), run=domain_user_delete),

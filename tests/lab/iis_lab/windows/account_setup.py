@@ -29,8 +29,10 @@ from .accounts import (
     RID_DOMAIN_GUESTS,
     RID_DOMAIN_USERS,
     RID_ENTERPRISE_ADMINS,
+    RID_GROUP_POLICY_CREATOR_OWNERS,
     RID_GUEST,
     RID_KRBTGT,
+    RID_SCHEMA_ADMINS,
     Account,
     AccountDatabase,
     Kind,
@@ -82,16 +84,21 @@ def create_domain(
     """
     sid = machine_sid(dns)
     accounts = AccountDatabase(netbios, sid)
-    admin = accounts.add(admin_user, Kind.USER, RID_ADMINISTRATOR, password=admin_password, password_never_expires=True)
+    # SDProp marks the members of protected groups (Administrator, krbtgt) with adminCount=1.
+    admin = accounts.add(
+        admin_user, Kind.USER, RID_ADMINISTRATOR, password=admin_password, password_never_expires=True, admin_count=True
+    )
     guest = accounts.add("Guest", Kind.USER, RID_GUEST, enabled=False)
-    krbtgt = accounts.add("krbtgt", Kind.USER, RID_KRBTGT, enabled=False)
+    krbtgt = accounts.add("krbtgt", Kind.USER, RID_KRBTGT, enabled=False, admin_count=True)
     domain_admins = _group(accounts, "Domain Admins", RID_DOMAIN_ADMINS, admin)
     # Every new user's primary group is Domain Users (primaryGroupID 513).
     _group(accounts, "Domain Users", RID_DOMAIN_USERS, admin, krbtgt)
     domain_guests = _group(accounts, "Domain Guests", RID_DOMAIN_GUESTS, guest)
     _group(accounts, "Domain Computers", RID_DOMAIN_COMPUTERS)
     _group(accounts, "Domain Controllers", RID_DOMAIN_CONTROLLERS)
+    _group(accounts, "Schema Admins", RID_SCHEMA_ADMINS, admin)
     enterprise_admins = _group(accounts, "Enterprise Admins", RID_ENTERPRISE_ADMINS, admin)
+    _group(accounts, "Group Policy Creator Owners", RID_GROUP_POLICY_CREATOR_OWNERS, admin)
 
     builtin = _builtin_aliases()
     _members(builtin, "Administrators", admin, domain_admins, enterprise_admins)

@@ -46,6 +46,10 @@ class Account:
     password_never_expires: bool = False
     cannot_change_password: bool = False
     description: str = ""
+    # USER_INFO usr_comment (the AD attribute "comment"), and AD's adminCount, which SDProp sets
+    # to 1 on the members of protected groups ("AdminSDHolder, Protected Groups and SDProp").
+    user_comment: str = ""
+    admin_count: bool = False
     members: list[str] = dataclasses.field(default_factory=list)
 
     @property
@@ -67,7 +71,9 @@ RID_DOMAIN_USERS = 513
 RID_DOMAIN_GUESTS = 514
 RID_DOMAIN_COMPUTERS = 515
 RID_DOMAIN_CONTROLLERS = 516
+RID_SCHEMA_ADMINS = 518
 RID_ENTERPRISE_ADMINS = 519
+RID_GROUP_POLICY_CREATOR_OWNERS = 520
 # SAM hands out RIDs from 1000 for the accounts an administrator or a setup program creates.
 _FIRST_USER_RID = 1000
 
