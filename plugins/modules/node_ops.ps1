@@ -265,6 +265,19 @@ Function Get-MetabasePropertySchema {
     }
 }
 
+# The schema of each property metabase_digest met, by name: the schema is the machine's, so one
+# bind per property name serves every key (a bind per key and property is a COM round trip each).
+$PropertySchemas = @{}
+
+Function Get-CachedPropertySchema {
+    param([string]$Name)
+
+    if (-not $PropertySchemas.ContainsKey($Name)) {
+        $PropertySchemas[$Name] = Get-MetabasePropertySchema -Name $Name
+    }
+    $PropertySchemas[$Name]
+}
+
 # Where the key's value of a property comes from: 'here', 'inherited' or 'unset'.
 # The property attribute object reads the metabase record with inheritance: Isinherit says the
 # value comes from a key above, and no record at all (MD_ERROR_DATA_NOT_FOUND) means no value.
@@ -354,6 +367,23 @@ Function ConvertTo-MetabaseValue {
     }
 }
 
+# A property's source as metabase_get and metabase_digest list properties, $null when its attributes
+# cannot be read: adsutil.vbs ENUM skips such a property (On Error Resume Next), so a COM failure
+# leaves it out; any other failure is a defect here and reaches the error path.
+Function Get-ListedPropertySource {
+    param([System.DirectoryServices.DirectoryEntry]$Key, [string]$Name)
+
+    try {
+        Get-MetabasePropertySource -Key $Key -Name $Name
+    }
+    catch {
+        if ((Get-InnermostException -Exception $_.Exception) -isnot [System.Runtime.InteropServices.COMException]) {
+            throw
+        }
+        $null
+    }
+}
+
 # metabase_get: the key's class, the named properties (by default those set at the key, what
 # adsutil.vbs ENUM lists) and, when asked, the names of its child keys.
 Function Get-MetabaseKeyReport {
@@ -364,13 +394,7 @@ Function Get-MetabaseKeyReport {
     $properties = [ordered]@{}
     if ($null -eq $Property) {
         foreach ($name in $known) {
-            try {
-                $source = Get-MetabasePropertySource -Key $key -Name $name
-            }
-            catch {
-                # Like adsutil.vbs ENUM, leave out a property whose attributes cannot be read.
-                continue
-            }
+            $source = Get-ListedPropertySource -Key $key -Name $name
             if ($source -eq 'here') {
                 $properties[$name] = Get-MetabasePropertyReport -Key $key -Name $name -Source $source
             }
@@ -488,15 +512,12 @@ Function Get-MetabaseKeyDigest {
         if ($Exclude -contains $name) {
             continue
         }
-        try {
-            $source = Get-MetabasePropertySource -Key $Key -Name $name
-        }
-        catch {
-            # As metabase_get does: a property whose attributes cannot be read is not listed.
+        # As metabase_get does: a property whose attributes cannot be read is not listed.
+        if ((Get-ListedPropertySource -Key $Key -Name $name) -ne 'here') {
             continue
         }
-        $type = (Get-MetabasePropertySchema -Name $name).type
-        if ($source -eq 'here' -and $type -in $METABASE_VALUE_TYPES) {
+        $type = (Get-CachedPropertySchema -Name $name).type
+        if ($type -in $METABASE_VALUE_TYPES) {
             $properties[$name] = Get-HmacHex -Hmac $Hmac -Text (Get-MetabasePropertyText -Key $Key -Name $name -Type $type)
         }
     }
@@ -557,7 +578,8 @@ Function Get-MetabaseBackup {
         @{
             name = [string]$arguments[3]
             version = [int]$arguments[2]
-            date = ([datetime]$arguments[4]).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+            # EnumBackups gives the backup's time in UTC already (a VARIANT DATE has no kind).
+            date = ([datetime]$arguments[4]).ToString('yyyy-MM-ddTHH:mm:ssZ', [cultureinfo]::InvariantCulture)
         }
     }
 }
@@ -683,7 +705,8 @@ Function Get-ComPlusCollection {
 
     $collection = if ($null -eq $Parent) { $Catalog.GetCollection($Name) } else { $Parent.GetCollection($Name, $Key) }
     $collection.Populate()
-    $collection
+    # ICatalogCollection is enumerable: without the comma the caller would get its items.
+    , $collection
 }
 
 # COMAdminActivation: 0 library (in the caller's process), 1 server (a dllhost of its own).
@@ -697,11 +720,12 @@ Function Get-ComPlusCatalog {
     param([string]$Account)
 
     $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
-    $computer = (Get-ComPlusCollection -Catalog $catalog -Name 'LocalComputer').Item(0)
-    $share = try { [string]$computer.Value('ReplicationShare') } catch { $null }
     $applications = Get-ComPlusCollection -Catalog $catalog -Name 'Applications'
     $report = @{
-        replication_share = $share
+        # MTS 2.0 kept a ReplicationShare on LocalComputer; COM+ has no such property (its
+        # LocalComputer collection documents none), so the setting cannot be read on any Windows
+        # Ansible manages: the controller reports that preflight check as unknown.
+        replication_share = $null
         applications = @(
             foreach ($application in $applications) {
                 $components = Get-ComPlusCollection -Parent $applications -Name 'Components' -Key $application.Key
@@ -1068,8 +1092,10 @@ Function Test-AnonymousLogon {
     $known = @(Get-MetabaseClassProperty -Key $key)
     $user = [string]$key.Get((Resolve-MetabasePropertyName -Known $known -Name 'AnonymousUserName'))
     $password = [string]$key.Get('AnonymousUserPass')
-    # IIS 6 registers no password sync sub-authenticator and never syncs.
-    $sync = [bool]$key.Get('AnonymousPasswordSync') -and (Get-IisVersion) -notlike '6.*'
+    # Only IIS 5 registers the password sync sub-authenticator: IIS 6 and later never sync.
+    $iisVersion = Get-IisVersion
+    $sync = [bool]$key.Get('AnonymousPasswordSync') -and $null -ne $iisVersion -and
+        [version]$iisVersion -lt [version]'6.0'
     # The FTP service logs users on interactively; its keys have no LogonMethod.
     $method = if ($known -contains 'LogonMethod') { [int]$key.Get('LogonMethod') } else { 0 }
     $principal = $Principals::FromName($user)
@@ -1390,6 +1416,39 @@ Function Test-ArgumentType {
     }
 }
 
+# An op's result as plain values that ConvertTo-Json (Ansible.Basic's ToJson) writes as they are.
+# InvokeReturnAsIs hands back PSObject-wrapped values, and Windows PowerShell 5.1 writes a wrapped
+# array as {"value":[...],"Count":n} (its ETS Count alias on System.Array, PowerShell/PowerShell#3222).
+# So every value is unwrapped, a dictionary becomes an ordered hashtable and any other collection
+# a List (no ETS members), built through method calls, which pass base objects, not wrappers.
+Function ConvertTo-PlainResult {
+    param([Object]$Value)
+
+    if ($null -eq $Value) {
+        return $null
+    }
+    $Value = $Value.psobject.BaseObject
+    if ($Value -is [string] -or $Value -is [ValueType]) {
+        return $Value
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $entries = [ordered]@{}
+        foreach ($key in $Value.Keys) {
+            $entries.Add([string]$key, (ConvertTo-PlainResult -Value $Value[$key]))
+        }
+        return $entries
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $plain = [System.Collections.Generic.List[Object]]::new()
+        foreach ($item in $Value) {
+            $plain.Add((ConvertTo-PlainResult -Value $item))
+        }
+        # The pipeline would enumerate the list: an empty one would become $null, one item the item.
+        return , $plain
+    }
+    $Value
+}
+
 # An instruction's args; an instruction without args has none.
 Function Get-InstructionArgument {
     param([System.Collections.IDictionary]$Instruction)
@@ -1491,8 +1550,9 @@ foreach ($instruction in $instructions) {
     $operation = $operations[$op]
     try {
         $arguments = Get-InstructionArgument -Instruction $instruction
-        $value = $operation.Run.InvokeReturnAsIs($arguments, $secrets)
-        $results.Add(@{ op = $op; status = 'ok'; value = $value })
+        $result = @{ op = $op; status = 'ok' }
+        $result['value'] = ConvertTo-PlainResult -Value ($operation.Run.InvokeReturnAsIs($arguments, $secrets))
+        $results.Add($result)
         if ($operation.Write) {
             $module.Result.changed = $true
         }
