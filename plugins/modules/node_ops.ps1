@@ -8,6 +8,7 @@
 #AnsibleRequires -CSharpUtil Ansible.Process
 #AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts
 #AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
+#AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetApiErrors
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.AddType
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.ArgvParser
 
@@ -54,8 +55,9 @@ $METABASE_VALUE_TYPES = @('STRING', 'EXPANDSZ', 'INTEGER', 'BOOLEAN', 'LIST', 'B
 # PowerShell reads 0xFFFFFFFF as the Int32 -1, the LONG the method takes.
 $MD_BACKUP_NEXT_VERSION = 0xFFFFFFFF
 $MD_BACKUP_SAVE_FIRST = 2
-# HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS): EnumBackups past the last backup.
-$ERROR_NO_MORE_ITEMS_HRESULT = 0x80070103
+# EnumBackups past the last backup: HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS), or
+# MD_ERROR_DATA_NOT_FOUND as IIS's ADSI documentation names it; both end the list.
+$END_OF_BACKUPS = @(0x80070103, $MD_ERROR_DATA_NOT_FOUND)
 # A NetBIOS computer name, or a DNS name of such labels: nothing a command line could split or
 # read as a switch.
 $COMPUTER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,62}(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*\z'
@@ -570,7 +572,7 @@ Function Get-MetabaseBackup {
                 $null, $machine, $arguments, [System.Reflection.ParameterModifier[]]@($modifier), $null, $null)
         }
         catch {
-            if ((Get-InnermostException -Exception $_.Exception).HResult -eq $ERROR_NO_MORE_ITEMS_HRESULT) {
+            if ($END_OF_BACKUPS -contains (Get-InnermostException -Exception $_.Exception).HResult) {
                 break
             }
             throw
@@ -709,6 +711,15 @@ Function Get-ComPlusCollection {
     , $collection
 }
 
+# Whether a COM class is registered. On x64, HKEY_CLASSES_ROOT of a 64-bit process is the 64-bit
+# view; a 32-bit component registers under Wow6432Node, so both views count.
+Function Test-ComClassRegistered {
+    param([string]$Clsid)
+
+    (Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\CLSID\$Clsid") -or
+        (Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\Wow6432Node\CLSID\$Clsid")
+}
+
 # COMAdminActivation: 0 library (in the caller's process), 1 server (a dllhost of its own).
 $COMADMIN_ACTIVATION_SERVER = 1
 
@@ -742,7 +753,7 @@ Function Get-ComPlusCatalog {
                             @{
                                 clsid = $clsid
                                 prog_id = [string]$component.Name
-                                registered = Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\CLSID\$clsid"
+                                registered = Test-ComClassRegistered -Clsid $clsid
                             }
                         }
                     )
@@ -1204,7 +1215,12 @@ $operations = @{
         Write = $false
         Args = @{}
         Required = @()
-        Run = { param($Arguments, $Secrets) , @(Get-MetabaseBackup) }
+        Run = {
+            param($Arguments, $Secrets)
+            # The contract's order: by name (as IIS compares them, ignoring case), then version.
+            , @(Get-MetabaseBackup | Sort-Object -Property @{ Expression = { $_.name.ToLowerInvariant() } },
+                @{ Expression = { $_.version } })
+        }
     }
     'metabase_backup_restore' = @{
         Write = $true

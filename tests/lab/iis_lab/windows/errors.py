@@ -25,8 +25,6 @@ class ErrorCode:
 
 # HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key that does not exist.
 PATH_NOT_FOUND = ErrorCode(0x80070003, "ERROR_PATH_NOT_FOUND", "The system cannot find the path specified.")
-# HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): IIsComputer.Restore of a backup that does not exist.
-FILE_NOT_FOUND = ErrorCode(0x80070002, "ERROR_FILE_NOT_FOUND", "The system cannot find the file specified.")
 # HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED): the IIS Admin service refuses the caller (AdminACL).
 ACCESS_DENIED = ErrorCode(0x80070005, "ERROR_ACCESS_DENIED", "Access is denied.")
 # HRESULT_FROM_WIN32(ERROR_PATH_BUSY): the metabase is held by another application (adsutil.vbs
@@ -62,6 +60,10 @@ E_ADS_CANT_CONVERT_DATATYPE = ErrorCode(
 # The metabase itself (mdmsg.h): a property with no value at a key nor, by inheritance, above
 # it. GetPropertyAttribObj answers it, which is how node_ops tells "unset" apart.
 MD_ERROR_DATA_NOT_FOUND = ErrorCode(0x800CC801, "MD_ERROR_DATA_NOT_FOUND", "The specified metadata was not found.")
+# IIsComputer.Restore of a backup name and version that does not exist ([MS-IMSA] 3.1.4.29 Restore).
+MD_ERROR_INVALID_VERSION = ErrorCode(
+    0x800CC802, "MD_ERROR_INVALID_VERSION", "The version specified by dwMDVersion is invalid."
+)
 
 
 class WindowsApiError(Exception):
