@@ -667,15 +667,34 @@ Function Test-RpcEndpoint {
     @{ computer = $Computer; addresses = @(foreach ($address in $addresses) { $address.ToString() }) }
 }
 
+# NameTranslate (ADS_NAME_INITTYPE_GC; ADS_NAME_TYPE_CANONICAL and ADS_NAME_TYPE_NT4).
+$ADS_NAME_INITTYPE_GC = 3
+$ADS_NAME_TYPE_CANONICAL = 2
+$ADS_NAME_TYPE_NT4 = 3
+$ERROR_NOT_SUPPORTED = 50
+
 # An S4U logon token for a domain account (Kerberos protocol transition: it needs no password,
 # and no credential of the caller travels, so no second hop). WindowsIdentity takes the user's
-# principal name; sAMAccountName@dns.domain is its implicit form.
+# principal name; sAMAccountName@dns.domain is its implicit form, with the DNS name of the
+# account's own domain (NameTranslate's canonical name starts with it), not this host's: a trusted
+# domain's user keeps its domain. Kerberos cannot log on a local account, and the host's domain
+# would answer for a namesake instead, so a local account is refused.
 Function New-S4uIdentity {
     param([string]$Account)
 
     $user = $Account
     if ($Account.Contains('\')) {
-        $user = '{0}@{1}' -f $Account.Split('\')[1], (Get-CimInstance -ClassName Win32_ComputerSystem).Domain
+        $authority, $name = $Account.Split('\', 2)
+        if ($authority -eq $env:COMPUTERNAME) {
+            throw [System.ComponentModel.Win32Exception]::new($ERROR_NOT_SUPPORTED,
+                "$Account is a local account: an S4U logon (Kerberos) can only build a domain account's token")
+        }
+        $translate = New-Object -ComObject NameTranslate
+        $invoke = [System.Reflection.BindingFlags]::InvokeMethod
+        $null = $translate.GetType().InvokeMember('Init', $invoke, $null, $translate, @($ADS_NAME_INITTYPE_GC, ''))
+        $null = $translate.GetType().InvokeMember('Set', $invoke, $null, $translate, @($ADS_NAME_TYPE_NT4, $Account))
+        $canonical = [string]$translate.GetType().InvokeMember('Get', $invoke, $null, $translate, @($ADS_NAME_TYPE_CANONICAL))
+        $user = '{0}@{1}' -f $name, $canonical.Split('/')[0]
     }
     [System.Security.Principal.WindowsIdentity]::new($user)
 }

@@ -87,6 +87,7 @@ class WindowsApiError(Exception):
 # Win32 (winerror.h) and network management (lmerr.h) codes of the account, group, logon and
 # LSA calls, with the texts of Windows 2000/2003.
 ERROR_ACCESS_DENIED = ErrorCode(5, "ERROR_ACCESS_DENIED", "Access is denied.")
+ERROR_NOT_SUPPORTED = ErrorCode(50, "ERROR_NOT_SUPPORTED", "The request is not supported.")
 ERROR_NO_SUCH_PRIVILEGE = ErrorCode(1313, "ERROR_NO_SUCH_PRIVILEGE", "A specified privilege does not exist.")
 ERROR_NO_SUCH_USER = ErrorCode(1317, "ERROR_NO_SUCH_USER", "The specified user does not exist.")
 ERROR_LOGON_FAILURE = ErrorCode(1326, "ERROR_LOGON_FAILURE", "Logon failure: unknown user name or bad password.")
