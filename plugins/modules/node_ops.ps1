@@ -1017,6 +1017,7 @@ Function Get-UserRightReport {
 # GetDataPaths' attribute argument: every key that sets the property, inheritable or not.
 $IIS_ANY_PROPERTY = 0
 $COMADMIN_E_OBJECT_DOES_NOT_EXIST = 0x80110809
+$COMADMIN_E_OBJECTERRORS = 0x80110401
 # LogonUser's logon type for each LogonMethod (MD_LOGON_INTERACTIVE, _BATCH, _NETWORK,
 # _NETWORK_CLEARTEXT).
 $LOGON_TYPE_OF_METHOD = @{
@@ -1159,7 +1160,35 @@ Function Set-ComApplicationIdentity {
     }
     $application.Value('Identity') = $Identity
     $application.Value('Password') = $Password
-    $null = $applications.SaveChanges()
+    try {
+        $null = $applications.SaveChanges()
+    }
+    catch {
+        if ((Get-InnermostException -Exception $_.Exception).HResult -ne $COMADMIN_E_OBJECTERRORS) {
+            throw
+        }
+        throw (Get-ComPlusObjectError -Collection $applications)
+    }
+}
+
+# The error of the first object SaveChanges could not save. COMADMIN_E_OBJECTERRORS says only that
+# some object failed; each one's own code (COMADMIN_E_USERPASSWDNOTVALID for a wrong identity
+# password, ...) is in the collection's ErrorInfo collection, which must be read at once
+# (COM+ SDK, "Handling COM+ Administration Errors"). Its ErrorCode is documented as a string; the
+# text is Windows' own for that code, as for any other error.
+Function Get-ComPlusObjectError {
+    param([Object]$Collection)
+
+    $errors = $Collection.GetCollection('ErrorInfo', '')
+    $errors.Populate()
+    foreach ($entry in $errors) {
+        # The low 32 bits, whether the HRESULT comes signed, unsigned or as text.
+        $hresult = [BitConverter]::ToInt32([BitConverter]::GetBytes([int64]$entry.Value('ErrorCode')), 0)
+        $message = [System.ComponentModel.Win32Exception]::new($hresult).Message
+        return [System.Runtime.InteropServices.COMException]::new($message, $hresult)
+    }
+    $message = 'Errors occurred accessing one or more objects - the ErrorInfo collection may have more detail'
+    [System.Runtime.InteropServices.COMException]::new($message, $COMADMIN_E_OBJECTERRORS)
 }
 
 # ---- The instruction set ---------------------------------------------------------------------

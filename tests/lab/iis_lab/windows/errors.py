@@ -9,6 +9,7 @@ Directory").
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +85,15 @@ class WindowsApiError(Exception):
         return self.error.message
 
 
+class ObjectErrors(WindowsApiError):
+    """SaveChanges of a COM+ collection failed (COMADMIN_E_OBJECTERRORS); ``error_info`` holds
+    the ErrorInfo collection: each failing object's Key (MajorRef) and its own code."""
+
+    def __init__(self, error_info: t.Sequence[tuple[str, ErrorCode]]) -> None:
+        self.error_info = tuple(error_info)
+        super().__init__(COMADMIN_E_OBJECTERRORS, "; ".join(f"{key}: {code}" for key, code in self.error_info))
+
+
 # Win32 (winerror.h) and network management (lmerr.h) codes of the account, group, logon and
 # LSA calls, with the texts of Windows 2000/2003.
 ERROR_ACCESS_DENIED = ErrorCode(5, "ERROR_ACCESS_DENIED", "Access is denied.")
@@ -120,7 +130,14 @@ ERROR_LOGON_TYPE_NOT_GRANTED = ErrorCode(
     "Logon failure: the user has not been granted the requested logon type at this computer.",
 )
 
-# The COM+ admin catalog (COMAdmin, winerror.h).
+# The COM+ admin catalog (COMAdmin, winerror.h). SaveChanges of a collection fails with
+# COMADMIN_E_OBJECTERRORS when an object of it cannot be saved; that object's own code is only in
+# the collection's ErrorInfo collection (COM+ SDK, "Handling COM+ Administration Errors").
+COMADMIN_E_OBJECTERRORS = ErrorCode(
+    0x80110401,
+    "COMADMIN_E_OBJECTERRORS",
+    "Errors occurred accessing one or more objects - the ErrorInfo collection may have more detail",
+)
 COMADMIN_E_USERPASSWDNOTVALID = ErrorCode(
     0x80110414, "COMADMIN_E_USERPASSWDNOTVALID", "The user ID or password is invalid."
 )
