@@ -45,6 +45,8 @@ $module.Result.invocation.module_args.secrets = $shownSecrets
 # HRESULTs as Exception.HResult holds them: PowerShell reads a 0x8... literal as a negative Int32.
 $MD_ERROR_DATA_NOT_FOUND = 0x800CC801
 $E_ADS_PROPERTY_NOT_SUPPORTED = 0x80005006
+# HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key (or schema object) that does not exist.
+$PATH_NOT_FOUND_HRESULT = 0x80070003
 $E_ADS_CANT_CONVERT_DATATYPE = 0x8000500C
 # ADSI PutEx control codes (ADS_PROPERTY_OPERATION_ENUM).
 $ADS_PROPERTY_CLEAR = 1
@@ -226,6 +228,20 @@ Function Get-MetabaseKey {
     $key
 }
 
+# The ADSI path of a key as the metabase spells it. A path binds in any case; results echo the
+# metabase's own spelling (as GetDataPaths reports paths), which a key's enumerated children
+# carry, not the caller's.
+Function Get-CanonicalAdsiPath {
+    param([string]$Path)
+
+    $key = Get-MetabaseKey -Path ''
+    $names = foreach ($segment in @($Path.Split('/') | Where-Object { $_ })) {
+        $key = @($key.psbase.Children | Where-Object { $_.psbase.Name -eq $segment })[0]
+        $key.psbase.Name
+    }
+    @($names) -join '/'
+}
+
 # The properties the key's class allows, spelled as the schema spells them: the mandatory and
 # optional properties of its schema class, the list adsutil.vbs ENUM walks.
 Function Get-MetabaseClassProperty {
@@ -343,8 +359,9 @@ Function ConvertTo-MetabaseValue {
         'STRING' { $Value -is [string] }
         'EXPANDSZ' { $Value -is [string] }
         'BOOLEAN' { $Value -is [bool] }
+        # ADSI takes a script's signed VT_I4 as the same 32 bits, so -1 is 4294967295.
         'INTEGER' {
-            ($Value -is [int] -or $Value -is [long]) -and $Value -ge 0 -and $Value -le [uint32]::MaxValue
+            ($Value -is [int] -or $Value -is [long]) -and $Value -ge [int]::MinValue -and $Value -le [uint32]::MaxValue
         }
         'LIST' { Test-StringList -Value $Value }
         'BINARY' { $Value -is [string] -and $Value -match '^(?:[0-9a-f]{2})*\z' }
@@ -356,7 +373,7 @@ Function ConvertTo-MetabaseValue {
     }
     switch ($Type) {
         # The provider stores a DWORD as a signed VT_I4.
-        'INTEGER' { [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$Value), 0) }
+        'INTEGER' { [BitConverter]::ToInt32([BitConverter]::GetBytes([int64]$Value), 0) }
         'LIST' { , [Object[]]@($Value) }
         'BINARY' {
             $bytes = [System.Collections.Generic.List[byte]]::new()
@@ -409,7 +426,7 @@ Function Get-MetabaseKeyReport {
             $properties[$name] = Get-MetabasePropertyReport -Key $key -Name $name -Source $source
         }
     }
-    $report = @{ path = $Path; key_type = $key.psbase.SchemaClassName; properties = $properties }
+    $report = @{ path = Get-CanonicalAdsiPath -Path $Path; key_type = $key.psbase.SchemaClassName; properties = $properties }
     if ($Children) {
         $report.children = @(foreach ($child in $key.psbase.Children) { $child.psbase.Name })
     }
@@ -804,8 +821,16 @@ Function Invoke-IisSync {
     }
     $executable = Join-Path -Path $env:SystemRoot -ChildPath 'system32\inetsrv\iissync.exe'
     $commandLine = Argv-ToString -arguments (@($executable) + $Targets)
-    $run = [Ansible.Process.ProcessUtil]::CreateProcess($executable, $commandLine, $null, $null)
+    $run = [Ansible.Process.ProcessUtil]::CreateProcess($executable, $commandLine, $null, $null, '',
+        (Get-OemEncodingName))
     @{ exit_code = $run.ExitCode; output = $run.StandardOut + $run.StandardError }
+}
+
+# The encoding a console program such as iissync.exe writes to a pipe: the system's OEM code page
+# (what GetOEMCP answers, kept under Nls\CodePage), not UTF-8, Ansible.Process' default.
+Function Get-OemEncodingName {
+    $codePage = (Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Nls\CodePage' -Name 'OEMCP').OEMCP
+    [System.Text.Encoding]::GetEncoding([int]$codePage).WebName
 }
 
 # ---- Domain accounts, through the NetAPI of a domain controller ---------------------------------
@@ -1034,12 +1059,31 @@ Function ConvertTo-AdsiPath {
     ($Path -replace '^IIS://[^/]*/', '' -replace '^/LM/', '').Trim('/')
 }
 
+# The schema's spelling of a property name. GetDataPaths searches the keys below as well, so the
+# name need only be in the metabase schema, not in the class of the key the search starts at.
+Function Resolve-SchemaPropertyName {
+    param([string]$Name)
+
+    if ($Name -match '^\w+\z') {
+        try {
+            return [string](Get-MetabaseKey -Path "Schema/$Name").psbase.Name
+        }
+        catch {
+            if ((Get-InnermostException -Exception $_.Exception).HResult -ne $PATH_NOT_FOUND_HRESULT) {
+                throw
+            }
+        }
+    }
+    $message = 'The specified directory property is not supported'
+    throw [System.Runtime.InteropServices.COMException]::new($message, $E_ADS_PROPERTY_NOT_SUPPORTED)
+}
+
 # metabase_data_paths: the keys at or below a path that set the property themselves.
 Function Get-MetabaseDataPath {
     param([string]$Path, [string]$Property)
 
     $key = Get-MetabaseKey -Path $Path
-    $name = Resolve-MetabasePropertyName -Known @(Get-MetabaseClassProperty -Key $key) -Name $Property
+    $name = Resolve-SchemaPropertyName -Name $Property
     try {
         $paths = $key.GetDataPaths($name, $IIS_ANY_PROPERTY)
     }
@@ -1131,7 +1175,7 @@ Function Test-AnonymousLogon {
     $method = if ($known -contains 'LogonMethod') { [int]$key.Get('LogonMethod') } else { 0 }
     $principal = $Principals::FromName($user)
     @{
-        path = $Path
+        path = Get-CanonicalAdsiPath -Path $Path
         user = $user
         account = if ($null -eq $principal) { $null } else { $principal.Name }
         password_sync = $sync
