@@ -69,7 +69,7 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 PYTEST_FLAGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider $(PYTEST_FLAGS)
 
-.PHONY: test venv dirs collection-link awx-collection unit csharp mono lab-tests integration molecule awx docs status-codes lint build sanity demo demo-reset clean
+.PHONY: test venv dirs collection-link awx-collection unit csharp mono instruction-set-table lab-tests integration molecule awx docs status-codes lint build sanity demo demo-reset clean
 
 test: unit csharp lab-tests docs lint awx build sanity integration molecule
 
@@ -144,6 +144,10 @@ docs: venv collection-link
 # docs/iissync-status-codes.md is generated from the status table; a unit test fails when it is stale.
 status-codes: venv
 	$(BIN)/python hack/iissync_status_codes.py
+
+# docs/instruction-set.md's op table is generated from docs/instruction-set.yml; a unit test fails when it is stale.
+instruction-set-table: venv
+	$(BIN)/python hack/instruction_set_table.py
 
 # awx.awx on the collections path lets ansible-lint check extensions/awx/'s module arguments.
 lint: venv collection-link awx-collection

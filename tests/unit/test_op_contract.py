@@ -8,17 +8,22 @@ something about a module that does not exist.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from iis_lab.node_ops import OPS
 
-from powershell_ops import OperationTableError, command_string_runners, operation_table
+from powershell_ops import OperationTableError, command_string_runners, operation_arguments, operation_table
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_OPS = ROOT / "plugins" / "modules" / "node_ops.ps1"
 CONTRACT = ROOT / "docs" / "instruction-set.md"
+CONTRACT_DATA = ROOT / "docs" / "instruction-set.yml"
 
 _OP_HEADING = re.compile(r"^### `(?P<name>[a-z_]+)`(?:\s+\((?P<kind>read|write)\))?", re.MULTILINE)
 
@@ -133,3 +138,34 @@ $operations = @{
 def test_an_op_table_in_another_form_is_refused(source, problem):
     with pytest.raises(OperationTableError, match=re.escape(problem)):
         operation_table(source)
+
+
+def test_node_ops_declares_the_arguments_the_contract_data_gives():
+    contract = yaml.safe_load(CONTRACT_DATA.read_text(encoding="utf-8"))["ops"]
+    declared = operation_arguments(NODE_OPS.read_bytes())
+    assert sorted(declared) == sorted(contract)
+    for name, arguments in declared.items():
+        expected = contract[name]
+        assert arguments.types == {arg: settings["type"] for arg, settings in expected["args"].items()}, name
+        assert sorted(arguments.required) == sorted(
+            arg for arg, settings in expected["args"].items() if settings.get("required")
+        ), name
+        assert arguments.one_of == expected.get("one_of", []), name
+
+
+def test_the_op_table_of_the_contract_page_is_generated_from_the_data():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "hack" / "instruction_set_table.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_staleness_check_notices_an_edited_table(tmp_path):
+    spec = importlib.util.spec_from_file_location("instruction_set_table", ROOT / "hack" / "instruction_set_table.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    ops = yaml.safe_load(CONTRACT_DATA.read_text(encoding="utf-8"))["ops"]
+    page = CONTRACT.read_text(encoding="utf-8")
+    assert generator.rendered(page, ops) == page
+    assert generator.rendered(page.replace("| `host_facts` | read |", "| `host_facts` | write |"), ops) == page
+    assert generator.rendered(page, {**ops, "host_facts": {**ops["host_facts"], "write": True}}) != page

@@ -1,0 +1,75 @@
+"""Write the op table of docs/instruction-set.md from the instruction set as data.
+
+    python hack/instruction_set_table.py            # rewrite the table (make instruction-set-table)
+    python hack/instruction_set_table.py --check    # exit 1 when the committed table is stale
+
+docs/instruction-set.yml describes every op (arguments, result schema); the table between the
+markers in docs/instruction-set.md is never edited by hand, and tests/unit/test_op_contract.py
+fails when it no longer matches the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import typing as t
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "docs" / "instruction-set.yml"
+PAGE = ROOT / "docs" / "instruction-set.md"
+BEGIN = "<!-- op table: generated from instruction-set.yml by hack/instruction_set_table.py, do not edit -->"
+END = "<!-- end of op table -->"
+
+
+def shape(schema: t.Mapping[str, t.Any] | None) -> str:
+    """A short name of a result schema's shape: "object", "list of object", "string or null"..."""
+    if schema is None:
+        return "not described yet"
+    kinds = schema.get("type")
+    if kinds == "array":
+        return f"list of {shape(schema.get('items', {}))}"
+    if isinstance(kinds, list):
+        return " or ".join(kinds)
+    return kinds or "any"
+
+
+def table(ops: t.Mapping[str, t.Mapping[str, t.Any]]) -> str:
+    """The Markdown table of every op, in the data's order."""
+    lines = ["| op | kind | arguments (* required) | value |", "|---|---|---|---|"]
+    for name, op in ops.items():
+        arguments = ", ".join(
+            f"`{arg}`{'*' if settings.get('required') else ''} {settings['type']}" for arg, settings in op["args"].items()
+        )
+        if "one_of" in op:
+            arguments += f" (one of {', '.join(op['one_of'])})"
+        kind = "write" if op["write"] else "read"
+        lines.append(f"| `{name}` | {kind} | {arguments or 'none'} | {shape(op.get('result'))} |")
+    return "\n".join(lines)
+
+
+def rendered(page: str, ops: t.Mapping[str, t.Mapping[str, t.Any]]) -> str:
+    """``page`` with the text between the markers replaced by the table."""
+    start, end = page.index(BEGIN) + len(BEGIN), page.index(END)
+    return f"{page[:start]}\n{table(ops)}\n{page[end:]}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when the page is stale")
+    options = parser.parse_args()
+    page = PAGE.read_text(encoding="utf-8")
+    wanted = rendered(page, yaml.safe_load(DATA.read_text(encoding="utf-8"))["ops"])
+    if options.check:
+        if wanted != page:
+            print(f"{PAGE.relative_to(ROOT)} is stale: run make instruction-set-table", file=sys.stderr)
+            return 1
+        return 0
+    PAGE.write_text(wanted, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
