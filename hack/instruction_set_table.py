@@ -24,10 +24,10 @@ BEGIN = "<!-- op table: generated from instruction-set.yml by hack/instruction_s
 END = "<!-- end of op table -->"
 
 
-def shape(schema: t.Mapping[str, t.Any] | None) -> str:
+def shape(schema: t.Mapping[str, t.Any]) -> str:
     """A short name of a result schema's shape: "object", "list of object", "string or null"..."""
-    if schema is None:
-        return "not described yet"
+    if "oneOf" in schema:
+        return " or ".join(shape(choice) for choice in schema["oneOf"])
     kinds = schema.get("type")
     if kinds == "array":
         return f"list of {shape(schema.get('items', {}))}"
@@ -46,7 +46,7 @@ def table(ops: t.Mapping[str, t.Mapping[str, t.Any]]) -> str:
         if "one_of" in op:
             arguments += f" (one of {', '.join(op['one_of'])})"
         kind = "write" if op["write"] else "read"
-        lines.append(f"| `{name}` | {kind} | {arguments or 'none'} | {shape(op.get('result'))} |")
+        lines.append(f"| `{name}` | {kind} | {arguments or 'none'} | {shape(op['result'])} |")
     return "\n".join(lines)
 
 

@@ -37,6 +37,15 @@ def test_the_lab_runs_the_contracts_ops_with_its_write_flags_and_arguments() -> 
         assert [list(group) for group in spec.exactly_one_of] == ([declared["one_of"]] if "one_of" in declared else [])
 
 
+def test_every_op_of_the_contract_describes_its_result() -> None:
+    assert [name for name, op in contract_ops().items() if set(op) - {"one_of"} != {"write", "args", "result"}] == []
+
+
+def test_an_op_the_contract_does_not_describe_is_refused() -> None:
+    with pytest.raises(ContractViolation, match="not in docs/instruction-set.yml"):
+        check_result("metabase_rename", None)
+
+
 def test_a_value_in_the_shape_the_contract_describes_passes() -> None:
     check_result("dcom_protocols", ["ncacn_ip_tcp"])
     check_result("metabase_backup_list", [{"name": "a", "version": 0, "date": "2024-05-01T10:15:00Z"}])

@@ -30,21 +30,19 @@ def contract_ops() -> t.Mapping[str, t.Mapping[str, t.Any]]:
 
 
 @functools.cache
-def _result_validator(op: str) -> jsonschema.protocols.Validator | None:
-    schema = contract_ops().get(op, {}).get("result")
-    if schema is None:
-        return None
+def _result_validator(op: str) -> jsonschema.protocols.Validator:
+    if op not in contract_ops():
+        raise ContractViolation(f"{op} is not in docs/instruction-set.yml: describe its args and result there")
+    schema = contract_ops()[op]["result"]
     validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     validator_class.check_schema(schema)
     return validator_class(schema)
 
 
 def check_result(op: str, value: t.Any) -> None:
-    """Raise :class:`ContractViolation` when ``value`` is outside ``op``'s result schema; an op
-    whose result the contract does not describe yet is not checked."""
+    """Raise :class:`ContractViolation` when ``op`` is not in the contract or ``value`` is
+    outside its result schema."""
     validator = _result_validator(op)
-    if validator is None:
-        return
     error = jsonschema.exceptions.best_match(validator.iter_errors(value))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the value"
