@@ -69,9 +69,9 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 PYTEST_FLAGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider $(PYTEST_FLAGS)
 
-.PHONY: test venv dirs collection-link awx-collection unit lab-tests integration molecule awx docs status-codes lint build sanity demo demo-drift demo-reset clean
+.PHONY: test venv dirs collection-link awx-collection unit csharp mono instruction-set-table lab-tests integration molecule awx docs status-codes lint build sanity demo demo-drift demo-reset clean
 
-test: unit lab-tests docs lint awx build sanity integration molecule
+test: unit csharp lab-tests docs lint awx build sanity integration molecule
 
 dirs:
 	mkdir -p $(TMP_DIRS)
@@ -104,6 +104,18 @@ $(AWX_COLLECTION)/MANIFEST.json: hack/awx_collection.txt hack/extract_collection
 unit: venv
 	$(PYTEST) tests/unit
 
+# The C# helpers compile with Mono's mcs as Ansible compiles them on Windows PowerShell 5.1
+# (hack/csharp_compile.py says how, and what Mono cannot check).
+csharp: venv mono
+	$(BIN)/python hack/csharp_compile.py
+
+# mcs comes from Debian (bindep.txt); CI is a fresh Debian machine running as root, a developer's
+# machine usually has it already, so apt runs only when mcs is missing.
+mono:
+	if ! command -v mcs >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mono-mcs mono-devel; \
+	fi
+
 lab-tests: venv
 	$(PYTEST) tests/lab/tests
 
@@ -132,6 +144,10 @@ docs: venv collection-link
 # docs/iissync-status-codes.md is generated from the status table; a unit test fails when it is stale.
 status-codes: venv
 	$(BIN)/python hack/iissync_status_codes.py
+
+# docs/instruction-set.md's op table is generated from docs/instruction-set.yml; a unit test fails when it is stale.
+instruction-set-table: venv
+	$(BIN)/python hack/instruction_set_table.py
 
 # awx.awx on the collections path lets ansible-lint check extensions/awx/'s module arguments.
 lint: venv collection-link awx-collection

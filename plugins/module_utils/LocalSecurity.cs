@@ -3,8 +3,10 @@
 
 // A host's own security, as node_ops reads and changes it: names and SIDs (LookupAccountName,
 // LookupAccountSid), local group membership (NetLocalGroup*) and user rights (the LSA policy).
-// A failure throws a Win32Exception with Windows' code, which node_ops reports as the
-// instruction's error.
+// A failure throws a Win32Exception with Windows' code (and netmsg.dll's text for a NERR_*
+// status), which node_ops reports as the instruction's error.
+
+//AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetApiErrors
 
 using System;
 using System.Collections.Generic;
@@ -12,6 +14,7 @@ using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Security.Principal;
 using System.Text;
+using ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetApiErrors;
 
 namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
 {
@@ -55,26 +58,25 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecu
             return FromSid(new SecurityIdentifier(sid, 0).Value);
         }
 
-        // The principal with this SID as the host names it; a SID no account has any more
-        // (ERROR_NONE_MAPPED) keeps its SID as its name and SID_NAME_USE 8 (SidTypeUnknown).
+        // The principal with this SID as the host names it. A SID the host cannot name keeps its SID
+        // as its name and SID_NAME_USE 8 (SidTypeUnknown), as Windows' own tools show it: one no
+        // account has any more (ERROR_NONE_MAPPED), and one of a domain the host cannot reach
+        // now (ERROR_TRUSTED_RELATIONSHIP_FAILURE, RPC_S_SERVER_UNAVAILABLE, ...), which must not
+        // fail a whole group or right listing.
         public static Principal FromSid(string sidText)
         {
             SecurityIdentifier identifier = new SecurityIdentifier(sidText);
             byte[] sid = new byte[identifier.BinaryLength];
             identifier.GetBinaryForm(sid, 0);
+            Principal unknown = new Principal { Sid = sidText, Name = sidText, Use = 8 };
             int nameSize = 0, domainSize = 0, use;
-            if (!LookupAccountSid(null, sid, null, ref nameSize, null, ref domainSize, out use))
-            {
-                int error = Marshal.GetLastWin32Error();
-                if (error == ERROR_NONE_MAPPED)
-                    return new Principal { Sid = sidText, Name = sidText, Use = 8 };
-                if (error != ERROR_INSUFFICIENT_BUFFER)
-                    throw new Win32Exception(error);
-            }
+            if (!LookupAccountSid(null, sid, null, ref nameSize, null, ref domainSize, out use)
+                && Marshal.GetLastWin32Error() != ERROR_INSUFFICIENT_BUFFER)
+                return unknown;
             StringBuilder name = new StringBuilder(nameSize);
             StringBuilder domain = new StringBuilder(domainSize);
             if (!LookupAccountSid(null, sid, name, ref nameSize, domain, ref domainSize, out use))
-                throw new Win32Exception(Marshal.GetLastWin32Error());
+                return unknown;
             string qualified = domain.Length > 0 ? domain + "\\" + name : name.ToString();
             return new Principal { Sid = sidText, Name = qualified, Use = use };
         }
@@ -120,7 +122,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecu
             int status = NetLocalGroupGetMembers(null, group, 2, out buffer, MAX_PREFERRED_LENGTH, out read,
                 out total, IntPtr.Zero);
             if (status != 0)
-                throw new Win32Exception(status);
+                throw NetApiError.Create(status);
             try
             {
                 List<Principal> members = new List<Principal>();
@@ -168,7 +170,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecu
                     ? NetLocalGroupAddMembers(null, group, 0, ref member, 1)
                     : NetLocalGroupDelMembers(null, group, 0, ref member, 1);
                 if (status != 0)
-                    throw new Win32Exception(status);
+                    throw NetApiError.Create(status);
             }
             finally
             {

@@ -4,17 +4,22 @@
 // The NetAPI user and global group calls of node_ops' domain_* operations. Every call passes no
 // server name, so it acts on the account database of the host it runs on: the domain's on a
 // domain controller. A failure throws a Win32Exception with the NetAPI status (NERR_* or a Win32
-// code), which node_ops reports as the instruction's error.
+// code, with netmsg.dll's text for a NERR_* status), which node_ops reports as the instruction's
+// error. Flags cross to PowerShell as uint: PowerShell refuses to convert a value with a bit the
+// enum does not name (UF_LOCKOUT, UF_NOT_DELEGATED, ...) to the enum, and accounts carry such bits.
+
+//AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetApiErrors
 
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Security.Principal;
+using ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetApiErrors;
 
 namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts
 {
-    // USER_INFO flags (lmaccess.h) that node_ops reads and writes.
+    // The USER_INFO flags (lmaccess.h) that node_ops reads and writes; the flags themselves are uint.
     [Flags]
     public enum UserFlags : uint
     {
@@ -34,7 +39,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         public string Name;
         public string Comment;
         public string UserComment;
-        public UserFlags Flags;
+        public uint Flags;
         public string Sid;
     }
 
@@ -54,7 +59,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             public int usri1_priv;
             public string usri1_home_dir;
             public string usri1_comment;
-            public UserFlags usri1_flags;
+            public uint usri1_flags;
             public string usri1_script_path;
         }
 
@@ -73,7 +78,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             public string usri23_name;
             public string usri23_full_name;
             public string usri23_comment;
-            public UserFlags usri23_flags;
+            public uint usri23_flags;
             public IntPtr usri23_user_sid;
         }
 
@@ -98,7 +103,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         [StructLayout(LayoutKind.Sequential)]
         private struct USER_INFO_1008
         {
-            public UserFlags usri1008_flags;
+            public uint usri1008_flags;
         }
 
         [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
@@ -203,7 +208,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         }
 
         // USER_INFO_1 has no user comment: it is set right after the account is made.
-        public static void AddUser(string name, string password, string comment, string userComment, UserFlags flags)
+        public static void AddUser(string name, string password, string comment, string userComment, uint flags)
         {
             USER_INFO_1 info = new USER_INFO_1
             {
@@ -211,7 +216,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
                 usri1_password = password,
                 usri1_priv = USER_PRIV_USER,
                 usri1_comment = comment,
-                usri1_flags = flags | UserFlags.Script | UserFlags.NormalAccount,
+                usri1_flags = flags | (uint)UserFlags.Script | (uint)UserFlags.NormalAccount,
             };
             int parameterError;
             Check(NetUserAdd(null, 1, ref info, out parameterError));
@@ -240,7 +245,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
             Check(SetUserCommentInfo(null, name, 1012, ref info, out parameterError));
         }
 
-        public static void SetFlags(string name, UserFlags flags)
+        public static void SetFlags(string name, uint flags)
         {
             USER_INFO_1008 info = new USER_INFO_1008 { usri1008_flags = flags };
             int parameterError;
@@ -260,7 +265,7 @@ namespace ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccoun
         private static void Check(int status)
         {
             if (status != NERR_Success)
-                throw new Win32Exception(status);
+                throw NetApiError.Create(status);
         }
     }
 }

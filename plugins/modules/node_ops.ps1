@@ -8,6 +8,7 @@
 #AnsibleRequires -CSharpUtil Ansible.Process
 #AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetAccounts
 #AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
+#AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.NetApiErrors
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.AddType
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.ArgvParser
 
@@ -44,6 +45,8 @@ $module.Result.invocation.module_args.secrets = $shownSecrets
 # HRESULTs as Exception.HResult holds them: PowerShell reads a 0x8... literal as a negative Int32.
 $MD_ERROR_DATA_NOT_FOUND = 0x800CC801
 $E_ADS_PROPERTY_NOT_SUPPORTED = 0x80005006
+# HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key (or schema object) that does not exist.
+$PATH_NOT_FOUND_HRESULT = 0x80070003
 $E_ADS_CANT_CONVERT_DATATYPE = 0x8000500C
 # ADSI PutEx control codes (ADS_PROPERTY_OPERATION_ENUM).
 $ADS_PROPERTY_CLEAR = 1
@@ -54,8 +57,9 @@ $METABASE_VALUE_TYPES = @('STRING', 'EXPANDSZ', 'INTEGER', 'BOOLEAN', 'LIST', 'B
 # PowerShell reads 0xFFFFFFFF as the Int32 -1, the LONG the method takes.
 $MD_BACKUP_NEXT_VERSION = 0xFFFFFFFF
 $MD_BACKUP_SAVE_FIRST = 2
-# HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS): EnumBackups past the last backup.
-$ERROR_NO_MORE_ITEMS_HRESULT = 0x80070103
+# EnumBackups past the last backup: HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS), or
+# MD_ERROR_DATA_NOT_FOUND as IIS's ADSI documentation names it; both end the list.
+$END_OF_BACKUPS = @(0x80070103, $MD_ERROR_DATA_NOT_FOUND)
 # A NetBIOS computer name, or a DNS name of such labels: nothing a command line could split or
 # read as a switch.
 $COMPUTER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,62}(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*\z'
@@ -224,6 +228,20 @@ Function Get-MetabaseKey {
     $key
 }
 
+# The ADSI path of a key as the metabase spells it. A path binds in any case; results echo the
+# metabase's own spelling (as GetDataPaths reports paths), which a key's enumerated children
+# carry, not the caller's.
+Function Get-CanonicalAdsiPath {
+    param([string]$Path)
+
+    $key = Get-MetabaseKey -Path ''
+    $names = foreach ($segment in @($Path.Split('/') | Where-Object { $_ })) {
+        $key = @($key.psbase.Children | Where-Object { $_.psbase.Name -eq $segment })[0]
+        $key.psbase.Name
+    }
+    @($names) -join '/'
+}
+
 # The properties the key's class allows, spelled as the schema spells them: the mandatory and
 # optional properties of its schema class, the list adsutil.vbs ENUM walks.
 Function Get-MetabaseClassProperty {
@@ -263,6 +281,19 @@ Function Get-MetabasePropertySchema {
         type = ([string]$property.psbase.InvokeGet('Syntax')).ToUpperInvariant()
         secure = [bool]$property.psbase.InvokeGet('Secure')
     }
+}
+
+# The schema of each property metabase_digest met, by name: the schema is the machine's, so one
+# bind per property name serves every key (a bind per key and property is a COM round trip each).
+$PropertySchemas = @{}
+
+Function Get-CachedPropertySchema {
+    param([string]$Name)
+
+    if (-not $PropertySchemas.ContainsKey($Name)) {
+        $PropertySchemas[$Name] = Get-MetabasePropertySchema -Name $Name
+    }
+    $PropertySchemas[$Name]
 }
 
 # Where the key's value of a property comes from: 'here', 'inherited' or 'unset'.
@@ -328,8 +359,9 @@ Function ConvertTo-MetabaseValue {
         'STRING' { $Value -is [string] }
         'EXPANDSZ' { $Value -is [string] }
         'BOOLEAN' { $Value -is [bool] }
+        # ADSI takes a script's signed VT_I4 as the same 32 bits, so -1 is 4294967295.
         'INTEGER' {
-            ($Value -is [int] -or $Value -is [long]) -and $Value -ge 0 -and $Value -le [uint32]::MaxValue
+            ($Value -is [int] -or $Value -is [long]) -and $Value -ge [int]::MinValue -and $Value -le [uint32]::MaxValue
         }
         'LIST' { Test-StringList -Value $Value }
         'BINARY' { $Value -is [string] -and $Value -match '^(?:[0-9a-f]{2})*\z' }
@@ -341,7 +373,7 @@ Function ConvertTo-MetabaseValue {
     }
     switch ($Type) {
         # The provider stores a DWORD as a signed VT_I4.
-        'INTEGER' { [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$Value), 0) }
+        'INTEGER' { [BitConverter]::ToInt32([BitConverter]::GetBytes([int64]$Value), 0) }
         'LIST' { , [Object[]]@($Value) }
         'BINARY' {
             $bytes = [System.Collections.Generic.List[byte]]::new()
@@ -351,6 +383,23 @@ Function ConvertTo-MetabaseValue {
             , $bytes.ToArray()
         }
         default { $Value }
+    }
+}
+
+# A property's source as metabase_get and metabase_digest list properties, $null when its attributes
+# cannot be read: adsutil.vbs ENUM skips such a property (On Error Resume Next), so a COM failure
+# leaves it out; any other failure is a defect here and reaches the error path.
+Function Get-ListedPropertySource {
+    param([System.DirectoryServices.DirectoryEntry]$Key, [string]$Name)
+
+    try {
+        Get-MetabasePropertySource -Key $Key -Name $Name
+    }
+    catch {
+        if ((Get-InnermostException -Exception $_.Exception) -isnot [System.Runtime.InteropServices.COMException]) {
+            throw
+        }
+        $null
     }
 }
 
@@ -364,13 +413,7 @@ Function Get-MetabaseKeyReport {
     $properties = [ordered]@{}
     if ($null -eq $Property) {
         foreach ($name in $known) {
-            try {
-                $source = Get-MetabasePropertySource -Key $key -Name $name
-            }
-            catch {
-                # Like adsutil.vbs ENUM, leave out a property whose attributes cannot be read.
-                continue
-            }
+            $source = Get-ListedPropertySource -Key $key -Name $name
             if ($source -eq 'here') {
                 $properties[$name] = Get-MetabasePropertyReport -Key $key -Name $name -Source $source
             }
@@ -383,7 +426,7 @@ Function Get-MetabaseKeyReport {
             $properties[$name] = Get-MetabasePropertyReport -Key $key -Name $name -Source $source
         }
     }
-    $report = @{ path = $Path; key_type = $key.psbase.SchemaClassName; properties = $properties }
+    $report = @{ path = Get-CanonicalAdsiPath -Path $Path; key_type = $key.psbase.SchemaClassName; properties = $properties }
     if ($Children) {
         $report.children = @(foreach ($child in $key.psbase.Children) { $child.psbase.Name })
     }
@@ -488,15 +531,12 @@ Function Get-MetabaseKeyDigest {
         if ($Exclude -contains $name) {
             continue
         }
-        try {
-            $source = Get-MetabasePropertySource -Key $Key -Name $name
-        }
-        catch {
-            # As metabase_get does: a property whose attributes cannot be read is not listed.
+        # As metabase_get does: a property whose attributes cannot be read is not listed.
+        if ((Get-ListedPropertySource -Key $Key -Name $name) -ne 'here') {
             continue
         }
-        $type = (Get-MetabasePropertySchema -Name $name).type
-        if ($source -eq 'here' -and $type -in $METABASE_VALUE_TYPES) {
+        $type = (Get-CachedPropertySchema -Name $name).type
+        if ($type -in $METABASE_VALUE_TYPES) {
             $properties[$name] = Get-HmacHex -Hmac $Hmac -Text (Get-MetabasePropertyText -Key $Key -Name $name -Type $type)
         }
     }
@@ -549,7 +589,7 @@ Function Get-MetabaseBackup {
                 $null, $machine, $arguments, [System.Reflection.ParameterModifier[]]@($modifier), $null, $null)
         }
         catch {
-            if ((Get-InnermostException -Exception $_.Exception).HResult -eq $ERROR_NO_MORE_ITEMS_HRESULT) {
+            if ($END_OF_BACKUPS -contains (Get-InnermostException -Exception $_.Exception).HResult) {
                 break
             }
             throw
@@ -557,7 +597,8 @@ Function Get-MetabaseBackup {
         @{
             name = [string]$arguments[3]
             version = [int]$arguments[2]
-            date = ([datetime]$arguments[4]).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+            # EnumBackups gives the backup's time in UTC already (a VARIANT DATE has no kind).
+            date = ([datetime]$arguments[4]).ToString('yyyy-MM-ddTHH:mm:ssZ', [cultureinfo]::InvariantCulture)
         }
     }
 }
@@ -643,15 +684,34 @@ Function Test-RpcEndpoint {
     @{ computer = $Computer; addresses = @(foreach ($address in $addresses) { $address.ToString() }) }
 }
 
+# NameTranslate (ADS_NAME_INITTYPE_GC; ADS_NAME_TYPE_CANONICAL and ADS_NAME_TYPE_NT4).
+$ADS_NAME_INITTYPE_GC = 3
+$ADS_NAME_TYPE_CANONICAL = 2
+$ADS_NAME_TYPE_NT4 = 3
+$ERROR_NOT_SUPPORTED = 50
+
 # An S4U logon token for a domain account (Kerberos protocol transition: it needs no password,
 # and no credential of the caller travels, so no second hop). WindowsIdentity takes the user's
-# principal name; sAMAccountName@dns.domain is its implicit form.
+# principal name; sAMAccountName@dns.domain is its implicit form, with the DNS name of the
+# account's own domain (NameTranslate's canonical name starts with it), not this host's: a trusted
+# domain's user keeps its domain. Kerberos cannot log on a local account, and the host's domain
+# would answer for a namesake instead, so a local account is refused.
 Function New-S4uIdentity {
     param([string]$Account)
 
     $user = $Account
     if ($Account.Contains('\')) {
-        $user = '{0}@{1}' -f $Account.Split('\')[1], (Get-CimInstance -ClassName Win32_ComputerSystem).Domain
+        $authority, $name = $Account.Split('\', 2)
+        if ($authority -eq $env:COMPUTERNAME) {
+            throw [System.ComponentModel.Win32Exception]::new($ERROR_NOT_SUPPORTED,
+                "$Account is a local account: an S4U logon (Kerberos) can only build a domain account's token")
+        }
+        $translate = New-Object -ComObject NameTranslate
+        $invoke = [System.Reflection.BindingFlags]::InvokeMethod
+        $null = $translate.GetType().InvokeMember('Init', $invoke, $null, $translate, @($ADS_NAME_INITTYPE_GC, ''))
+        $null = $translate.GetType().InvokeMember('Set', $invoke, $null, $translate, @($ADS_NAME_TYPE_NT4, $Account))
+        $canonical = [string]$translate.GetType().InvokeMember('Get', $invoke, $null, $translate, @($ADS_NAME_TYPE_CANONICAL))
+        $user = '{0}@{1}' -f $name, $canonical.Split('/')[0]
     }
     [System.Security.Principal.WindowsIdentity]::new($user)
 }
@@ -683,7 +743,17 @@ Function Get-ComPlusCollection {
 
     $collection = if ($null -eq $Parent) { $Catalog.GetCollection($Name) } else { $Parent.GetCollection($Name, $Key) }
     $collection.Populate()
-    $collection
+    # ICatalogCollection is enumerable: without the comma the caller would get its items.
+    , $collection
+}
+
+# Whether a COM class is registered. On x64, HKEY_CLASSES_ROOT of a 64-bit process is the 64-bit
+# view; a 32-bit component registers under Wow6432Node, so both views count.
+Function Test-ComClassRegistered {
+    param([string]$Clsid)
+
+    (Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\CLSID\$Clsid") -or
+        (Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\Wow6432Node\CLSID\$Clsid")
 }
 
 # COMAdminActivation: 0 library (in the caller's process), 1 server (a dllhost of its own).
@@ -697,11 +767,12 @@ Function Get-ComPlusCatalog {
     param([string]$Account)
 
     $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
-    $computer = (Get-ComPlusCollection -Catalog $catalog -Name 'LocalComputer').Item(0)
-    $share = try { [string]$computer.Value('ReplicationShare') } catch { $null }
     $applications = Get-ComPlusCollection -Catalog $catalog -Name 'Applications'
     $report = @{
-        replication_share = $share
+        # MTS 2.0 kept a ReplicationShare on LocalComputer; COM+ has no such property (its
+        # LocalComputer collection documents none), so the setting cannot be read on any Windows
+        # Ansible manages: the controller reports that preflight check as unknown.
+        replication_share = $null
         applications = @(
             foreach ($application in $applications) {
                 $components = Get-ComPlusCollection -Parent $applications -Name 'Components' -Key $application.Key
@@ -718,7 +789,7 @@ Function Get-ComPlusCatalog {
                             @{
                                 clsid = $clsid
                                 prog_id = [string]$component.Name
-                                registered = Test-Path -LiteralPath "Registry::HKEY_CLASSES_ROOT\CLSID\$clsid"
+                                registered = Test-ComClassRegistered -Clsid $clsid
                             }
                         }
                     )
@@ -750,8 +821,16 @@ Function Invoke-IisSync {
     }
     $executable = Join-Path -Path $env:SystemRoot -ChildPath 'system32\inetsrv\iissync.exe'
     $commandLine = Argv-ToString -arguments (@($executable) + $Targets)
-    $run = [Ansible.Process.ProcessUtil]::CreateProcess($executable, $commandLine, $null, $null)
+    $run = [Ansible.Process.ProcessUtil]::CreateProcess($executable, $commandLine, $null, $null, '',
+        (Get-OemEncodingName))
     @{ exit_code = $run.ExitCode; output = $run.StandardOut + $run.StandardError }
+}
+
+# The encoding a console program such as iissync.exe writes to a pipe: the system's OEM code page
+# (what GetOEMCP answers, kept under Nls\CodePage), not UTF-8, Ansible.Process' default.
+Function Get-OemEncodingName {
+    $codePage = (Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Nls\CodePage' -Name 'OEMCP').OEMCP
+    [System.Text.Encoding]::GetEncoding([int]$codePage).WebName
 }
 
 # ---- Domain accounts, through the NetAPI of a domain controller ---------------------------------
@@ -995,6 +1074,7 @@ Function Get-UserRightReport {
 # GetDataPaths' attribute argument: every key that sets the property, inheritable or not.
 $IIS_ANY_PROPERTY = 0
 $COMADMIN_E_OBJECT_DOES_NOT_EXIST = 0x80110809
+$COMADMIN_E_OBJECTERRORS = 0x80110401
 # LogonUser's logon type for each LogonMethod (MD_LOGON_INTERACTIVE, _BATCH, _NETWORK,
 # _NETWORK_CLEARTEXT).
 $LOGON_TYPE_OF_METHOD = @{
@@ -1011,12 +1091,31 @@ Function ConvertTo-AdsiPath {
     ($Path -replace '^IIS://[^/]*/', '' -replace '^/LM/', '').Trim('/')
 }
 
+# The schema's spelling of a property name. GetDataPaths searches the keys below as well, so the
+# name need only be in the metabase schema, not in the class of the key the search starts at.
+Function Resolve-SchemaPropertyName {
+    param([string]$Name)
+
+    if ($Name -match '^\w+\z') {
+        try {
+            return [string](Get-MetabaseKey -Path "Schema/$Name").psbase.Name
+        }
+        catch {
+            if ((Get-InnermostException -Exception $_.Exception).HResult -ne $PATH_NOT_FOUND_HRESULT) {
+                throw
+            }
+        }
+    }
+    $message = 'The specified directory property is not supported'
+    throw [System.Runtime.InteropServices.COMException]::new($message, $E_ADS_PROPERTY_NOT_SUPPORTED)
+}
+
 # metabase_data_paths: the keys at or below a path that set the property themselves.
 Function Get-MetabaseDataPath {
     param([string]$Path, [string]$Property)
 
     $key = Get-MetabaseKey -Path $Path
-    $name = Resolve-MetabasePropertyName -Known @(Get-MetabaseClassProperty -Key $key) -Name $Property
+    $name = Resolve-SchemaPropertyName -Name $Property
     try {
         $paths = $key.GetDataPaths($name, $IIS_ANY_PROPERTY)
     }
@@ -1100,13 +1199,15 @@ Function Test-AnonymousLogon {
     $known = @(Get-MetabaseClassProperty -Key $key)
     $user = [string]$key.Get((Resolve-MetabasePropertyName -Known $known -Name 'AnonymousUserName'))
     $password = [string]$key.Get('AnonymousUserPass')
-    # IIS 6 registers no password sync sub-authenticator and never syncs.
-    $sync = [bool]$key.Get('AnonymousPasswordSync') -and (Get-IisVersion) -notlike '6.*'
+    # Only IIS 5 registers the password sync sub-authenticator: IIS 6 and later never sync.
+    $iisVersion = Get-IisVersion
+    $sync = [bool]$key.Get('AnonymousPasswordSync') -and $null -ne $iisVersion -and
+        [version]$iisVersion -lt [version]'6.0'
     # The FTP service logs users on interactively; its keys have no LogonMethod.
     $method = if ($known -contains 'LogonMethod') { [int]$key.Get('LogonMethod') } else { 0 }
     $principal = $Principals::FromName($user)
     @{
-        path = $Path
+        path = Get-CanonicalAdsiPath -Path $Path
         user = $user
         account = if ($null -eq $principal) { $null } else { $principal.Name }
         password_sync = $sync
@@ -1135,7 +1236,35 @@ Function Set-ComApplicationIdentity {
     }
     $application.Value('Identity') = $Identity
     $application.Value('Password') = $Password
-    $null = $applications.SaveChanges()
+    try {
+        $null = $applications.SaveChanges()
+    }
+    catch {
+        if ((Get-InnermostException -Exception $_.Exception).HResult -ne $COMADMIN_E_OBJECTERRORS) {
+            throw
+        }
+        throw (Get-ComPlusObjectError -Collection $applications)
+    }
+}
+
+# The error of the first object SaveChanges could not save. COMADMIN_E_OBJECTERRORS says only that
+# some object failed; each one's own code (COMADMIN_E_USERPASSWDNOTVALID for a wrong identity
+# password, ...) is in the collection's ErrorInfo collection, which must be read at once
+# (COM+ SDK, "Handling COM+ Administration Errors"). Its ErrorCode is documented as a string; the
+# text is Windows' own for that code, as for any other error.
+Function Get-ComPlusObjectError {
+    param([Object]$Collection)
+
+    $errors = $Collection.GetCollection('ErrorInfo', '')
+    $errors.Populate()
+    foreach ($entry in $errors) {
+        # The low 32 bits, whether the HRESULT comes signed, unsigned or as text.
+        $hresult = [BitConverter]::ToInt32([BitConverter]::GetBytes([int64]$entry.Value('ErrorCode')), 0)
+        $message = [System.ComponentModel.Win32Exception]::new($hresult).Message
+        return [System.Runtime.InteropServices.COMException]::new($message, $hresult)
+    }
+    $message = 'Errors occurred accessing one or more objects - the ErrorInfo collection may have more detail'
+    [System.Runtime.InteropServices.COMException]::new($message, $COMADMIN_E_OBJECTERRORS)
 }
 
 # ---- The instruction set ---------------------------------------------------------------------
@@ -1210,7 +1339,12 @@ $operations = @{
         Write = $false
         Args = @{}
         Required = @()
-        Run = { param($Arguments, $Secrets) , @(Get-MetabaseBackup) }
+        Run = {
+            param($Arguments, $Secrets)
+            # The contract's order: by name (as IIS compares them, ignoring case), then version.
+            , @(Get-MetabaseBackup | Sort-Object -Property @{ Expression = { $_.name.ToLowerInvariant() } },
+                @{ Expression = { $_.version } })
+        }
     }
     'metabase_backup_restore' = @{
         Write = $true
@@ -1422,6 +1556,39 @@ Function Test-ArgumentType {
     }
 }
 
+# An op's result as plain values that ConvertTo-Json (Ansible.Basic's ToJson) writes as they are.
+# InvokeReturnAsIs hands back PSObject-wrapped values, and Windows PowerShell 5.1 writes a wrapped
+# array as {"value":[...],"Count":n} (its ETS Count alias on System.Array, PowerShell/PowerShell#3222).
+# So every value is unwrapped, a dictionary becomes an ordered hashtable and any other collection
+# a List (no ETS members), built through method calls, which pass base objects, not wrappers.
+Function ConvertTo-PlainResult {
+    param([Object]$Value)
+
+    if ($null -eq $Value) {
+        return $null
+    }
+    $Value = $Value.psobject.BaseObject
+    if ($Value -is [string] -or $Value -is [ValueType]) {
+        return $Value
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $entries = [ordered]@{}
+        foreach ($key in $Value.Keys) {
+            $entries.Add([string]$key, (ConvertTo-PlainResult -Value $Value[$key]))
+        }
+        return $entries
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $plain = [System.Collections.Generic.List[Object]]::new()
+        foreach ($item in $Value) {
+            $plain.Add((ConvertTo-PlainResult -Value $item))
+        }
+        # The pipeline would enumerate the list: an empty one would become $null, one item the item.
+        return , $plain
+    }
+    $Value
+}
+
 # An instruction's args; an instruction without args has none.
 Function Get-InstructionArgument {
     param([System.Collections.IDictionary]$Instruction)
@@ -1523,8 +1690,9 @@ foreach ($instruction in $instructions) {
     $operation = $operations[$op]
     try {
         $arguments = Get-InstructionArgument -Instruction $instruction
-        $value = $operation.Run.InvokeReturnAsIs($arguments, $secrets)
-        $results.Add(@{ op = $op; status = 'ok'; value = $value })
+        $result = @{ op = $op; status = 'ok' }
+        $result['value'] = ConvertTo-PlainResult -Value ($operation.Run.InvokeReturnAsIs($arguments, $secrets))
+        $results.Add($result)
         if ($operation.Write) {
             $module.Result.changed = $true
         }

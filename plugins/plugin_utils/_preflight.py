@@ -9,7 +9,10 @@ This is for internal collection use only; the API may change at any time.
 Each check names the node where the condition is, the status code IISSync would end with, and
 what was found. A condition that could not be read is ``unknown``, with the reason; it does not
 stop the sync. 64, 1726 and 0x80080005 cannot be foreseen: they depend on timing, on the network
-during the run and on who is logged on at the target then.
+during the run and on who is logged on at the target then. The MTS replication share (0x80004005,
+0x8011040A) is checked only where the catalog shows it: COM+ has no ReplicationShare on its
+LocalComputer object (MTS 2.0 had), so on the Windows versions Ansible manages these two checks
+are left out rather than reported unknown on every run.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def preflight_checks(
     checks = [
         _metabase_readable(source),
         _catalog_healthy(source),
-        _replication_configured(source),
+        *_replication_configured(source),
         _components_registered(source),
         _passes_role_check(source),
     ]
@@ -68,7 +71,7 @@ def preflight_checks(
             _same_dcom_protocols(source, target),
             _metabase_readable(target),
             _catalog_healthy(target),
-            _replication_share_valid(source, target),
+            *_replication_share_valid(source, target),
             _passes_role_check(target),
             _addresses_valid(source, target),
         ]
@@ -95,17 +98,17 @@ def _catalog_healthy(node: NodeReport) -> Check:
     )
 
 
-def _replication_configured(source: NodeReport) -> Check:
+def _replication_configured(source: NodeReport) -> list[Check]:
     condition = "MTS replication is configured on the source"
     catalog = source.parts.get("complus")
     if catalog is None:
-        return Check(condition, source.host, 0x80004005, UNKNOWN, "the COM+ catalog could not be read")
+        return [Check(condition, source.host, 0x80004005, UNKNOWN, "the COM+ catalog could not be read")]
     share = catalog.get("replication_share")
     if share is None:
-        return Check(condition, source.host, 0x80004005, UNKNOWN, "this COM+ catalog has no MTS replication settings")
+        return []
     if not share:
-        return Check(condition, source.host, 0x80004005, FAILED, "no replication share is set")
-    return Check(condition, source.host, 0x80004005, PASSED, f"replication share {share}")
+        return [Check(condition, source.host, 0x80004005, FAILED, "no replication share is set")]
+    return [Check(condition, source.host, 0x80004005, PASSED, f"replication share {share}")]
 
 
 def _components_registered(source: NodeReport) -> Check:
@@ -152,23 +155,25 @@ def _same_dcom_protocols(source: NodeReport, target: NodeReport) -> Check:
     return Check(condition, target.host, 1060, PASSED if list(theirs) == list(ours) else FAILED, found)
 
 
-def _replication_share_valid(source: NodeReport, target: NodeReport) -> Check:
+def _replication_share_valid(source: NodeReport, target: NodeReport) -> list[Check]:
     condition = "the MTS replication share is the administration share of the drive COM+ is on"
     catalog, shares = source.parts.get("complus"), target.parts.get("shares")
+    if catalog is not None and catalog.get("replication_share") is None:
+        return []
     share = (catalog or {}).get("replication_share")
     if not share or shares is None:
-        return Check(
-            condition, target.host, 0x8011040A, UNKNOWN, "the replication share or the shares could not be read"
-        )
+        return [
+            Check(condition, target.host, 0x8011040A, UNKNOWN, "the replication share or the shares could not be read")
+        ]
     drive_root = shares["system_drive"].rstrip("\\") + "\\"
     folder = next((entry["path"] for entry in shares["shares"] if entry["name"].lower() == share.lower()), None)
     if folder is None:
-        return Check(condition, target.host, 0x8011040A, FAILED, f"{target.host} has no share {share}")
+        return [Check(condition, target.host, 0x8011040A, FAILED, f"{target.host} has no share {share}")]
     if folder.rstrip("\\").lower() + "\\" != drive_root.lower():
-        return Check(
-            condition, target.host, 0x8011040A, FAILED, f"{share} is {folder}, not the system drive {drive_root}"
-        )
-    return Check(condition, target.host, 0x8011040A, PASSED, f"{share} is {folder}")
+        return [
+            Check(condition, target.host, 0x8011040A, FAILED, f"{share} is {folder}, not the system drive {drive_root}")
+        ]
+    return [Check(condition, target.host, 0x8011040A, PASSED, f"{share} is {folder}")]
 
 
 def _addresses_valid(source: NodeReport, target: NodeReport) -> Check:

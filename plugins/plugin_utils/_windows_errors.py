@@ -145,6 +145,11 @@ _KNOWN: dict[int, KnownError] = {
         "The specified metadata was not found.",
         "The property has no value at this key nor above it.",
     ),
+    0x800CC802: KnownError(
+        "MD_ERROR_INVALID_VERSION",
+        "The version specified by dwMDVersion is invalid.",
+        "No backup has this name and version: list the backups (metabase_backup_list) and pick one.",
+    ),
     0x8000500C: KnownError(
         "E_ADS_CANT_CONVERT_DATATYPE",
         "The directory datatype cannot be converted to/from a native DS datatype.",

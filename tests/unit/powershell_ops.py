@@ -122,6 +122,44 @@ def operation_table(source: bytes) -> dict[str, OperationDeclaration]:
     return operations
 
 
+@dataclasses.dataclass(frozen=True)
+class OperationArguments:
+    """What the op table declares about one op's arguments."""
+
+    types: dict[str, str]
+    """Each argument's type name (``Args``)."""
+    required: list[str]
+    one_of: list[str]
+
+
+def operation_arguments(source: bytes) -> dict[str, OperationArguments]:
+    """Each op's ``Args``, ``Required`` and ``OneOf`` entries, read from the op table literal
+    (whose form :func:`operation_table` checks)."""
+    assignment = next(
+        node
+        for node in _descendants(parse(source))
+        if node.type == "assignment_expression" and _assigned_variable(node) == OPERATIONS_VARIABLE
+    )
+    table = _hash_literal(_child(assignment, "assignment_value"), OPERATIONS_VARIABLE)
+    declared = {}
+    for key, value in _hash_entries(table):
+        entries = {_text(entry_key).lower(): entry for entry_key, entry in _hash_entries(_hash_literal(value, _text(key)))}
+        types = {_text(name): _string_value(kind) for name, kind in _hash_entries(_hash_literal(entries["args"], "Args"))}
+        declared[_string_value(key)] = OperationArguments(
+            types=types,
+            required=_string_list(entries.get("required")),
+            one_of=_string_list(entries.get("oneof")),
+        )
+    return declared
+
+
+def _string_list(node: tree_sitter.Node | None) -> list[str]:
+    """The quoted constant strings of an array literal such as ``@('path', 'property')``."""
+    if node is None:
+        return []
+    return [_text(literal)[1:-1] for literal in _descendants(node) if literal.type == "string_literal"]
+
+
 def module_options(source: bytes, spec_variable: str = "$spec") -> dict[str, dict[str, t.Any]]:
     """The options of an Ansible.Basic module: each option's settings (``type``, ``required``,
     ``default``, ``no_log``, ...) read from the ``options`` hashtable of the spec literal.

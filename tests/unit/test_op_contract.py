@@ -9,16 +9,19 @@ something about a module that does not exist.
 from __future__ import annotations
 
 import re
+import runpy
 from pathlib import Path
 
 import pytest
+import yaml
 from iis_lab.node_ops import OPS
 
-from powershell_ops import OperationTableError, command_string_runners, operation_table
+from powershell_ops import OperationTableError, command_string_runners, operation_arguments, operation_table
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_OPS = ROOT / "plugins" / "modules" / "node_ops.ps1"
 CONTRACT = ROOT / "docs" / "instruction-set.md"
+CONTRACT_DATA = ROOT / "docs" / "instruction-set.yml"
 
 _OP_HEADING = re.compile(r"^### `(?P<name>[a-z_]+)`(?:\s+\((?P<kind>read|write)\))?", re.MULTILINE)
 
@@ -133,3 +136,36 @@ $operations = @{
 def test_an_op_table_in_another_form_is_refused(source, problem):
     with pytest.raises(OperationTableError, match=re.escape(problem)):
         operation_table(source)
+
+
+def test_node_ops_declares_the_arguments_the_contract_data_gives():
+    contract = yaml.safe_load(CONTRACT_DATA.read_text(encoding="utf-8"))["ops"]
+    declared = operation_arguments(NODE_OPS.read_bytes())
+    assert sorted(declared) == sorted(contract)
+    for name, arguments in declared.items():
+        expected = contract[name]
+        assert arguments.types == {arg: settings["type"] for arg, settings in expected["args"].items()}, name
+        assert sorted(arguments.required) == sorted(
+            arg for arg, settings in expected["args"].items() if settings.get("required")
+        ), name
+        assert arguments.one_of == expected.get("one_of", []), name
+
+
+# The generator's functions, without running it as a script (runpy gives it another __name__).
+GENERATOR = runpy.run_path(str(ROOT / "hack" / "instruction_set_table.py"))
+
+
+def test_the_op_table_of_the_contract_page_is_generated_from_the_data():
+    page = CONTRACT.read_text(encoding="utf-8")
+
+    assert GENERATOR["rendered"](page, GENERATOR["contract_data"]()) == page, "stale: run make instruction-set-table"
+
+
+def test_the_table_follows_the_data():
+    rendered, ops = GENERATOR["rendered"], GENERATOR["contract_data"]()
+    page = CONTRACT.read_text(encoding="utf-8")
+
+    edited = page.replace("| `host_facts` | read |", "| `host_facts` | write |")
+    assert edited != page
+    assert rendered(edited, ops) == page
+    assert rendered(page, {**ops, "host_facts": {**ops["host_facts"], "write": True}}) == edited

@@ -126,13 +126,15 @@ def complus(**changes):
     return value
 
 
-def test_mts_replication_not_configured_is_2147500037_and_a_catalog_without_the_setting_is_unknown():
+def test_mts_replication_not_configured_is_2147500037_and_a_catalog_without_the_setting_is_not_checked():
     assert failed(source=report("web1", "WEB1", "10.20.0.11", complus=complus(replication_share=""))) == [
         ("web1", 0x80004005, "no replication share is set"),
     ]
+    # COM+ has no ReplicationShare (MTS 2.0 had): nothing to check, rather than unknown every run.
     checks = outcomes_of(source=report("web1", "WEB1", "10.20.0.11", complus=complus(replication_share=None)))
-    assert checks[("web1", 0x80004005)].outcome == UNKNOWN
-    assert checks[("web2", 0x8011040A)].outcome == UNKNOWN
+    assert ("web1", 0x80004005) not in checks
+    assert ("web2", 0x8011040A) not in checks
+    assert checks[("web1", 0x80110411)].outcome == PASSED
 
 
 @pytest.mark.parametrize(

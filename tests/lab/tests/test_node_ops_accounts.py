@@ -131,6 +131,13 @@ def test_lookup_and_token_of_a_domain_user_on_a_member(node_ops: NodeOps) -> Non
     assert error_of(node_ops(op("account_token_get", name="WEBFARM\\Domain Users")))["code"] == 1317
 
 
+def test_a_local_account_has_no_s4u_token(node_ops: NodeOps) -> None:
+    # Kerberos S4U logs on domain accounts only; the host's domain would answer for a namesake.
+    error = error_of(node_ops(op("account_token_get", name="NODE1\\IUSR_NODE1")))
+
+    assert error == {"code": 50, "message": "The request is not supported."}
+
+
 def test_local_group_members_add_and_remove_by_sid(node_ops: NodeOps) -> None:
     node_ops.values(add_user(), host="DC1", secrets={"pw": PASSWORD})
     sid = node_ops.value(op("account_lookup", name="WEBFARM\\IUSR_web"))["sid"]

@@ -40,10 +40,11 @@ def test_a_name_iis_cannot_store_is_an_invalid_parameter(node_ops: NodeOps, name
     assert entry["error"]["code"] == 0x80070057
 
 
-def test_restoring_a_backup_that_does_not_exist_is_file_not_found(node_ops: NodeOps) -> None:
+def test_restoring_a_backup_that_does_not_exist_is_an_invalid_version(node_ops: NodeOps) -> None:
+    # [MS-IMSA] 3.1.4.29: Restore answers MD_ERROR_INVALID_VERSION for a version it does not have.
     [entry] = node_ops(op("metabase_backup_restore", name="never", version=0))["results"]
 
-    assert entry["error"] == {"code": 0x80070002, "message": "The system cannot find the file specified."}
+    assert entry["error"] == {"code": 0x800CC802, "message": "The version specified by dwMDVersion is invalid."}
 
 
 def test_a_refusing_metabase_cannot_be_backed_up() -> None:

@@ -36,7 +36,8 @@ def test_a_default_node_reports_what_iissync_needs(node_ops: NodeOps) -> None:
     }
     assert cluster == [{"address": "10.20.0.100", "prefix_length": 24}]
     assert probe == {"computer": "node2.webfarm.test", "addresses": ["10.20.0.13"]}
-    assert catalog["replication_share"] == "C$"
+    # COM+ has no ReplicationShare on LocalComputer: Windows cannot report it.
+    assert catalog["replication_share"] is None
     assert catalog["administrator"] is True
     assert [(app["name"], app["system"]) for app in catalog["applications"]] == [
         ("System Application", True),
@@ -73,21 +74,11 @@ VISIBLE: dict[str, tuple[str, dict[str, t.Any], t.Callable[[dict[str, t.Any]], b
         lambda r: r["results"][0]["value"] == ["ncacn_spx", "ncacn_ip_tcp"],
     ),
     "rpc_unreachable": ("NODE1", op("rpc_probe", computer="NODE2"), fails_with(10060)),
-    "mts_replication_not_configured": (
-        "NODE1",
-        op("complus_catalog"),
-        lambda r: r["results"][0]["value"]["replication_share"] == "",
-    ),
     "complus_damaged": ("NODE2", op("complus_catalog"), fails_with(0x80040154)),
     "address_outside_subnet": (
         "NODE2",
         op("host_facts"),
         lambda r: {"address": "10.99.0.13", "prefix_length": 24} in r["results"][0]["value"]["ip_addresses"],
-    ),
-    "replication_share_invalid": (
-        "NODE1",
-        op("complus_catalog"),
-        lambda r: r["results"][0]["value"]["replication_share"] == "D$",
     ),
     "component_clsid_missing": (
         "NODE1",

@@ -12,7 +12,8 @@ def complus_catalog(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str
     host = context.host
     catalog = host.complus.open()
     value: dict[str, t.Any] = {
-        "replication_share": catalog.replication_share,
+        # COM+ has no ReplicationShare on LocalComputer (windows/complus.py): Windows cannot say.
+        "replication_share": None,
         "applications": [
             {
                 "id": application.id,

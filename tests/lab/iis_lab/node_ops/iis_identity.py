@@ -6,7 +6,12 @@ from __future__ import annotations
 import typing as t
 
 from ..windows.account_setup import BATCH_LOGON
-from ..windows.errors import COMADMIN_E_OBJECT_DOES_NOT_EXIST, COMADMIN_E_USERPASSWDNOTVALID, WindowsApiError
+from ..windows.errors import (
+    COMADMIN_E_OBJECT_DOES_NOT_EXIST,
+    COMADMIN_E_USERPASSWDNOTVALID,
+    ObjectErrors,
+    WindowsApiError,
+)
 from ..windows.iis_logons import anonymous_logon
 from ..windows.security import lookup_name, require_administrator
 from ..windows.stored_secret import same_secret
@@ -21,9 +26,21 @@ def anonymous_logon_check(context: OpContext, args: t.Mapping[str, t.Any]) -> di
 
 
 def comadmin_application_set_identity(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    """Identity and Password of one application, then SaveChanges. COM+ checks the account and
-    password when it saves them (COMADMIN_E_USERPASSWDNOTVALID), and grants the account "Log on
-    as a batch job", the logon its server process makes (inferred from Component Services)."""
+    """Identity and Password of one application, then SaveChanges, which fails as Windows does
+    (COMADMIN_E_OBJECTERRORS); the op then reports the object's own code from ErrorInfo, as
+    node_ops.ps1 does."""
+    try:
+        _save_identity(context, args)
+    except ObjectErrors as failure:
+        _key, error = failure.error_info[0]
+        raise WindowsApiError(error, failure.detail) from failure
+
+
+def _save_identity(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    """COM+ checks the account and password when it saves them: a wrong pair fails SaveChanges
+    with COMADMIN_E_OBJECTERRORS and COMADMIN_E_USERPASSWDNOTVALID for the application in ErrorInfo.
+    It grants the account "Log on as a batch job", the logon its server process makes (inferred
+    from Component Services)."""
     host = context.host
     require_administrator(host, context.account)
     application = host.complus.open().find(args["id"])
@@ -32,7 +49,7 @@ def comadmin_application_set_identity(context: OpContext, args: t.Mapping[str, t
     password = context.secret(args["secret"])
     account = lookup_name(host, args["identity"])
     if account is None or not same_secret(account.password, password):
-        raise WindowsApiError(COMADMIN_E_USERPASSWDNOTVALID, args["identity"])
+        raise ObjectErrors([(application.id, COMADMIN_E_USERPASSWDNOTVALID)])
     application.identity = args["identity"]
     application.password = password
     holders = host.rights.setdefault(BATCH_LOGON, [])

@@ -13,6 +13,7 @@ from ..windows.errors import (
     ERROR_NO_SUCH_MEMBER,
     ERROR_NO_SUCH_PRIVILEGE,
     ERROR_NO_SUCH_USER,
+    ERROR_NOT_SUPPORTED,
     NERR_GROUP_NOT_FOUND,
     WindowsApiError,
 )
@@ -34,13 +35,17 @@ def account_lookup(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str,
 
 def account_token_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
     """The account and the groups of an S4U logon token for it on this host; null when the name
-    maps to no account. Only a user has a logon token (ERROR_NO_SUCH_USER otherwise)."""
+    maps to no account. Only a user has a logon token (ERROR_NO_SUCH_USER otherwise), and only a
+    domain user an S4U one: Kerberos protocol transition knows no local account, which node_ops
+    refuses with ERROR_NOT_SUPPORTED rather than ask the domain for a namesake."""
     host = context.host
     account = lookup_name(host, args["name"])
     if account is None:
         return None
     if account.kind is not Kind.USER:
         raise WindowsApiError(ERROR_NO_SUCH_USER, f"{account.qualified_name} is a {account.kind.value}")
+    if account.authority.upper() == host.name.upper():
+        raise WindowsApiError(ERROR_NOT_SUPPORTED, f"{account.qualified_name} is a local account")
     return {**_principal(account), "groups": [_principal(group) for group in token_groups(host, account)]}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import typing as t
 
-from ..windows.errors import FILE_NOT_FOUND, INVALID_PARAMETER, WindowsApiError
+from ..windows.errors import INVALID_PARAMETER, MD_ERROR_INVALID_VERSION, WindowsApiError
 from ..windows.host import Host, MetabaseBackup
 from .spec import Arg, ArgType, OpContext, OpSpec
 
@@ -48,7 +48,7 @@ def _find(host: Host, name: str, version: int) -> MetabaseBackup:
     for backup in host.backups:
         if backup.name.lower() == name.lower() and backup.version == version:
             return backup
-    raise WindowsApiError(FILE_NOT_FOUND, f"no backup {name!r} version {version}")
+    raise WindowsApiError(MD_ERROR_INVALID_VERSION, f"no backup {name!r} version {version}")
 
 
 def _listed(backup: MetabaseBackup) -> dict[str, t.Any]:

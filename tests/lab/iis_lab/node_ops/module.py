@@ -26,6 +26,7 @@ from .ansible_basic import (
     parse_arguments,
     remove_no_log_values,
 )
+from .contract import check_result
 from .spec import ArgType, Become, Network, OpContext, OpSpec, SecretToken
 
 ARGUMENT_SPEC: t.Mapping[str, Option] = {
@@ -94,6 +95,7 @@ def _run(spec: OpSpec, context: OpContext, args: t.Mapping[str, t.Any]) -> dict[
         value = spec.run(context, args)
     except WindowsApiError as error:
         return {"op": spec.name, "status": _FAILED, "error": {"code": error.code, "message": error.message}}
+    check_result(spec.name, value)
     return {"op": spec.name, "status": _OK, "value": value}
 
 

@@ -11,8 +11,10 @@
   Administrators group.
 * **MTS replication settings**: the share application files are copied through. Q224801 asks for
   the administration share of the drive COM+ is installed on; none configured is E_FAIL
-  (Q191138). The setting is the ``ReplicationShare`` of the catalog's LocalComputer object, as
-  MTS 2.0 named it *(inferred for COM+ 1.0)*; an empty string means none is configured.
+  (Q191138). MTS 2.0 kept it as the ``ReplicationShare`` of the catalog's LocalComputer object;
+  COM+ documents no such property there (COM+ SDK, "LocalComputer collection"), so the catalog
+  cannot show it and ``complus_catalog`` answers null, as on Windows. The lab keeps the setting
+  for what IISSync meets; an empty string means none is configured.
 * **Local administration**: with MTS set to local instead of remote administration, a local
   administrator must be logged on at the target while IISSync runs, or the catalog server
   cannot start there: CO_E_SERVER_EXEC_FAILURE (Q224801).

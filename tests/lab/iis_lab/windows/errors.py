@@ -9,6 +9,7 @@ Directory").
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,8 +26,6 @@ class ErrorCode:
 
 # HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key that does not exist.
 PATH_NOT_FOUND = ErrorCode(0x80070003, "ERROR_PATH_NOT_FOUND", "The system cannot find the path specified.")
-# HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): IIsComputer.Restore of a backup that does not exist.
-FILE_NOT_FOUND = ErrorCode(0x80070002, "ERROR_FILE_NOT_FOUND", "The system cannot find the file specified.")
 # HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED): the IIS Admin service refuses the caller (AdminACL).
 ACCESS_DENIED = ErrorCode(0x80070005, "ERROR_ACCESS_DENIED", "Access is denied.")
 # HRESULT_FROM_WIN32(ERROR_PATH_BUSY): the metabase is held by another application (adsutil.vbs
@@ -62,6 +61,10 @@ E_ADS_CANT_CONVERT_DATATYPE = ErrorCode(
 # The metabase itself (mdmsg.h): a property with no value at a key nor, by inheritance, above
 # it. GetPropertyAttribObj answers it, which is how node_ops tells "unset" apart.
 MD_ERROR_DATA_NOT_FOUND = ErrorCode(0x800CC801, "MD_ERROR_DATA_NOT_FOUND", "The specified metadata was not found.")
+# IIsComputer.Restore of a backup name and version that does not exist ([MS-IMSA] 3.1.4.29 Restore).
+MD_ERROR_INVALID_VERSION = ErrorCode(
+    0x800CC802, "MD_ERROR_INVALID_VERSION", "The version specified by dwMDVersion is invalid."
+)
 
 
 class WindowsApiError(Exception):
@@ -82,9 +85,19 @@ class WindowsApiError(Exception):
         return self.error.message
 
 
+class ObjectErrors(WindowsApiError):
+    """SaveChanges of a COM+ collection failed (COMADMIN_E_OBJECTERRORS); ``error_info`` holds
+    the ErrorInfo collection: each failing object's Key (MajorRef) and its own code."""
+
+    def __init__(self, error_info: t.Sequence[tuple[str, ErrorCode]]) -> None:
+        self.error_info = tuple(error_info)
+        super().__init__(COMADMIN_E_OBJECTERRORS, "; ".join(f"{key}: {code}" for key, code in self.error_info))
+
+
 # Win32 (winerror.h) and network management (lmerr.h) codes of the account, group, logon and
 # LSA calls, with the texts of Windows 2000/2003.
 ERROR_ACCESS_DENIED = ErrorCode(5, "ERROR_ACCESS_DENIED", "Access is denied.")
+ERROR_NOT_SUPPORTED = ErrorCode(50, "ERROR_NOT_SUPPORTED", "The request is not supported.")
 ERROR_NO_SUCH_PRIVILEGE = ErrorCode(1313, "ERROR_NO_SUCH_PRIVILEGE", "A specified privilege does not exist.")
 ERROR_NO_SUCH_USER = ErrorCode(1317, "ERROR_NO_SUCH_USER", "The specified user does not exist.")
 ERROR_LOGON_FAILURE = ErrorCode(1326, "ERROR_LOGON_FAILURE", "Logon failure: unknown user name or bad password.")
@@ -117,7 +130,14 @@ ERROR_LOGON_TYPE_NOT_GRANTED = ErrorCode(
     "Logon failure: the user has not been granted the requested logon type at this computer.",
 )
 
-# The COM+ admin catalog (COMAdmin, winerror.h).
+# The COM+ admin catalog (COMAdmin, winerror.h). SaveChanges of a collection fails with
+# COMADMIN_E_OBJECTERRORS when an object of it cannot be saved; that object's own code is only in
+# the collection's ErrorInfo collection (COM+ SDK, "Handling COM+ Administration Errors").
+COMADMIN_E_OBJECTERRORS = ErrorCode(
+    0x80110401,
+    "COMADMIN_E_OBJECTERRORS",
+    "Errors occurred accessing one or more objects - the ErrorInfo collection may have more detail",
+)
 COMADMIN_E_USERPASSWDNOTVALID = ErrorCode(
     0x80110414, "COMADMIN_E_USERPASSWDNOTVALID", "The user ID or password is invalid."
 )
