@@ -161,6 +161,18 @@ class Lab:
         assert secret not in self.state_text()
         assert secret not in self.recorded_command_lines()
 
+    def converge_identities(self, **extra_vars: str) -> None:
+        """KB Q249603 steps 1-7 (``identities.yml``): domain IUSR and IWAM accounts that every node
+        can log on with, what step 8 needs to replicate a metabase that works on every node."""
+        kb = {
+            "iis_cluster_account_base": "web",
+            "iis_cluster_iusr_password": "Iusr-Lab-Passw0rd",
+            "iis_cluster_iwam_password": "Iwam-Lab-Passw0rd",
+            **extra_vars,
+        }
+        run = self.playbook("identities.yml", extra_vars=kb)
+        assert run.rc == 0, run.output
+
     def assert_healthy(self) -> None:
         """Every node works, by the lab's own model: every anonymous key logs on, every
         out-of-process application runs as WAMUserName and its identity logs on."""

@@ -99,15 +99,13 @@ def comadmin_application_set_identity(context: OpContext, args: t.Mapping[str, t
         holders.append(account.sid)
 
 
+_SECRET = Arg("secret", ArgType.SECRET, required=True)
+
 OPS = (
     OpSpec(
         "account_logon_check",
         write=False,
-        args=(
-            Arg("name", ArgType.STR, required=True),
-            Arg("secret", ArgType.SECRET, required=True),
-            Arg("logon_type", ArgType.STR, required=True),
-        ),
+        args=(Arg("name", ArgType.STR, required=True), _SECRET, Arg("logon_type", ArgType.STR, required=True)),
         run=account_logon_check,
     ),
     OpSpec("iis_identities_check", write=False, args=(), run=iis_identities_check),
@@ -120,11 +118,7 @@ OPS = (
     OpSpec(
         "comadmin_application_set_identity",
         write=True,
-        args=(
-            Arg("id", ArgType.STR, required=True),
-            Arg("identity", ArgType.STR, required=True),
-            Arg("secret", ArgType.SECRET, required=True),
-        ),
+        args=(Arg("id", ArgType.STR, required=True), Arg("identity", ArgType.STR, required=True), _SECRET),
         run=comadmin_application_set_identity,
     ),
 )
