@@ -88,7 +88,7 @@ class ActionModule(NodeAction):
         refused = logon_problem(proven, password="the password given")
         # In check mode the earlier steps changed nothing either (the account may not exist yet):
         # the refusal is told in the result, not final.
-        if refused is not None and not self.check_mode:
+        if refused is not None and args["verify"] and not self.check_mode:
             return {
                 "changed": False,
                 "failed": True,

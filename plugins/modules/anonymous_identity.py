@@ -64,7 +64,10 @@ options:
     default: report
   verify:
     description:
-      - Whether the task fails when an anonymous request would not log on afterwards.
+      - Whether the task fails when an anonymous request would not log on with the new identity,
+        proven before anything is written (a refusal changes nothing) and checked again after.
+      - V(false) writes the identity even when the proof fails, for an operator who grants the
+        right or sets the password later; the result still tells why it does not log on.
     type: bool
     default: true
   skip_missing_service:
