@@ -19,6 +19,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity 
     overrides_below,
     plan_overrides,
     site_path,
+    stale_overrides,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import (
     SECRET_REF,
@@ -30,7 +31,15 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase impo
     predicted,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import (
+    Instruction,
+    NodeOpError,
+    NodeSession,
+)
+
+
+# HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): the service's metabase key does not exist.
+_PATH_NOT_FOUND = 0x80070003
 
 
 class ActionModule(NodeAction):
@@ -42,6 +51,7 @@ class ActionModule(NodeAction):
         "password": {"type": "str", "required": True, "no_log": True},
         "overrides": {"type": "str", "choices": [OVERRIDES_REPORT, OVERRIDES_INHERIT], "default": OVERRIDES_REPORT},
         "verify": {"type": "bool", "default": True},
+        "skip_missing_service": {"type": "bool", "default": False},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -49,7 +59,14 @@ class ActionModule(NodeAction):
         site = str(args["site"]).strip()
         below = normalize_path(args["path"]) if args["path"] else None
         sites = None
-        if not site.isdigit():
+        if args["skip_missing_service"]:
+            (listed,) = session.run([Instruction("metabase_sites_get", {"service": args["service"]})], stop_on_error=False)
+            if listed.status != "ok" and listed.error_code == _PATH_NOT_FOUND:
+                return {"changed": False, "skipped": True, "msg": f"{args['service']} is not installed on {session.host}"}
+            if listed.status != "ok":
+                raise NodeOpError(session.host, listed)
+            sites = listed.value
+        elif not site.isdigit():
             (sites,) = session.values([Instruction("metabase_sites_get", {"service": args["service"]})])
         path = site_path(args["service"], site, sites)
         if below:
@@ -57,13 +74,31 @@ class ActionModule(NodeAction):
         secrets = {SECRET_REF: args["password"]}
 
         check = Instruction("anonymous_logon_check", {"path": path})
+        # The proof: the logon IIS will make with the new user and password at this key, made
+        # before anything is written, so that a refusal leaves the site logging on as before.
+        proof = Instruction("anonymous_logon_check", {"path": path, "user": user, "secret": SECRET_REF})
         query = [
             Instruction("metabase_get", {"path": path, "properties": list(ANONYMOUS_PROPERTIES)}),
             Instruction("metabase_secret_matches", {"path": path, "property": "AnonymousUserPass", "secret": SECRET_REF}),
             *(Instruction("metabase_data_paths", {"path": path, "property": name}) for name in ANONYMOUS_PROPERTIES),
             check,
+            proof,
         ]
-        report, password_matches, *data_paths, logon = session.values(query, secrets)
+        report, password_matches, *data_paths, logon, proven = session.values(query, secrets)
+        refused = logon_problem(proven, password="the password given")
+        # In check mode the earlier steps changed nothing either (the account may not exist yet):
+        # the refusal is told in the result, not final.
+        if refused is not None and args["verify"] and not self.check_mode:
+            return {
+                "changed": False,
+                "failed": True,
+                "path": path,
+                "metabase_path": metabase_path(path),
+                "user": user,
+                "anonymous_logon": _logon_result(proven, refused),
+                "msg": f"anonymous requests to {metabase_path(path)} on {session.host} would not log on: {refused}; "
+                "nothing was changed",
+            }
         current = {name: PropertyState.from_report(name, entry) for name, entry in report["properties"].items()}
         wanted = {
             "AnonymousUserName": DesiredProperty(path, "AnonymousUserName", value=user),
@@ -77,12 +112,24 @@ class ActionModule(NodeAction):
         overrides = overrides_below(path, dict(zip(ANONYMOUS_PROPERTIES, data_paths)))
         changes = [change for name in ANONYMOUS_PROPERTIES for change in property_changes[name]]
         changes += plan_overrides(overrides, args["overrides"])
+        # Overrides left in place (report mode) keep their own anonymous logon: read how it fares.
+        kept = [] if args["overrides"] == OVERRIDES_INHERIT else list(overrides)
+        override_checks = [Instruction("anonymous_logon_check", {"path": key}) for key in kept]
 
         after = {name: predicted(property_changes[name], current[name], None) for name in ANONYMOUS_PROPERTIES}
+        override_logons: list[t.Any] = []
         if changes and not self.check_mode:
-            logon = session.values([*instructions_of(changes), check], secrets)[-1]
+            logon, *override_logons = session.values([*instructions_of(changes), check, *override_checks], secrets)[
+                -1 - len(override_checks) :
+            ]
+        else:
+            if changes:
+                logon = proven
+            if override_checks:
+                override_logons = session.values(override_checks)
 
         problem = logon_problem(logon)
+        stale = stale_overrides(override_logons)
         result: dict[str, t.Any] = {
             "changed": bool(changes),
             "path": path,
@@ -92,16 +139,27 @@ class ActionModule(NodeAction):
             "after": {name: state.as_result() for name, state in after.items()},
             "overrides": [{"path": key, "properties": names} for key, names in overrides.items()],
             "overrides_removed": bool(overrides) and args["overrides"] == OVERRIDES_INHERIT,
-            "anonymous_logon": {
-                "account": logon.get("account"),
-                "logon_method": logon["logon_method"],
-                "works": problem is None,
-                "problem": problem,
-            },
+            "stale_overrides": stale,
+            "anonymous_logon": _logon_result(logon, problem),
         }
+        if stale:
+            result["warnings"] = [
+                f"anonymous requests to /LM/{entry['path']} on {session.host} do not log on: {entry['problem']}; "
+                "that key overrides the site's anonymous identity: set overrides=inherit to clear it"
+                for entry in stale
+            ]
         if self.diff_mode:
             result["diff"] = render_diff(changes, f"{session.host}:{metabase_path(path)}")
         if args["verify"] and not self.check_mode and problem is not None:
             result["failed"] = True
             result["msg"] = f"anonymous requests to {metabase_path(path)} on {session.host} would not log on: {problem}"
         return result
+
+
+def _logon_result(logon: t.Mapping[str, t.Any], problem: str | None) -> dict[str, t.Any]:
+    return {
+        "account": logon.get("account"),
+        "logon_method": logon["logon_method"],
+        "works": problem is None,
+        "problem": problem,
+    }

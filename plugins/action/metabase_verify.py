@@ -2,12 +2,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Action plugin for webfarm.iis_cluster.metabase_verify: every target's metabase and COM+
-applications equal the source's, compared by salted digests."""
+applications equal the source's, compared by salted digests, and every node works: each
+identity IIS uses there logs on."""
 
 from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import function_problems
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import metabase_path
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     CHANGED,
@@ -39,7 +41,10 @@ class ActionModule(NodeAction):
         targets = target_reports(args["targets"], "targets")
         check_same_digests(targets, salt, args["exclude"], "targets")
         digest = Instruction("metabase_digest", {"salt": SALT_REF, "exclude": list(args["exclude"])})
-        catalog, source = session.values([Instruction("complus_catalog"), digest], {SALT_REF: salt})
+        facts, catalog, source, identities = session.values(
+            [Instruction("host_facts"), Instruction("complus_catalog"), digest, Instruction("iis_identities_check")],
+            {SALT_REF: salt},
+        )
 
         compared = [_compare(catalog, source["keys"], target, args["exclude"]) for target in targets]
         changed_paths = sorted({key.path for comparison in compared for key in comparison[1] if key.kind == CHANGED})
@@ -61,21 +66,44 @@ class ActionModule(NodeAction):
             results.append(
                 {"host": target.host, "computer": target.computer, "in_sync": not lines, "differences": lines}
             )
+        # Equal is not enough: a replicated identity may not log on where it was copied to.
+        function = {session.host: function_problems(identities, str(facts["name"]))}
+        for target in targets:
+            function[target.host] = _function(target)
+        for entry in results:
+            entry["problems"] = function[entry["host"]]
         differing = [entry for entry in results if not entry["in_sync"]]
+        broken = {host: problems for host, problems in function.items() if problems}
         result: dict[str, t.Any] = {
             "changed": False,
             "in_sync": not differing,
+            "works": not broken,
             "source": session.host,
+            "source_problems": function[session.host],
             "targets": results,
             "keys_read": changed_paths,
         }
-        if differing:
+        if differing or broken:
             result["failed"] = True
             result["msg"] = "Verification failed: " + " ".join(
-                f"{entry['host']} differs from {session.host}: " + "; ".join(entry["differences"]) + "."
-                for entry in differing
+                [
+                    *(
+                        f"{entry['host']} differs from {session.host}: " + "; ".join(entry["differences"]) + "."
+                        for entry in differing
+                    ),
+                    *(f"{host} does not work: " + "; ".join(problems) + "." for host, problems in broken.items()),
+                ]
             )
         return result
+
+
+def _function(target: NodeReport) -> list[str]:
+    """What does not work on a target, from its report (an unreadable part says so)."""
+    identities = target.parts.get("identities")
+    if identities is None:
+        error = target.errors.get("identities")
+        return [] if error is None else [f"its identities could not be checked: {describe(error.code, error.message)}"]
+    return function_problems(identities, target.computer)
 
 
 def _compare(

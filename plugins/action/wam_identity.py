@@ -11,9 +11,12 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names import parse_account_name
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import (
+    APPLICATION_LOGON_TYPE,
     ComApplication,
+    application_problem,
     out_of_process_packages,
     plan_resync,
+    proof_problem,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import (
     SECRET_REF,
@@ -39,15 +42,32 @@ class ActionModule(NodeAction):
         user = str(parse_account_name(args["user"], "user"))
         secrets = {SECRET_REF: args["password"]}
         catalog_read = Instruction("complus_catalog")
-        report, password_matches, applications, catalog = session.values(
+        identities = Instruction("iis_identities_check")
+        report, password_matches, applications, catalog, function, proof = session.values(
             [
                 Instruction("metabase_get", {"path": _SERVICE, "properties": list(_PROPERTIES)}),
                 Instruction("metabase_secret_matches", {"path": _SERVICE, "property": "WAMUserPass", "secret": SECRET_REF}),
                 Instruction("metabase_applications_get", {"path": _SERVICE}),
                 catalog_read,
+                identities,
+                Instruction(
+                    "account_logon_check", {"name": user, "secret": SECRET_REF, "logon_type": APPLICATION_LOGON_TYPE}
+                ),
             ],
             secrets,
         )
+        # The password is proven with the logon COM+ makes for it before anything stores it: a
+        # refusal leaves the metabase and COM+ as they were, still working.
+        refused = proof_problem(user, proof, APPLICATION_LOGON_TYPE, "a COM+ server application's logon")
+        # In check mode the earlier steps changed nothing either (the account may not exist yet):
+        # the refusal is told, not final.
+        if refused is not None and not self.check_mode:
+            return {
+                "changed": False,
+                "failed": True,
+                "user": user,
+                "msg": f"the WAM identity {user} does not log on on {session.host}: {refused}; nothing was changed",
+            }
         current = {name: PropertyState.from_report(name, entry) for name, entry in report["properties"].items()}
         metabase_changes = plan_property(
             DesiredProperty(_SERVICE, "WAMUserName", value=user), current["WAMUserName"]
@@ -56,16 +76,22 @@ class ActionModule(NodeAction):
         )
         packages = out_of_process_packages(applications)
         before = [ComApplication.from_report(application) for application in catalog["applications"]]
-        com_changes, missing = plan_resync(bool(metabase_changes), packages, before, user, SECRET_REF)
-        changes = metabase_changes + com_changes
+        failing = [app["id"] for app in function["applications"] if app["start_error"] is not None]
+        com_changes, missing = plan_resync(bool(metabase_changes), packages, before, user, SECRET_REF, failing)
+        # COM+ first, the metabase last: COM+ checks each identity as it saves it, so a refusal
+        # stops the batch with the metabase unchanged and the next run plans the same work again;
+        # an application set before the refusal runs as the proven identity, which works. The
+        # metabase written first would instead be final while COM+ still holds the old one.
+        changes = com_changes + metabase_changes
 
         after = before
         if changes and not self.check_mode:
-            applied = session.values([*instructions_of(changes), catalog_read], secrets)[-1]
+            applied, function = session.values([*instructions_of(changes), catalog_read, identities], secrets)[-2:]
             after = [ComApplication.from_report(application) for application in applied["applications"]]
 
         updated = {instruction.args["id"].upper() for instruction in instructions_of(com_changes)}
         by_id = {application.id.upper(): application for application in after}
+        start_problems = {app["id"].upper(): application_problem(app) for app in function["applications"]}
         result: dict[str, t.Any] = {
             "changed": bool(changes),
             "user": user,
@@ -79,6 +105,7 @@ class ActionModule(NodeAction):
                     "name": by_id[package.upper()].name,
                     "identity": user if self.check_mode and package.upper() in updated else by_id[package.upper()].identity,
                     "resynced": package.upper() in updated,
+                    "problem": None if self.check_mode and package.upper() in updated else start_problems.get(package.upper()),
                 }
                 for package in packages
                 if package.upper() in by_id
@@ -86,6 +113,14 @@ class ActionModule(NodeAction):
             "resynced": bool(com_changes),
             "missing_packages": missing,
         }
+        if refused is not None:
+            result["warnings"] = [f"the WAM identity {user} does not log on on {session.host} now: {refused}"]
         if self.diff_mode:
             result["diff"] = render_diff(changes, f"{session.host}:/LM/{_SERVICE}")
+        broken = [entry for entry in result["applications"] if entry["problem"] is not None]
+        if broken and not self.check_mode:
+            result["failed"] = True
+            result["msg"] = f"out-of-process applications on {session.host} do not start: " + "; ".join(
+                entry["problem"] for entry in broken
+            )
         return result

@@ -20,10 +20,14 @@ description:
     files) would keep their own user. They are listed in the result; with
     O(overrides=inherit) their values are removed so that they inherit the site's, as IIS
     Manager's Inheritance Overrides dialog does.
-  - Then it checks, on the node, that an anonymous request would log on - the account exists,
-    the password is the account's, and the account holds the right the site's C(LogonMethod)
-    needs ("Log on locally" for 0, IIS 5.0's default) - and fails, saying which is wrong, when
-    it would not.
+  - Before writing anything it proves, on the node, that an anonymous request would log on with
+    the new user and password - the account exists, the password is the account's, and the
+    account holds the right the key's C(LogonMethod) needs ("Log on locally" for 0, IIS 5.0's
+    default) - and fails, saying which is wrong and changing nothing, when it would not. The
+    site keeps logging on as before.
+  - After writing, it checks the logon again, and reads the logon of every key below that
+    overrides the site's identity. An override that does not log on (for example one that still
+    holds an old password) is a warning and an entry of RV(stale_overrides).
 options:
   site:
     description:
@@ -60,15 +64,24 @@ options:
     default: report
   verify:
     description:
-      - Whether the task fails when an anonymous request would not log on afterwards.
+      - Whether the task fails when an anonymous request would not log on with the new identity,
+        proven before anything is written (a refusal changes nothing) and checked again after.
+      - V(false) writes the identity even when the proof fails, for an operator who grants the
+        right or sets the password later; the result still tells why it does not log on.
     type: bool
     default: true
+  skip_missing_service:
+    description:
+      - Whether the task is skipped, rather than failed, when O(service) is not installed on the
+        node (its metabase key does not exist), as the FTP service may not be on IIS 6.0.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
-    details: Predicts the changes; the logon check reports the node as it is and does not fail the task.
+    details: Predicts the changes and proves the new password as a real run does (a refused proof fails the task); the check after writing reports the proof.
   diff_mode:
     support: full
     details: The password shows only as C((secret)).
@@ -123,9 +136,19 @@ overrides_removed:
   description: Whether those values were (or would be) removed.
   returned: always
   type: bool
+stale_overrides:
+  description:
+    - The keys below the site that set their own anonymous identity and whose anonymous logon
+      fails (with O(overrides=report)), each with C(path), C(user) and C(problem). Each is also a
+      warning of the task.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"path": "W3SVC/1/ROOT/Shop", "user": "WEBFARM\\IUSR_web", "problem": "the password is wrong: ..."}]
 anonymous_logon:
   description:
-    - Whether an anonymous request logs on after the task (in check mode, as the node is now).
+    - Whether an anonymous request logs on after the task (in check mode, the proof of the new
+      identity when it changes, else as the node is now). When the proof fails, the proof's answer.
     - C(works), C(problem) (which condition fails, null when it works), C(account) (the user as the node resolves it) and C(logon_method).
   returned: always
   type: dict

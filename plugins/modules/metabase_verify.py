@@ -20,6 +20,13 @@ description:
     and the property. A secure value is never shown, only that it differs.
   - The replicated (non-system) COM+ applications are compared too.
   - Properties that differ between healthy nodes are left out, by the O(exclude) list.
+  - Equal is not enough, so it also proves that every node works, the source included. On each
+    node, every key where IIS logs an anonymous user on (every web content key and FTP site)
+    must log its user on with the logon type its C(LogonMethod) asks for, and every
+    out-of-process COM+ application (the pooled package and each isolated application's) must
+    run as the node's C(WAMUserName) and start, which logs its identity on as a batch job. A node
+    that does not work fails the task, naming the node, the key or application, the cause and
+    the remedy.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - webfarm.iis_cluster.attributes.read_only
@@ -44,6 +51,15 @@ in_sync:
   description: Whether every target equals the source.
   returned: always
   type: bool
+works:
+  description: Whether every node, the source included, works (every identity logs on).
+  returned: always
+  type: bool
+source_problems:
+  description: What does not work on the source node, one readable line each.
+  returned: always
+  type: list
+  elements: str
 source:
   description: The source node (inventory name).
   returned: always
@@ -59,7 +75,8 @@ keys_read:
   sample: ["/LM/W3SVC/1"]
 targets:
   description:
-    - Each target, with C(in_sync) and C(differences), one readable line each.
+    - Each target, with C(in_sync), C(differences) and C(problems) (what does not work there),
+      one readable line each.
   returned: always
   type: list
   elements: dict
@@ -68,4 +85,5 @@ targets:
       computer: WEB2
       in_sync: false
       differences: ['/LM/W3SVC/1: ServerComment differs: web1 has "Default Web Site", web2 has another value']
+      problems: []
 """

@@ -1075,6 +1075,10 @@ Function Get-UserRightReport {
 $IIS_ANY_PROPERTY = 0
 $COMADMIN_E_OBJECT_DOES_NOT_EXIST = 0x80110809
 $COMADMIN_E_OBJECTERRORS = 0x80110401
+# HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): a metabase key that does not exist.
+$ERROR_PATH_NOT_FOUND_HRESULT = 0x80070003
+# COM+ "IIS Out-Of-Process Pooled Applications", where every pooled application runs.
+$POOLED_PACKAGE_ID = '{3D14228D-FBE1-11D0-995D-00C04FD919C1}'
 # LogonUser's logon type for each LogonMethod (MD_LOGON_INTERACTIVE, _BATCH, _NETWORK,
 # _NETWORK_CLEARTEXT).
 $LOGON_TYPE_OF_METHOD = @{
@@ -1192,17 +1196,26 @@ Function Test-AccountLogon {
 # anonymous_logon_check: the anonymous identity in effect at a key and what LogonUser answers
 # for it, with the logon type IIS uses there. ADSI's Get gives the effective values (inherited or
 # the schema's default), the password included for an administrator; it never leaves the host.
+# With -User and -Password, the logon IIS would make once they are stored at the key with
+# password sync off: the proof made before they are written.
 Function Test-AnonymousLogon {
-    param([string]$Path)
+    param([string]$Path, [string]$User, [AllowNull()][string]$Password)
 
     $key = Get-MetabaseKey -Path $Path
     $known = @(Get-MetabaseClassProperty -Key $key)
-    $user = [string]$key.Get((Resolve-MetabasePropertyName -Known $known -Name 'AnonymousUserName'))
-    $password = [string]$key.Get('AnonymousUserPass')
-    # Only IIS 5 registers the password sync sub-authenticator: IIS 6 and later never sync.
-    $iisVersion = Get-IisVersion
-    $sync = [bool]$key.Get('AnonymousPasswordSync') -and $null -ne $iisVersion -and
-        [version]$iisVersion -lt [version]'6.0'
+    $userProperty = Resolve-MetabasePropertyName -Known $known -Name 'AnonymousUserName'
+    if ($User) {
+        $sync = $false
+    }
+    else {
+        $User = [string]$key.Get($userProperty)
+        $Password = [string]$key.Get('AnonymousUserPass')
+        # Only IIS 5 registers the password sync sub-authenticator: IIS 6 and later never sync.
+        $iisVersion = Get-IisVersion
+        $sync = [bool]$key.Get('AnonymousPasswordSync') -and $null -ne $iisVersion -and
+            [version]$iisVersion -lt [version]'6.0'
+    }
+    # PowerShell's names ignore case: $user and $password below are these parameters.
     # The FTP service logs users on interactively; its keys have no LogonMethod.
     $method = if ($known -contains 'LogonMethod') { [int]$key.Get('LogonMethod') } else { 0 }
     $principal = $Principals::FromName($user)
@@ -1214,6 +1227,97 @@ Function Test-AnonymousLogon {
         logon_method = $method
         exists = $null -ne $principal
         logon_error = Test-AccountLogon -Name $user -Password $password -LogonType $LOGON_TYPE_OF_METHOD[$method]
+    }
+}
+
+# account_logon_check: LogonUser for an account and password with a named logon type, so that a
+# password is proven on the host before anything stores it.
+$LOGON_TYPE_OF_NAME = @{
+    interactive = [Ansible.AccessToken.LogonType]::Interactive
+    batch = [Ansible.AccessToken.LogonType]::Batch
+    network = [Ansible.AccessToken.LogonType]::Network
+}
+
+Function Test-AccountLogonOfType {
+    param([string]$Name, [string]$Password, [string]$LogonType)
+
+    if (-not $LOGON_TYPE_OF_NAME.ContainsKey($LogonType)) {
+        throw [System.ArgumentException]::new("logon_type must be interactive, batch or network")
+    }
+    Test-AccountLogon -Name $Name -Password $Password -LogonType $LOGON_TYPE_OF_NAME[$LogonType]
+}
+
+# The keys where IIS logs an anonymous user on: every content key of a web site and every FTP site.
+$REQUEST_KEY_CLASSES = @('IIsWebVirtualDir', 'IIsWebDirectory', 'IIsFtpServer')
+
+Function Get-RequestKeyPath {
+    param([Object]$Key, [string]$Path)
+
+    foreach ($child in @($Key.psbase.Children)) {
+        $childPath = "$Path/$($child.psbase.Name)"
+        if ($REQUEST_KEY_CLASSES -contains $child.psbase.SchemaClassName) {
+            $childPath
+        }
+        Get-RequestKeyPath -Key $child -Path $childPath
+    }
+}
+
+# StartApplication's answer for a server application: COM logs its identity on with the
+# password the catalog holds before the process starts (CO_E_RUNAS_LOGON_FAILURE, or the
+# logon's own error). An application already running is not started again.
+Function Test-ComApplicationStart {
+    param([Object]$Catalog, [string]$Id)
+
+    try {
+        $Catalog.StartApplication($Id)
+        $null
+    }
+    catch {
+        ConvertTo-WindowsError -Exception $_.Exception
+    }
+}
+
+# iis_identities_check: whether every identity IIS uses on this host logs on, the anonymous users
+# of every request key and the COM+ packages synciwam.vbs sets (the pooled one and every
+# isolated application's).
+Function Test-IisIdentity {
+    # IIS 6 installs the FTP service only when chosen: a service without its key has no sites.
+    $services = @(foreach ($service in @('W3SVC', 'MSFTPSVC')) {
+            try {
+                @{ path = $service; key = Get-MetabaseKey -Path $service }
+            }
+            catch {
+                if ((ConvertTo-WindowsError -Exception $_.Exception).code -ne $ERROR_PATH_NOT_FOUND_HRESULT) {
+                    throw
+                }
+            }
+        })
+    $anonymous = @(foreach ($service in $services) {
+            foreach ($path in @(Get-RequestKeyPath -Key $service.key -Path $service.path)) {
+                Test-AnonymousLogon -Path $path
+            }
+        })
+    $packages = @($POOLED_PACKAGE_ID) + @(Get-MetabaseApplication -Path 'W3SVC' | Where-Object {
+            $_.app_isolated -eq 1 -and $_.app_package_id
+        } | ForEach-Object { $_.app_package_id })
+    $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
+    $applications = Get-ComPlusCollection -Catalog $catalog -Name 'Applications'
+    $report = @(foreach ($application in $applications) {
+            $id = [string]$application.Key
+            if (@($packages | Where-Object { $_ -eq $id }).Count -eq 0) {
+                continue
+            }
+            @{
+                id = $id
+                name = [string]$application.Name
+                identity = [string]$application.Value('Identity')
+                start_error = Test-ComApplicationStart -Catalog $catalog -Id $id
+            }
+        })
+    @{
+        wam_user = [string](Get-MetabaseKey -Path 'W3SVC').Get('WAMUserName')
+        anonymous = $anonymous
+        applications = $report
     }
 }
 
@@ -1516,11 +1620,34 @@ $operations = @{
         Required = @('service')
         Run = { param($Arguments, $Secrets) , @(Get-MetabaseSite -Service $Arguments['service']) }
     }
+    'account_logon_check' = @{
+        Write = $false
+        Args = @{ name = 'str'; secret = 'secret'; logon_type = 'str' }
+        Required = @('name', 'secret', 'logon_type')
+        Run = {
+            param($Arguments, $Secrets)
+            Test-AccountLogonOfType -Name $Arguments['name'] -Password ([string]$Secrets[$Arguments['secret']]) `
+                -LogonType $Arguments['logon_type']
+        }
+    }
+    'iis_identities_check' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Test-IisIdentity }
+    }
     'anonymous_logon_check' = @{
         Write = $false
-        Args = @{ path = 'str' }
+        Args = @{ path = 'str'; user = 'str'; secret = 'secret' }
         Required = @('path')
-        Run = { param($Arguments, $Secrets) Test-AnonymousLogon -Path $Arguments['path'] }
+        Run = {
+            param($Arguments, $Secrets)
+            if ($Arguments.ContainsKey('user') -ne $Arguments.ContainsKey('secret')) {
+                throw [System.ArgumentException]::new('user and secret go together')
+            }
+            $password = if ($Arguments.ContainsKey('secret')) { [string]$Secrets[$Arguments['secret']] } else { $null }
+            Test-AnonymousLogon -Path $Arguments['path'] -User $Arguments['user'] -Password $password
+        }
     }
     'comadmin_application_set_identity' = @{
         Write = $true

@@ -48,9 +48,11 @@ node:
     - The node's report, which M(webfarm.iis_cluster.iissync_preflight) and
       M(webfarm.iis_cluster.metabase_verify) take back (give them the whole registered result).
     - C(host) and C(computer) name the node; C(salt_id) identifies the salt without revealing it,
-      and C(exclude) the properties left out. C(facts), C(dcom_protocols), C(shares), C(cluster_addresses), C(complus) and C(metabase) hold what
-      the instruction set's C(host_facts), C(dcom_protocols), C(file_shares),
-      C(cluster_addresses), C(complus_catalog) and C(metabase_digest) return, null when it failed;
+      and C(exclude) the properties left out. C(facts), C(dcom_protocols), C(shares), C(cluster_addresses), C(complus),
+      C(identities) and C(metabase) hold what the instruction set's C(host_facts),
+      C(dcom_protocols), C(file_shares), C(cluster_addresses), C(complus_catalog),
+      C(iis_identities_check) (whether every identity IIS uses there logs on) and
+      C(metabase_digest) return, null when it failed;
       C(errors) holds each failure's Windows error code and message.
   returned: always
   type: dict

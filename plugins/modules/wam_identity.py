@@ -17,10 +17,17 @@ description:
     run out-of-process web applications, which then fail to start (DCOM event 10004).
   - The COM+ applications set are the pooled package "IIS Out-Of-Process Pooled Applications"
     and the package of every application with C(AppIsolated=1). They get the identity and
-    password only when needed - when the metabase's identity changed in this run, or when an
-    application runs as another account - so a run that changes nothing does not touch COM+.
-  - COM+ checks the account and password when it saves them, and grants the account "Log on as
-    a batch job", the logon its processes make.
+    password only when needed - when the metabase's identity changes in this run, when an
+    application runs as another account, or when an application does not start because COM+
+    cannot log its identity on (the names agree but COM+ holds an old password) - so a run that
+    changes nothing does not touch COM+, and a run after a half-applied one repairs it.
+  - Before writing anything it proves the password on the node with the logon COM+ makes (a
+    batch logon, which needs "Log on as a batch job"); a refusal fails the task naming the cause
+    (1326 wrong password, 1331 disabled, 1385 the right missing) and changes nothing.
+  - COM+ is set before the metabase, since COM+ checks each identity as it saves it, so a refusal
+    leaves the metabase as it was and the next run does the same work again.
+  - After writing, every out-of-process application must start (ICOMAdminCatalog
+    StartApplication); one that does not fails the task, saying why.
   - The password is compared on the node and never returned, logged or shown in a diff.
 options:
   user:
@@ -72,12 +79,14 @@ adsutil_commands:
   elements: str
   sample: ['cscript adsutil.vbs SET W3SVC/WAMUserName "WEBFARM\IWAM_web"', 'cscript adsutil.vbs SET W3SVC/WAMUserPass "**********"']
 applications:
-  description: The out-of-process COM+ applications, each with C(id), C(name), C(identity) after the task and C(resynced).
+  description:
+    - The out-of-process COM+ applications, each with C(id), C(name), C(identity) after the task,
+      C(resynced), and C(problem), why it does not start (null when it does).
   returned: always
   type: list
   elements: dict
   sample: [{"id": "{3D14228D-FBE1-11D0-995D-00C04FD919C1}", "name": "IIS Out-Of-Process Pooled Applications",
-            "identity": "WEBFARM\\IWAM_web", "resynced": true}]
+            "identity": "WEBFARM\\IWAM_web", "resynced": true, "problem": null}]
 resynced:
   description: Whether the COM+ applications got the identity (or would, in check mode).
   returned: always

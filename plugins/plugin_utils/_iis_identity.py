@@ -27,16 +27,24 @@ POOLED_PACKAGE_ID = "{3D14228D-FBE1-11D0-995D-00C04FD919C1}"
 """COM+ "IIS Out-Of-Process Pooled Applications", where every pooled application runs."""
 APP_ISOLATED = 1
 
-# LogonUser's errors for an anonymous logon, as the reason an operator acts on.
+# LogonUser's errors, as the reason an operator acts on.
 _ERROR_LOGON_FAILURE = 1326
 _ERROR_ACCOUNT_DISABLED = 1331
 _ERROR_LOGON_TYPE_NOT_GRANTED = 1385
-# The right each LogonMethod's logon type needs (MD_LOGON_INTERACTIVE, _BATCH, _NETWORK, _NETWORK_CLEARTEXT).
-_RIGHT_OF_LOGON_METHOD = {
-    0: ("SeInteractiveLogonRight", "Log on locally"),
-    1: ("SeBatchLogonRight", "Log on as a batch job"),
-    2: ("SeNetworkLogonRight", "Access this computer from the network"),
-    3: ("SeNetworkLogonRight", "Access this computer from the network"),
+# StartApplication's errors when COM cannot log a server application's identity on.
+_CO_E_RUNAS_LOGON_FAILURE = 0x8000401A
+_HRESULT_LOGON_TYPE_NOT_GRANTED = 0x80070000 | _ERROR_LOGON_TYPE_NOT_GRANTED
+
+LOGON_TYPE_OF_METHOD = {0: "interactive", 1: "batch", 2: "network", 3: "network"}
+"""The logon type (``account_logon_check``) of each LogonMethod (MD_LOGON_INTERACTIVE, _BATCH,
+_NETWORK, _NETWORK_CLEARTEXT)."""
+APPLICATION_LOGON_TYPE = "batch"
+"""The logon COM+ makes for a server application's identity."""
+# The right each logon type needs.
+_RIGHT_OF_LOGON_TYPE = {
+    "interactive": ("SeInteractiveLogonRight", "Log on locally"),
+    "batch": ("SeBatchLogonRight", "Log on as a batch job"),
+    "network": ("SeNetworkLogonRight", "Access this computer from the network"),
 }
 
 
@@ -81,33 +89,113 @@ def plan_overrides(overrides: t.Mapping[str, t.Sequence[str]], mode: str) -> lis
     ]
 
 
-def logon_problem(check: t.Mapping[str, t.Any]) -> str | None:
-    """Which of the three conditions of an anonymous logon fails, from ``anonymous_logon_check``:
-    the account exists, its password is the one the metabase holds, it holds the right the logon
-    type needs. None when the logon works."""
+def stale_overrides(checks: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str, t.Any]]:
+    """The override keys (their ``anonymous_logon_check``) whose anonymous logon fails: each
+    with its path, user and why, e.g. an old password of the account set there."""
+    return [
+        {"path": check["path"], "user": check["user"], "problem": problem}
+        for check in checks
+        if (problem := logon_problem(check)) is not None
+    ]
+
+
+def logon_problem(
+    check: t.Mapping[str, t.Any], computer: str | None = None, password: str = "AnonymousUserPass"
+) -> str | None:
+    """Which of the conditions of an anonymous logon fails, from ``anonymous_logon_check``: the
+    account exists, its password (``password`` names where it comes from) is the account's, it
+    holds the right the logon type needs. With password sync, IIS logs on without the stored
+    password, which works only for an account of the node itself (``computer``, its name). None
+    when the logon works."""
     user = check["user"]
+    error = check["logon_error"]
     if check["password_sync"]:
-        return (
-            f"AnonymousPasswordSync is True, so IIS logs {user} on without the stored password, which works for "
-            "accounts of the node itself only: set it False for a domain account"
-        )
+        authority = str(check.get("account") or "").partition("\\")[0]
+        if computer is None or authority.upper() != computer.upper():
+            return (
+                f"AnonymousPasswordSync is True, so IIS logs {user} on without the stored password, which works for "
+                "accounts of the node itself only: set it False for a domain account"
+            )
+        if error is None or int(error["code"]) != _ERROR_ACCOUNT_DISABLED:
+            return None
     if not check["exists"]:
         return f"the account {user} does not exist: create it (webfarm.iis_cluster.domain_account) or correct the name"
-    error = check["logon_error"]
+    method = int(check["logon_method"])
+    return logon_error_problem(
+        user, error, LOGON_TYPE_OF_METHOD.get(method, "network"), password, f"LogonMethod {method}"
+    )
+
+
+def logon_error_problem(
+    user: str, error: t.Mapping[str, t.Any] | None, logon_type: str, password: str, needed_by: str
+) -> str | None:
+    """Why LogonUser refused ``user`` (an ``account_logon_check`` error), as cause and remedy;
+    ``password`` names where the password came from, ``needed_by`` what makes that logon."""
     if error is None:
         return None
     code = int(error["code"])
     if code == _ERROR_LOGON_FAILURE:
-        return f"the password is wrong: AnonymousUserPass does not log {user} on; give the account's password"
-    if code == _ERROR_ACCOUNT_DISABLED:
-        return f"the account {user} is disabled"
-    if code == _ERROR_LOGON_TYPE_NOT_GRANTED:
-        right, label = _RIGHT_OF_LOGON_METHOD.get(int(check["logon_method"]), ("", "the logon type's right"))
         return (
-            f"{user} does not hold \"{label}\" ({right}), which LogonMethod {check['logon_method']} needs: "
+            f"the password is wrong: {password} does not log {user} on (1326, or no such account); "
+            "give the account's current password"
+        )
+    if code == _ERROR_ACCOUNT_DISABLED:
+        return f"the account {user} is disabled (1331): enable it"
+    if code == _ERROR_LOGON_TYPE_NOT_GRANTED:
+        right, label = _RIGHT_OF_LOGON_TYPE[logon_type]
+        return (
+            f'{user} does not hold "{label}" ({right}), which {needed_by} needs (1385): '
             "grant it (webfarm.iis_cluster.user_right)"
         )
     return describe(code, str(error.get("message", "")))
+
+
+def proof_problem(user: str, error: t.Mapping[str, t.Any] | None, logon_type: str, needed_by: str) -> str | None:
+    """Why the password given does not log ``user`` on with ``logon_type`` (the proof made
+    before writing it), or None."""
+    return logon_error_problem(user, error, logon_type, "the password given", needed_by)
+
+
+def application_problem(application: t.Mapping[str, t.Any]) -> str | None:
+    """Why COM+ cannot start an out-of-process application (``iis_identities_check``), or None."""
+    error = application["start_error"]
+    if error is None:
+        return None
+    code = int(error["code"])
+    name, identity = application["name"], application["identity"]
+    if code == _CO_E_RUNAS_LOGON_FAILURE:
+        return (
+            f"COM+ cannot log {identity} on with the password it holds for {name!r} (CO_E_RUNAS_LOGON_FAILURE): "
+            "set the identity again with the account's password (webfarm.iis_cluster.wam_identity)"
+        )
+    if code == _HRESULT_LOGON_TYPE_NOT_GRANTED:
+        return (
+            f'{identity} does not hold "Log on as a batch job" (SeBatchLogonRight), which COM+ needs to start '
+            f"{name!r} (0x80070569): grant it (webfarm.iis_cluster.user_right; the node_access step does)"
+        )
+    return f"COM+ cannot start {name!r}: {describe(code, str(error.get('message', '')))}"
+
+
+def function_problems(report: t.Mapping[str, t.Any], computer: str) -> list[str]:
+    """What does not work on a node, from its ``iis_identities_check``: every key whose anonymous
+    logon fails, every out-of-process application that does not start or does not run as
+    WAMUserName."""
+    found = [
+        f"anonymous requests to /LM/{check['path']} do not log on: {problem}"
+        for check in report["anonymous"]
+        if (problem := logon_problem(check, computer)) is not None
+    ]
+    wam_user = str(report.get("wam_user") or "")
+    for application in report["applications"]:
+        problem = application_problem(application)
+        if problem is not None:
+            found.append(problem)
+        if wam_user and str(application["identity"]).lower() != wam_user.lower():
+            found.append(
+                f"COM+ application {application['name']!r} runs as {application['identity']}, not as WAMUserName "
+                f"{wam_user}: set it (webfarm.iis_cluster.wam_identity on this node)"
+            )
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,20 +225,28 @@ def out_of_process_packages(applications: t.Sequence[t.Mapping[str, t.Any]]) -> 
 
 
 def plan_resync(
-    metabase_changed: bool, packages: t.Sequence[str], catalog: t.Sequence[ComApplication], user: str, secret: str
+    metabase_changed: bool,
+    packages: t.Sequence[str],
+    catalog: t.Sequence[ComApplication],
+    user: str,
+    secret: str,
+    failing: t.Collection[str] = (),
 ) -> tuple[list[Change], list[str]]:
     """The COM+ identity changes, and the packages the catalog lacks.
 
     The applications get the WAM identity again only when needed: when the metabase's WAM
-    identity changed in this run (its password may be new, and COM+ cannot be asked for the one
-    it holds), or when an application's identity is another account. Then every out-of-process
+    identity changes in this run (its password may be new, and COM+ cannot be asked for the one
+    it holds), when an application's identity is another account, or when one of them
+    (``failing``, application IDs) does not start because COM+ cannot log its identity on: the
+    names may agree while the password COM+ holds is an old one. Then every out-of-process
     application is set, as synciwam.vbs does.
     """
     by_id = {application.id.upper(): application for application in catalog}
     present = [by_id[package.upper()] for package in packages if package.upper() in by_id]
     missing = [package for package in packages if package.upper() not in by_id]
     differs = [app for app in present if (app.identity or "").lower() != user.lower()]
-    if not metabase_changed and not differs:
+    broken = {application_id.upper() for application_id in failing}
+    if not metabase_changed and not differs and not any(app.id.upper() in broken for app in present):
         return [], missing
     changes = [
         Change(

@@ -43,6 +43,7 @@ PARTS: t.Mapping[str, str] = {
     "shares": "file_shares",
     "cluster_addresses": "cluster_addresses",
     "complus": "complus_catalog",
+    "identities": "iis_identities_check",
     "metabase": "metabase_digest",
 }
 _SALT_CHECK = b"webfarm.iis_cluster metabase digest salt"

@@ -16,6 +16,7 @@ import typing as t
 from pathlib import Path
 
 import yaml
+from iis_lab.health import problems
 from iis_lab.topology import default_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,6 +160,24 @@ class Lab:
             assert secret not in json.dumps(run.results)
         assert secret not in self.state_text()
         assert secret not in self.recorded_command_lines()
+
+    def converge_identities(self, **extra_vars: str) -> None:
+        """KB Q249603 steps 1-7 (``identities.yml``): domain IUSR and IWAM accounts that every node
+        can log on with, what step 8 needs to replicate a metabase that works on every node."""
+        kb = {
+            "iis_cluster_account_base": "web",
+            "iis_cluster_iusr_password": "Iusr-Lab-Passw0rd",
+            "iis_cluster_iwam_password": "Iwam-Lab-Passw0rd",
+            **extra_vars,
+        }
+        run = self.playbook("identities.yml", extra_vars=kb)
+        assert run.rc == 0, run.output
+
+    def assert_healthy(self) -> None:
+        """Every node works, by the lab's own model: every anonymous key logs on, every
+        out-of-process application runs as WAMUserName and its identity logs on."""
+        found = problems(self.state())
+        assert not found, "the lab's nodes do not all work:\n" + "\n".join(found)
 
     @property
     def admin_password(self) -> str:

@@ -17,6 +17,7 @@ IUSR_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR accoun
 IWAM_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IWAM account (KB Q249603 steps 1-3)"
 GROUP_TASK = "webfarm.iis_cluster.node_access : Add the domain IUSR and IWAM accounts to the local group (KB Q249603 step 4)"
 RIGHT_TASK = "webfarm.iis_cluster.node_access : Make the right effective for both accounts (KB Q249603 step 5)"
+BATCH_TASK = 'webfarm.iis_cluster.node_access : Let the IWAM account start the out-of-process applications ("Log on as a batch job")'
 DC_TOPOLOGY = Path(__file__).resolve().parents[1] / "lab" / "iis_lab" / "topologies" / "domain_controllers.yml"
 
 
@@ -64,7 +65,8 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
 
     run = lab.playbook("accounts.yml", extra_vars=kb)
     assert run.rc == 0, run.output
-    assert run.changed() == check.changed() == {"node1": 3, "node2": 1}
+    # node1: both accounts, the local group, IWAM's batch right; node2: the group and the right.
+    assert run.changed() == check.changed() == {"node1": 4, "node2": 2}
     accounts = lab.state()["domain"]["accounts"]
     for name, password in ((IUSR, kb["iis_cluster_iusr_password"]), (IWAM, kb["iis_cluster_iwam_password"])):
         account = accounts[name]
@@ -84,6 +86,10 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
             (True, "BUILTIN\\Users", False),
             (True, "BUILTIN\\Users", False),
         ]
+        # COM+ logs IWAM on as a batch job on every node; nothing else gives it that right.
+        assert IWAM in lab.state()["hosts"][node.upper()]["user_rights"]["SeBatchLogonRight"]
+        assert IUSR not in lab.state()["hosts"][node.upper()]["user_rights"]["SeBatchLogonRight"]
+        assert run.result(BATCH_TASK, node)["accounts"][0]["source"] == "direct"
 
     again = lab.playbook("accounts.yml", extra_vars=kb)
     assert again.rc == 0, again.output

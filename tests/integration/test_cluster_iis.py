@@ -47,7 +47,9 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
     assert run.rc == 0, run.output
     assert lab.state() == before
     assert lab.iissync_runs() == []
-    assert run.changed() == {"node1": 6, "node2": 2}
+    # Besides the KB's steps: IWAM's batch right on each node, the FTP site's anonymous user on
+    # the source, and step 7 on node2 too (its pooled package).
+    assert run.changed() == {"node1": 8, "node2": 4}
     summary = _summary(run)
     assert summary[:2] == [
         "check mode: nothing was changed; each 'would' is what a real run does",
@@ -69,6 +71,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
     first = lab.playbook(PLAYBOOK, "-vvvv", "--diff", extra_vars=DEMO_VARS)
 
     assert first.rc == 0, first.output
+    lab.assert_healthy()
     state = lab.state()
     for name, password in ((IUSR, DEMO_VARS["iis_cluster_iusr_password"]), (IWAM, DEMO_VARS["iis_cluster_iwam_password"])):
         assert secret_matches(state["domain"]["accounts"][name]["password_digest"], password)
@@ -97,6 +100,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
     second = lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS)
 
     assert second.rc == 0, second.output
+    lab.assert_healthy()
     assert second.changed() == {"node1": 0, "node2": 0}
     assert len(lab.iissync_runs()) == 1
     assert node_block(_summary(second), "node2") == {
@@ -132,6 +136,30 @@ def test_one_step_at_a_time_finds_drift_and_repairs_it(lab: Lab) -> None:
     # A second IISSync within seconds of the first may meet status 64 once, and is retried.
     assert node_block(summary, "node1")["metabase"] == "IISSync to NODE2 replicated"
     assert node_block(summary, "node2")["verification"] == "equals node1"
+    lab.assert_healthy()
+
+
+def test_verify_proves_every_node_works_not_only_that_it_equals_the_source(lab: Lab) -> None:
+    assert lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS).rc == 0
+    # A batch logon for the Shop application's anonymous requests, which IUSR has no right to.
+    batch = {"target": "node1", "path": "W3SVC/1/ROOT/Shop", "property": "LogonMethod", "value": 1}
+    assert lab.playbook("property.yml", extra_vars=batch).rc == 0
+
+    run = lab.playbook(PLAYBOOK, "--tags", "metabase_sync,verify", extra_vars=DEMO_VARS)
+
+    assert run.rc != 0
+    # The sync step's own verification is skipped (metabase_sync_verify false); the verify step's fails.
+    [result] = [entry["result"] for entry in run.results if entry["task"] == VERIFY and entry["status"] == "failed"]
+    assert result["in_sync"] is True and result["works"] is False
+    problem = (
+        'anonymous requests to /LM/W3SVC/1/ROOT/Shop do not log on: WEBFARM\\IUSR_web does not hold "Log on as a '
+        'batch job" (SeBatchLogonRight), which LogonMethod 1 needs (1385): grant it (webfarm.iis_cluster.user_right)'
+    )
+    assert result["source_problems"] == [problem]
+    assert [entry["problems"] for entry in result["targets"]] == [[problem]]
+    assert result["msg"] == f"Verification failed: node1 does not work: {problem}. node2 does not work: {problem}."
+    for host in ("NODE1", "NODE2"):
+        assert lab.state()["hosts"][host]["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"]["logs_on"] is False
 
 
 # A list from the command line or a vars file; one string from an AWX multiple-choice question.

@@ -72,8 +72,15 @@ def test_check_then_apply_then_an_idempotent_rerun_that_leaves_com_alone(lab: La
     for app in _out_of_process(lab).values():
         assert (app["identity"], app["logon_error"]) == (IWAM, None)
         assert secret_matches(app["password_digest"], kb["iis_cluster_iwam_password"])
-    # NODE2 is a copy target (step 8): its own identities are untouched.
-    assert lab.state()["hosts"]["NODE2"]["metabase"]["/LM/W3SVC"]["properties"]["WAMUserName"]["value"] == "IWAM_NODE2"
+    # Step 7 runs on every node: step 8's COM+ replication leaves the target's pooled package alone.
+    node2 = lab.state()["hosts"]["NODE2"]
+    assert node2["metabase"]["/LM/W3SVC"]["properties"]["WAMUserName"]["value"] == IWAM
+    pooled = next(app for app in node2["complus"]["applications"] if app["id"] == POOLED)
+    assert (pooled["identity"], pooled["logon_error"]) == (IWAM, None)
+    # The FTP site, which step 8 copies too, has the domain IUSR; step 6 leaves node2's own alone.
+    assert _node1(lab)["anonymous_logons"]["/LM/MSFTPSVC/1"] == {"user": IUSR, "logs_on": True, "why_not": None}
+    assert node2["anonymous_logons"]["/LM/W3SVC/1/ROOT"]["user"] == "IUSR_NODE2"
+    lab.assert_healthy()
 
     complus = _node1(lab)["complus"]
     again = lab.playbook("identities.yml", extra_vars=kb)
@@ -81,6 +88,7 @@ def test_check_then_apply_then_an_idempotent_rerun_that_leaves_com_alone(lab: La
     assert again.changed() == {"node1": 0, "node2": 0}
     assert again.result(WAM_TASK, "node1")["resynced"] is False
     assert _node1(lab)["complus"] == complus
+    lab.assert_healthy()
 
 
 def test_an_override_below_the_site_is_reported_then_removed(lab: Lab) -> None:
@@ -94,10 +102,23 @@ def test_an_override_below_the_site_is_reported_then_removed(lab: Lab) -> None:
     assert result["overrides"] == [{"path": "W3SVC/1/ROOT/Shop", "properties": ["AnonymousUserName"]}]
     assert result["overrides_removed"] is False
     assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"]["user"] == "NODE1\\IUSR_NODE1"
+    # The override keeps its user but now inherits the site's password and password sync off:
+    # it no longer logs on, and the run says so as a warning and a field.
+    problem = (
+        "the password is wrong: AnonymousUserPass does not log NODE1\\IUSR_NODE1 on (1326, or no such account); "
+        "give the account's current password"
+    )
+    assert result["stale_overrides"] == [{"path": "W3SVC/1/ROOT/Shop", "user": "NODE1\\IUSR_NODE1", "problem": problem}]
+    assert result["warnings"] == [
+        f"anonymous requests to /LM/W3SVC/1/ROOT/Shop on node1 do not log on: {problem}; that key overrides the "
+        "site's anonymous identity: set overrides=inherit to clear it"
+    ]
+    assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"]["logs_on"] is False
 
     fixed = lab.playbook("identities.yml", extra_vars={**kb, "anonymous_identity_overrides": "inherit"})
     assert fixed.rc == 0, fixed.output
     assert fixed.result(ANONYMOUS_TASK, "node1")["overrides_removed"] is True
+    assert fixed.result(ANONYMOUS_TASK, "node1")["stale_overrides"] == []
     assert "AnonymousUserName" not in _node1(lab)["metabase"]["/LM/W3SVC/1/ROOT/Shop"]["properties"]
     assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"] == {"user": IUSR, "logs_on": True, "why_not": None}
     rerun = lab.playbook("identities.yml", extra_vars={**kb, "anonymous_identity_overrides": "inherit"})
@@ -121,6 +142,48 @@ def test_a_password_rotation_converges_in_one_run(lab: Lab) -> None:
         assert secret_matches(app["password_digest"], rotated["iis_cluster_iwam_password"])
 
     assert lab.playbook("identities.yml", extra_vars=rotated).changed() == {"node1": 0, "node2": 0}
+    lab.assert_healthy()
+
+
+def test_a_wam_password_that_does_not_log_on_is_refused_before_anything_is_written(lab: Lab) -> None:
+    kb = _kb_vars()
+    assert lab.playbook("identities.yml", extra_vars=kb).rc == 0
+    before = lab.state()["hosts"]
+    # A new IWAM password that AD never got: the account exists, so on_create leaves it alone.
+    rotated = {**kb, "iis_cluster_iwam_password": _password("Iwam"), "domain_accounts_update_password": "on_create"}
+
+    run = lab.playbook("identities.yml", extra_vars=rotated)
+
+    assert run.rc != 0
+    assert run.result(WAM_TASK, "node1")["msg"] == (
+        f"the WAM identity {IWAM} does not log on on node1: the password is wrong: the password given does not log "
+        f"{IWAM} on (1326, or no such account); give the account's current password; nothing was changed"
+    )
+    assert lab.state()["hosts"] == before
+    lab.assert_healthy()
+
+
+def test_applications_whose_stored_password_no_longer_logs_on_are_repaired_though_names_agree(lab: Lab) -> None:
+    kb = _kb_vars()
+    assert lab.playbook("identities.yml", extra_vars=kb).rc == 0
+    # The half-applied state: AD and the metabase hold a new password, COM+ still the old one.
+    rotated = {**kb, "iis_cluster_iwam_password": _password("Iwam")}
+    assert lab.playbook("accounts.yml", extra_vars=rotated).rc == 0
+    wam_pass = {"target": "node1", "path": "W3SVC", "property": "WAMUserPass", "secret": rotated["iis_cluster_iwam_password"]}
+    assert lab.playbook("property.yml", extra_vars=wam_pass).rc == 0
+    assert all(app["identity"] == IWAM and app["logon_error"] for app in _out_of_process(lab).values())
+
+    run = lab.playbook("identities.yml", extra_vars=rotated)
+
+    assert run.rc == 0, run.output
+    result = run.result(WAM_TASK, "node1")
+    assert result["resynced"] is True and result["adsutil_commands"] == []
+    assert [app["problem"] for app in result["applications"]] == [None, None]
+    for app in _out_of_process(lab).values():
+        assert app["logon_error"] is None
+        assert secret_matches(app["password_digest"], rotated["iis_cluster_iwam_password"])
+    lab.assert_healthy()
+    assert lab.playbook("identities.yml", extra_vars=rotated).changed() == {"node1": 0, "node2": 0}
 
 
 def _set_up_accounts(lab: Lab) -> dict[str, str]:
@@ -133,11 +196,13 @@ def _set_up_accounts(lab: Lab) -> dict[str, str]:
     ("case", "problem"),
     [
         ("no such account", "the account WEBFARM\\Nobody does not exist"),
-        ("wrong password", "the password is wrong: AnonymousUserPass does not log WEBFARM\\IUSR_web on"),
+        ("wrong password", "the password is wrong: the password given does not log WEBFARM\\IUSR_web on (1326"),
         ("right missing", 'WEBFARM\\IUSR_web does not hold "Log on as a batch job" (SeBatchLogonRight), which LogonMethod 1 needs'),
     ],
 )
-def test_a_run_that_leaves_the_anonymous_user_unusable_fails_saying_why(lab: Lab, case: str, problem: str) -> None:
+def test_an_anonymous_identity_that_would_not_log_on_is_refused_before_anything_is_written(
+    lab: Lab, case: str, problem: str
+) -> None:
     kb = _kb_vars()
     assert lab.playbook("accounts.yml", extra_vars=kb).rc == 0
     user, password = IUSR, kb["iis_cluster_iusr_password"]
@@ -149,12 +214,18 @@ def test_a_run_that_leaves_the_anonymous_user_unusable_fails_saying_why(lab: Lab
         batch = {"target": "node1", "path": "W3SVC/1", "property": "LogonMethod", "value": 1}
         assert lab.playbook("property.yml", extra_vars=batch).rc == 0
 
+    before = lab.state()["hosts"]
     run = lab.playbook("anonymous_identity.yml", extra_vars={"user": user, "password": password})
     assert run.rc != 0
     result = run.result("Anonymous", "node1")
-    assert result["msg"] == f"anonymous requests to /LM/W3SVC/1 on node1 would not log on: {result['anonymous_logon']['problem']}"
+    assert result["msg"] == (
+        f"anonymous requests to /LM/W3SVC/1 on node1 would not log on: {result['anonymous_logon']['problem']}; "
+        "nothing was changed"
+    )
     assert result["anonymous_logon"]["problem"].startswith(problem)
-    assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT"]["logs_on"] is False
+    # The site still logs on as before: nothing was written.
+    assert lab.state()["hosts"] == before
+    assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT"]["logs_on"] is True
 
 
 def test_the_site_can_be_named_by_its_server_comment(lab: Lab) -> None:

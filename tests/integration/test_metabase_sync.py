@@ -48,6 +48,7 @@ def test_check_mode_predicts_the_backup_and_the_sync_and_changes_nothing(lab: La
 
 
 def test_a_clean_sync_is_verified_backed_up_and_the_next_run_changes_nothing(lab: Lab):
+    lab.converge_identities()
     original_node2 = metabase(lab, "NODE2")
 
     first = lab.playbook("sync.yml", extra_vars=lab.become_vars())
@@ -61,7 +62,11 @@ def test_a_clean_sync_is_verified_backed_up_and_the_next_run_changes_nothing(lab
     ]
     verified = first.result(VERIFY, "node1")
     assert verified["in_sync"] is True
-    assert verified["targets"] == [{"host": "node2", "computer": "NODE2", "in_sync": True, "differences": []}]
+    assert verified["targets"] == [
+        {"host": "node2", "computer": "NODE2", "in_sync": True, "differences": [], "problems": []}
+    ]
+    assert verified["works"] is True
+    lab.assert_healthy()
     assert verified["keys_read"] == []
 
     backup = first.result(BACKUP, "node2")["backup"]
@@ -92,6 +97,7 @@ def test_the_backup_puts_a_target_back_as_it_was_before_the_sync(lab: Lab):
 
 
 def test_drift_after_a_sync_fails_verification_naming_key_and_property(lab: Lab):
+    lab.converge_identities()
     assert lab.playbook("sync.yml", extra_vars=lab.become_vars()).rc == 0
     lab.edit("NODE2", "W3SVC/1", "ServerComment", "Changed by hand")
     lab.edit("NODE2", "W3SVC", "WAMUserPass", "Drifted-Secret-9")
@@ -110,6 +116,7 @@ def test_drift_after_a_sync_fails_verification_naming_key_and_property(lab: Lab)
 
 
 def test_machine_specific_properties_are_excluded_unless_the_list_is_overridden(lab: Lab):
+    lab.converge_identities()
     assert lab.playbook("sync.yml", extra_vars=lab.become_vars()).rc == 0
     lab.edit("NODE2", "W3SVC/1", "ServerState", "4")
 
@@ -213,6 +220,7 @@ def test_com_plus_applications_are_replicated_as_comrepl_does(tmp_path):
     )
     lab = Lab(tmp_path, topology=topology)
     try:
+        lab.converge_identities()
         run = lab.playbook("sync.yml", extra_vars=lab.become_vars())
 
         assert run.rc == 0, run.output
@@ -226,6 +234,7 @@ def test_com_plus_applications_are_replicated_as_comrepl_does(tmp_path):
 
 
 def test_the_source_can_be_another_node(lab: Lab):
+    lab.converge_identities(iis_cluster_source="node2")
     run = lab.playbook("sync.yml", extra_vars={**lab.become_vars(), "iis_cluster_source": "node2"})
 
     assert run.rc == 0, run.output
@@ -281,6 +290,7 @@ def test_bad_input_fails_naming_the_field_before_any_remote_call(lab: Lab):
 
 
 def test_no_secret_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab):
+    lab.converge_identities()
     wam_password = "Iwam-Sync-Secret-7"
     assert (
         lab.playbook(
@@ -308,6 +318,7 @@ def test_no_secret_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab):
 
 
 def test_each_node_pays_one_remote_execution_per_module_and_one_more_for_a_change(lab: Lab):
+    lab.converge_identities()
     def executions(*options):
         started = len(lab.processes())
         assert lab.playbook("sync.yml", *options, extra_vars=lab.become_vars()).rc == 0

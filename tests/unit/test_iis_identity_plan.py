@@ -1,5 +1,6 @@
 """The decisions of steps 6 and 7: sites, overrides below them, why an anonymous request would
-not log on, which COM+ packages synciwam sets and when a resync is needed."""
+not log on, why a password given is refused, which COM+ packages synciwam sets, when a resync is
+needed and what does not work on a node."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import (
     POOLED_PACKAGE_ID,
     ComApplication,
+    application_problem,
+    function_problems,
     logon_problem,
     out_of_process_packages,
     overrides_below,
     plan_overrides,
     plan_resync,
+    proof_problem,
     site_path,
+    stale_overrides,
 )
 
 SITES = [{"path": "W3SVC/1", "server_comment": "Default Web Site"}, {"path": "W3SVC/3", "server_comment": "Shop"}]
@@ -104,3 +109,77 @@ def test_one_application_with_another_identity_resyncs_them_all_and_missing_pack
     absent = "{AAAAAAAA-0000-0000-0000-000000000000}"
     changes, missing = plan_resync(False, [POOLED_PACKAGE_ID, SHOP_PACKAGE, absent], catalog, IWAM, "value")
     assert len(changes) == 2 and missing == [absent]
+
+
+def test_an_application_that_does_not_start_resyncs_them_all_though_names_agree():
+    changes, _ = plan_resync(False, [POOLED_PACKAGE_ID, SHOP_PACKAGE], CATALOG, IWAM, "value", [SHOP_PACKAGE.lower()])
+    assert [change.instructions[0].args["id"] for change in changes] == [POOLED_PACKAGE_ID, SHOP_PACKAGE]
+
+
+def test_a_failing_application_outside_the_packages_does_not_resync():
+    absent = "{AAAAAAAA-0000-0000-0000-000000000000}"
+    assert plan_resync(False, [POOLED_PACKAGE_ID], CATALOG, IWAM, "value", [absent]) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        (1326, "the password is wrong: the password given does not log WEBFARM\\IWAM_web on (1326"),
+        (1331, "the account WEBFARM\\IWAM_web is disabled (1331): enable it"),
+        (
+            1385,
+            'WEBFARM\\IWAM_web does not hold "Log on as a batch job" (SeBatchLogonRight), which a COM+ logon needs '
+            "(1385): grant it (webfarm.iis_cluster.user_right)",
+        ),
+    ],
+)
+def test_a_refused_proof_names_the_cause_and_the_remedy(code, problem):
+    found = proof_problem(IWAM, {"code": code, "message": ""}, "batch", "a COM+ logon")
+    assert found is not None and found.startswith(problem)
+    assert proof_problem(IWAM, None, "batch", "a COM+ logon") is None
+
+
+def test_password_sync_works_for_the_nodes_own_account_only():
+    own = _check(user="IUSR_NODE1", account="NODE1\\IUSR_NODE1", password_sync=True, logon_error={"code": 1326})
+    assert logon_problem(own, "NODE1") is None
+    assert logon_problem(own, "NODE2").startswith("AnonymousPasswordSync is True")
+    assert logon_problem({**own, "logon_error": {"code": 1331}}, "node1") == "the account IUSR_NODE1 is disabled (1331): enable it"
+
+
+def _application(error=None, identity=IWAM):
+    return {"id": SHOP_PACKAGE, "name": "IIS-{Shop}", "identity": identity, "start_error": error}
+
+
+def test_why_an_application_does_not_start():
+    assert application_problem(_application()) is None
+    assert application_problem(_application({"code": 0x8000401A, "message": ""})).startswith(
+        f"COM+ cannot log {IWAM} on with the password it holds for 'IIS-{{Shop}}' (CO_E_RUNAS_LOGON_FAILURE)"
+    )
+    assert application_problem(_application({"code": 0x80070569, "message": ""})).startswith(
+        f'{IWAM} does not hold "Log on as a batch job" (SeBatchLogonRight), which COM+ needs to start'
+    )
+
+
+def test_what_does_not_work_on_a_node():
+    report = {
+        "wam_user": IWAM,
+        "anonymous": [
+            {**_check(), "path": "W3SVC/1/ROOT"},
+            {**_check(user="IUSR_NODE1", account="NODE1\\IUSR_NODE1", password_sync=True), "path": "MSFTPSVC/1"},
+        ],
+        "applications": [_application(), _application(identity="IWAM_NODE2")],
+    }
+    assert function_problems(report, "NODE1") == [
+        "COM+ application 'IIS-{Shop}' runs as IWAM_NODE2, not as WAMUserName WEBFARM\\IWAM_web: set it "
+        "(webfarm.iis_cluster.wam_identity on this node)"
+    ]
+    problems = function_problems(report, "NODE2")
+    assert len(problems) == 2
+    assert problems[0].startswith("anonymous requests to /LM/MSFTPSVC/1 do not log on: AnonymousPasswordSync is True")
+
+
+def test_stale_overrides_are_the_overriding_keys_that_do_not_log_on():
+    checks = [{**_check(), "path": "W3SVC/1/ROOT/A"}, {**_check(logon_error={"code": 1326}), "path": "W3SVC/1/ROOT/B"}]
+    [stale] = stale_overrides(checks)
+    assert (stale["path"], stale["user"]) == ("W3SVC/1/ROOT/B", "WEBFARM\\IUSR_web")
+    assert stale["problem"].startswith("the password is wrong: AnonymousUserPass does not log")

@@ -27,9 +27,9 @@ from .topology import Topology, fingerprint
 from .windows.accounts import Account, AccountDatabase, Kind
 from .windows.domain import Domain
 from .windows.host import Host, MetabaseBackup
-from .windows.iis_logons import anonymous_logon, identity_logon
+from .windows.iis_logons import anonymous_logon, identity_logon, request_keys
 from .windows.metabase import Metabase
-from .windows.metabase_schema import IIS_FTP_SERVER, IIS_WEB_DIRECTORY, IIS_WEB_VIRTUAL_DIR, find_property
+from .windows.metabase_schema import find_property
 from .windows.metabase_types import to_json
 from .windows.security import lookup_sid
 from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_matches
@@ -255,19 +255,14 @@ def _complus_state(host: Host, digest: Digest) -> dict[str, t.Any]:
     }
 
 
-# The keys a request or an FTP logon reaches, whose anonymous logon the state shows.
-_REQUEST_KEY_TYPES = (IIS_WEB_VIRTUAL_DIR, IIS_WEB_DIRECTORY, IIS_FTP_SERVER)
-
-
 def _anonymous_logons_state(host: Host) -> dict[str, t.Any] | None:
     """Whether an anonymous request to each content key (and each FTP site) logs on, and why not."""
     if host.metabase is None:
         return None
     logons = {}
-    for key in host.metabase.keys():
-        if key.key_type in _REQUEST_KEY_TYPES:
-            logon = anonymous_logon(host, host.metabase, key.adsi_path)
-            logons[key.metabase_path] = {"user": logon.user, "logs_on": logon.why_not is None, "why_not": logon.why_not}
+    for key in request_keys(host.metabase):
+        logon = anonymous_logon(host, host.metabase, key.adsi_path)
+        logons[key.metabase_path] = {"user": logon.user, "logs_on": logon.why_not is None, "why_not": logon.why_not}
     return logons
 
 

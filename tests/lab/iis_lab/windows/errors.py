@@ -141,6 +141,22 @@ COMADMIN_E_OBJECTERRORS = ErrorCode(
 COMADMIN_E_USERPASSWDNOTVALID = ErrorCode(
     0x80110414, "COMADMIN_E_USERPASSWDNOTVALID", "The user ID or password is invalid."
 )
+# COM's activation of a server whose RunAs identity does not log on: a wrong or unknown
+# account or password is CO_E_RUNAS_LOGON_FAILURE; any other logon error comes back as
+# HRESULT_FROM_WIN32 of LogonUser's error, e.g. 0x80070569 for a missing logon right.
+CO_E_RUNAS_LOGON_FAILURE = ErrorCode(
+    0x8000401A,
+    "CO_E_RUNAS_LOGON_FAILURE",
+    "The server process could not be started because the configured identity is incorrect. "
+    "Check the username and password.",
+)
+
+
+def hresult_from_win32(error: ErrorCode) -> ErrorCode:
+    """HRESULT_FROM_WIN32: a Win32 error as the HRESULT a COM call returns (same text)."""
+    return ErrorCode(0x80070000 | (error.code & 0xFFFF), error.symbol, error.message)
+
+
 COMADMIN_E_OBJECT_DOES_NOT_EXIST = ErrorCode(
     0x80110809, "COMADMIN_E_OBJECT_DOES_NOT_EXIST", "The object you are attempting to access does not exist."
 )

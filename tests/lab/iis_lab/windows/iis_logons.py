@@ -7,7 +7,15 @@ host's own accounts only; otherwise it calls LogonUser with the stored password 
 LogonMethod names (Q218756), so the account needs the matching right: 0 interactive "Log on
 locally", 1 batch, 2 and 3 network. LogonMethod's default is 0 on IIS 5.0 and 3 on IIS 6.0
 (metabase property reference); the FTP service logs users on interactively. A COM+ server
-application logs its identity on as a batch job.
+application logs its identity on as a batch job, so that account needs "Log on as a batch job"
+on every host the application runs on.
+
+User rights are the host's LSA policy, not COM+ configuration: COMREPL, which IISSync uses for
+the COM+ applications, replicates "only COM+ configuration data", and the system applications
+(IIS's pooled package among them) not at all ("The COMREPL Replication Utility", "What Gets
+Replicated", COM+ SDK). So a replicated application runs on the target as the source's identity
+without the target granting that account anything, and the target's pooled package keeps the
+identity IIS setup gave it there.
 """
 
 from __future__ import annotations
@@ -17,9 +25,18 @@ import typing as t
 
 from .accounts import Account
 from .complus import Application
-from .errors import ERROR_ACCOUNT_DISABLED, MD_ERROR_DATA_NOT_FOUND, ErrorCode, WindowsApiError
+from .errors import (
+    CO_E_RUNAS_LOGON_FAILURE,
+    ERROR_ACCOUNT_DISABLED,
+    ERROR_LOGON_FAILURE,
+    MD_ERROR_DATA_NOT_FOUND,
+    ErrorCode,
+    WindowsApiError,
+    hresult_from_win32,
+)
 from .host import WINDOWS_2003, Host
-from .metabase import Metabase
+from .metabase import Metabase, MetabaseKey
+from .metabase_schema import IIS_FTP_SERVER, IIS_WEB_DIRECTORY, IIS_WEB_VIRTUAL_DIR
 from .security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, logon, lookup_name
 from .stored_secret import StoredSecret
 
@@ -63,13 +80,20 @@ class AnonymousLogon:
         }
 
 
-def anonymous_logon(host: Host, metabase: Metabase, path: str) -> AnonymousLogon:
-    """The logon IIS makes for an anonymous request to the key at ``path``."""
+def anonymous_logon(
+    host: Host, metabase: Metabase, path: str, candidate: tuple[str, str] | None = None
+) -> AnonymousLogon:
+    """The logon IIS makes for an anonymous request to the key at ``path``; with ``candidate``
+    (a user and password), the one it would make once they are stored there with
+    AnonymousPasswordSync False."""
     key = metabase.key(path)
-    user = _effective(metabase, path, "AnonymousUserName")
-    password = _effective(metabase, path, "AnonymousUserPass")
-    # Schema default of AnonymousPasswordSync is True; IIS 6 never syncs.
-    sync = bool(_effective(metabase, path, "AnonymousPasswordSync", True)) and host.os is not WINDOWS_2003
+    if candidate is None:
+        user = _effective(metabase, path, "AnonymousUserName")
+        password = _effective(metabase, path, "AnonymousUserPass")
+        # Schema default of AnonymousPasswordSync is True; IIS 6 never syncs.
+        sync = bool(_effective(metabase, path, "AnonymousPasswordSync", True)) and host.os is not WINDOWS_2003
+    else:
+        (user, password), sync = candidate, False
     if key.metabase_path.upper().startswith("/LM/MSFTPSVC"):
         method = 0
     else:
@@ -86,6 +110,27 @@ def identity_logon(host: Host, application: Application) -> ErrorCode | None:
     if not application.server or application.password is None:
         return None
     return logon(host, application.identity, application.password, LOGON_BATCH)
+
+
+def application_start(host: Host, application: Application) -> ErrorCode | None:
+    """What ICOMAdminCatalog.StartApplication answers for a server application that is not
+    running: COM logs its identity on with the password the catalog holds before the process
+    starts. A wrong account or password is CO_E_RUNAS_LOGON_FAILURE, any other logon error its
+    HRESULT_FROM_WIN32 (0x80070569 for a missing "Log on as a batch job") *(the codes are
+    inferred from what Component Services shows when starting such an application)*."""
+    error = identity_logon(host, application)
+    if error is None:
+        return None
+    return CO_E_RUNAS_LOGON_FAILURE if error is ERROR_LOGON_FAILURE else hresult_from_win32(error)
+
+
+# The keys a request or an FTP logon reaches, whose anonymous logon IIS makes.
+_REQUEST_KEY_TYPES = (IIS_WEB_VIRTUAL_DIR, IIS_WEB_DIRECTORY, IIS_FTP_SERVER)
+
+
+def request_keys(metabase: Metabase) -> list[MetabaseKey]:
+    """Every content key of a web site and every FTP site: where IIS logs an anonymous user on."""
+    return [key for key in metabase.keys() if key.key_type in _REQUEST_KEY_TYPES]
 
 
 def _effective(metabase: Metabase, path: str, name: str, default: t.Any = None) -> t.Any:
