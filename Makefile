@@ -65,7 +65,7 @@ ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(ANSIBL
 MODULE_FILES := $(wildcard plugins/modules/*.py plugins/modules/*.ps1 plugins/modules/*.yml plugins/modules/*.yaml)
 MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 
-# PYTEST_FLAGS narrows a run, e.g. make integration PYTEST_FLAGS="-k summary -x".
+# PYTEST_FLAGS narrows a run by test name, e.g. make integration PYTEST_FLAGS="-k summary -x".
 PYTEST_FLAGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider $(PYTEST_FLAGS)
 

@@ -10,6 +10,8 @@ import typing as t
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run import (
+    MAX_RETRIES,
+    MAX_RETRY_DELAY,
     TargetOutcome,
     check_targets,
     command_line,
@@ -22,10 +24,6 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_crede
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 
-_MAX_RETRIES = 10
-_MAX_RETRY_DELAY = 300
-
-
 class ActionModule(NodeAction):
     argument_spec = {
         "targets": {"type": "list", "elements": "str", "required": True},
@@ -35,8 +33,8 @@ class ActionModule(NodeAction):
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         targets = check_targets(args["targets"])
-        retries, delay = _bounded(args["retries"], "retries", _MAX_RETRIES), _bounded(
-            args["retry_delay"], "retry_delay", _MAX_RETRY_DELAY
+        retries, delay = _bounded(args["retries"], "retries", MAX_RETRIES), _bounded(
+            args["retry_delay"], "retry_delay", MAX_RETRY_DELAY
         )
         problem = network_credentials_problem(logon_settings(self._connection))
         if problem:

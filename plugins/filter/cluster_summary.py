@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import REGISTERED, NodeRun, summarize
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import node_runs, summarize
 
 
 def cluster_summary(
@@ -16,18 +16,10 @@ def cluster_summary(
     source: str,
     completed: t.Sequence[str] | None = None,
     check_mode: bool = False,
+    controller: str | None = None,
 ) -> list[str]:
     """The summary lines of ``hosts`` (the play's hosts), read from their registered results."""
-    finished = set(hosts if completed is None else completed)
-    nodes = [
-        NodeRun(
-            host=host,
-            results={name: hostvars[host][name] for name in REGISTERED if name in hostvars[host]},
-            completed=host in finished,
-        )
-        for host in hosts
-    ]
-    return summarize(nodes, source, check_mode=check_mode)
+    return summarize(node_runs(hostvars, hosts, completed), source, check_mode=check_mode, controller=controller)
 
 
 class FilterModule:

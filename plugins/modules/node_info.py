@@ -14,7 +14,14 @@ description:
   - Reads the node's identity in one remote execution, for roles and playbooks to decide on.
     The collection's roles use it to tell domain controllers from member servers, as KB Q249603
     does ("If the clustered nodes are domain controllers, you can skip steps 1 through 4").
-options: {}
+  - With O(sites), also lists a service's sites in the same execution, so that a pre-flight can
+    check that a site exists before anything changes.
+options:
+  sites:
+    description:
+      - The service whose sites to list in RV(sites).
+    type: str
+    choices: [W3SVC, MSFTPSVC]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - webfarm.iis_cluster.attributes.read_only
@@ -69,4 +76,10 @@ ip_addresses:
   returned: always
   type: list
   elements: dict
+sites:
+  description: The sites of the service O(sites) names, each with C(path) (such as C(W3SVC/1)) and C(server_comment).
+  returned: when O(sites) is given and the node runs IIS
+  type: list
+  elements: dict
+  sample: [{path: W3SVC/1, server_comment: Default Web Site}]
 """

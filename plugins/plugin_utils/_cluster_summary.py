@@ -8,6 +8,8 @@ This is for internal collection use only; the API may change at any time.
 
 The roles register their modules' results under the names in :data:`REGISTERED`; a step that
 did not run in this play (``--tags``, ``iis_cluster_steps``) has no result and reads "not run".
+A run that stopped says where (node, step, task) and what had changed before, so an operator
+never reads "nothing was changed" of a cluster that was.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ REGISTERED = (
     "domain_accounts_iwam",
     "node_access_membership",
     "node_access_user_right",
+    "node_access_iwam_user_right",
     "anonymous_identity_result",
+    "anonymous_identity_ftp_result",
     "wam_identity_result",
     "metabase_sync_preflight",
     "metabase_sync_backup",
@@ -31,25 +35,93 @@ REGISTERED = (
 )
 """The role results the summary reads, by registered variable name."""
 
+STEP_OF_RESULT = {
+    "domain_accounts_iusr": "domain_accounts",
+    "domain_accounts_iwam": "domain_accounts",
+    "node_access_membership": "node_access",
+    "node_access_user_right": "node_access",
+    "node_access_iwam_user_right": "node_access",
+    "anonymous_identity_result": "anonymous_identity",
+    "anonymous_identity_ftp_result": "anonymous_identity",
+    "wam_identity_result": "wam_identity",
+    "metabase_sync_preflight": "metabase_sync",
+    "metabase_sync_backup": "metabase_sync",
+    "metabase_sync_iissync": "metabase_sync",
+    "metabase_sync_verification": "verify",
+}
+"""The playbook step each registered result belongs to."""
+
+STEP_NAMES = tuple(dict.fromkeys(STEP_OF_RESULT.values()))
+PREFLIGHT = "pre-flight"
+STOPPED = "cluster_iis_stopped"
+"""The fact the playbook records on a node that failed, for :meth:`Stop.from_record`."""
+
 NOT_RUN = "not run"
-LABEL_WIDTH = 15
+LABEL_WIDTH = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class Stop:
+    """Where a node stopped: the playbook step (or the pre-flight), the task, and its message."""
+
+    step: str
+    task: str
+    message: str
+
+    @classmethod
+    def from_record(cls, record: t.Mapping[str, t.Any]) -> Stop:
+        """From what the playbook recorded of Ansible's ``ansible_failed_task`` (its ``task``
+        name and ``tags``) and ``ansible_failed_result`` (``msg``): a task of a step carries the
+        step's tag, the pre-flight's carry none."""
+        step = next((tag for tag in record.get("tags") or [] if tag in STEP_NAMES), PREFLIGHT)
+        return cls(step, str(record.get("task") or "a task"), str(record.get("msg") or "failed"))
 
 
 @dataclasses.dataclass(frozen=True)
 class NodeRun:
-    """One node's registered results (absent when the step did not run on it), and whether the
-    node was still in the play at its end."""
+    """One node's registered results (absent when the step did not run on it), whether the
+    node was still in the play at its end, and where it stopped if it failed."""
 
     host: str
     results: t.Mapping[str, Result]
     completed: bool = True
+    stopped: Stop | None = None
 
     def result(self, name: str) -> Result | None:
         return self.results.get(name)
 
 
+def node_runs(
+    hostvars: t.Mapping[str, t.Mapping[str, t.Any]], hosts: t.Sequence[str], completed: t.Collection[str] | None = None
+) -> list[NodeRun]:
+    """Each of ``hosts`` as its variables tell: the registered results, whether it is among the
+    ``completed`` (by default all are), and where it stopped."""
+    finished = set(hosts if completed is None else completed)
+    runs = []
+    for host in hosts:
+        variables = hostvars[host]
+        stopped = variables[STOPPED] if STOPPED in variables else None
+        runs.append(
+            NodeRun(
+                host=host,
+                results={name: variables[name] for name in REGISTERED if name in variables},
+                completed=host in finished,
+                stopped=Stop.from_record(stopped) if stopped else None,
+            )
+        )
+    return runs
+
+
 def _ran(result: Result | None) -> bool:
-    return result is not None and not result.get("skipped")
+    return result is not None and not result.get("skipped") and not _failed(result)
+
+
+def _failed(result: Result | None) -> bool:
+    return result is not None and bool(result.get("failed") or result.get("unreachable"))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].rstrip(".") if text.strip() else "failed"
 
 
 def _did(check_mode: bool, done: str, predicted: str) -> str:
@@ -71,9 +143,7 @@ def _account(result: Result | None, check_mode: bool) -> str:
     return f"{name} {_did(check_mode, 'updated', 'would be updated')}"
 
 
-def _local_group(result: Result | None, check_mode: bool) -> str:
-    if result is None:
-        return NOT_RUN
+def _local_group(result: Result, check_mode: bool) -> str:
     if result.get("skipped"):
         return "domain controller: no local groups, KB step 4 does not apply"
     group = (result.get("group") or {}).get("name", "the group")
@@ -83,8 +153,8 @@ def _local_group(result: Result | None, check_mode: bool) -> str:
     return f"both accounts already in {group}"
 
 
-def _user_right(result: Result | None, check_mode: bool) -> str:
-    if result is None or result.get("skipped"):
+def _user_right(result: Result, check_mode: bool) -> str:
+    if result.get("skipped"):
         return NOT_RUN
     held = []
     for account in result.get("accounts") or []:
@@ -101,6 +171,8 @@ def _user_right(result: Result | None, check_mode: bool) -> str:
 
 
 def _anonymous_identity(result: Result, check_mode: bool) -> str:
+    if result.get("skipped"):
+        return str(result.get("msg") or NOT_RUN)
     user = result.get("user")
     path = result.get("path")
     if check_mode and result.get("changed"):
@@ -112,7 +184,20 @@ def _anonymous_identity(result: Result, check_mode: bool) -> str:
     return f"{path} runs as {user}, {state}; {works}"
 
 
+def _stale_overrides(result: Result | None) -> list[str]:
+    """Keys below the site that set their own anonymous user, which no longer logs on there."""
+    if not _ran(result):
+        return []
+    return [
+        f"/LM/{entry['path']} overrides the site's anonymous user ({entry['user']}), which does not log on: "
+        f"{entry['problem']}; rerun with anonymous_identity_overrides=inherit"
+        for entry in result.get("stale_overrides") or []
+    ]
+
+
 def _wam_identity(result: Result, check_mode: bool) -> str:
+    if result.get("skipped"):
+        return NOT_RUN
     user = result.get("user")
     applications = result.get("applications") or []
     state = _did(check_mode, "set", "would be set") if result.get("changed") else "already as asked"
@@ -126,6 +211,9 @@ def _wam_identity(result: Result, check_mode: bool) -> str:
 def _source_sync(node: NodeRun, check_mode: bool) -> str:
     iissync = node.result("metabase_sync_iissync")
     preflight = node.result("metabase_sync_preflight")
+    for name, result in (("IISSync preflight", preflight), ("IISSync", iissync)):
+        if _failed(result):
+            return f"{name} failed: {_first_line(str(result.get('msg') or ''))}"
     if _ran(iissync):
         outcomes = [f"{target['target']} {_target_outcome(target, check_mode)}" for target in iissync["targets"]]
         return "IISSync to " + ", ".join(outcomes)
@@ -147,6 +235,8 @@ def _target_sync(node: NodeRun, source: NodeRun | None, check_mode: bool) -> str
     if node.host not in preflight.get("out_of_sync", []):
         return f"already equal to {source.host}"
     backup = node.result("metabase_sync_backup")
+    if _failed(backup):
+        return f"backup failed, so not replicated: {_first_line(str(backup.get('msg') or ''))}"
     saved = ""
     if _ran(backup):
         name = backup.get("backup", {}).get("name")
@@ -157,11 +247,14 @@ def _target_sync(node: NodeRun, source: NodeRun | None, check_mode: bool) -> str
 
 def _verification(node: NodeRun, source: NodeRun | None, is_source: bool, check_mode: bool) -> str:
     verification = source.result("metabase_sync_verification") if source else None
-    if not _ran(verification):
+    # A verification that found a difference failed the task, and says what differs.
+    if verification is None or verification.get("skipped") or verification.get("unreachable"):
         if check_mode and source and (source.result("metabase_sync_iissync") or {}).get("changed"):
             return "not checked: the sync it would follow was not made"
         return NOT_RUN
     targets = verification.get("targets") or []
+    if _failed(verification) and not targets:
+        return "failed: " + _first_line(str(verification.get("msg") or ""))
     if is_source:
         differing = [target["host"] for target in targets if not target.get("in_sync")]
         if differing:
@@ -180,38 +273,91 @@ def _line(label: str, text: str) -> str:
     return f"  {label:<{LABEL_WIDTH}} {text}"
 
 
-def summarize(nodes: t.Sequence[NodeRun], source_host: str, check_mode: bool = False) -> list[str]:
-    """The summary: a header line for the domain accounts, then each node's steps.
+def _shown(result: Result | None, describe: t.Callable[[Result], str]) -> str:
+    """A step's words: "not run", what failed, or what ``describe`` says of its result."""
+    if result is None:
+        return NOT_RUN
+    if _failed(result):
+        return "failed: " + _first_line(str(result.get("msg") or ""))
+    return describe(result)
 
-    ``nodes`` are the play's hosts in inventory order, ``source_host`` the sync source among them.
-    """
-    source = next((node for node in nodes if node.host == source_host), None)
-    anywhere = nodes[0] if nodes else None
-    lines = []
+
+def _refusal(nodes: t.Sequence[NodeRun]) -> str | None:
+    """The pre-flight's message when it refused the run: then no step ran anywhere."""
+    return next((node.stopped.message for node in nodes if node.stopped and node.stopped.step == PREFLIGHT), None)
+
+
+def _unreachable(node: NodeRun) -> bool:
+    return any(result.get("unreachable") for result in node.results.values())
+
+
+def _headline(nodes: t.Sequence[NodeRun], controller: str, check_mode: bool) -> list[str]:
+    """What a stopped run must say first: where it stopped, and what it had changed before."""
+    stopped = [node for node in nodes if node.stopped or _unreachable(node)]
+    if not stopped:
+        return ["check mode: nothing was changed; each 'would' is what a real run does"] if check_mode else []
+    where = "; ".join(
+        f"{node.host} at {node.stopped.step} ({node.stopped.task})" if node.stopped else f"{node.host} (unreachable)"
+        for node in stopped
+    )
     if check_mode:
-        lines.append("check mode: nothing was changed; each 'would' is what a real run does")
-    if anywhere is not None:
-        # The accounts are the domain's: the role ran them once, and every node has the result.
-        accounts = [_account(anywhere.result(name), check_mode) for name in REGISTERED[:2]]
-        # Words that name no account ("not run") are said once for both.
-        lines.append("domain accounts: " + "; ".join(dict.fromkeys(accounts)))
+        return [f"check mode, stopped: {where}; nothing was changed"]
+    # The accounts' results are registered on every node; they changed the controller.
+    changed = list(
+        dict.fromkeys(
+            f"{controller if STEP_OF_RESULT[name] == 'domain_accounts' else node.host} {STEP_OF_RESULT[name]}"
+            for node in nodes
+            for name, result in node.results.items()
+            if result.get("changed") and not _failed(result)
+        )
+    )
+    before = f"changed before it stopped: {', '.join(changed)}" if changed else "nothing had changed before it stopped"
+    return [f"stopped: {where}; {before}"]
+
+
+def summarize(
+    nodes: t.Sequence[NodeRun], source_host: str, check_mode: bool = False, controller: str | None = None
+) -> list[str]:
+    """The summary: where the run stopped if it did, the domain controller's accounts, then
+    each node's steps.
+
+    ``nodes`` are the play's hosts in inventory order, ``source_host`` the sync source among them,
+    ``controller`` the domain controller steps 1-3 ran on.
+    """
+    refusal = _refusal(nodes)
+    if refusal is not None:
+        return [f"pre-flight: {_first_line(refusal)}", "no step ran; nothing was changed"]
+    source = next((node for node in nodes if node.host == source_host), None)
+    controller_name = controller or "the domain controller"
+    lines = _headline(nodes, controller_name, check_mode)
+    anywhere = next((node for node in nodes if any(name in node.results for name in REGISTERED[:2])), None)
+    # The accounts are the domain's: the role ran them once on the controller, for every node.
+    accounts = [_account(anywhere.result(name) if anywhere else None, check_mode) for name in REGISTERED[:2]]
+    lines.append(f"{controller_name}, the domain controller" if controller else "the domain controller")
+    # Words that name no account ("not run") are said once for both.
+    lines.append(_line("domain accounts", "; ".join(dict.fromkeys(accounts))))
     for node in nodes:
         is_source = node.host == source_host
         lines.append(f"{node.host}{', the sync source' if is_source else ''}")
-        if not node.completed:
-            lines.append(_line("failed", "this node stopped at the failed task shown above"))
-            continue
-        lines.append(_line("local group", _local_group(node.result("node_access_membership"), check_mode)))
-        lines.append(_line("log on locally", _user_right(node.result("node_access_user_right"), check_mode)))
+        steps = [
+            ("local group", _shown(node.result("node_access_membership"), lambda r: _local_group(r, check_mode))),
+            ("log on locally", _shown(node.result("node_access_user_right"), lambda r: _user_right(r, check_mode))),
+        ]
+        steps.append(("batch logon", _shown(node.result("node_access_iwam_user_right"), lambda r: _user_right(r, check_mode))))
+        steps.append(("WAM identity", _shown(node.result("wam_identity_result"), lambda r: _wam_identity(r, check_mode))))
         if is_source:
-            for label, name, describe in (
-                ("anonymous user", "anonymous_identity_result", _anonymous_identity),
-                ("WAM identity", "wam_identity_result", _wam_identity),
-            ):
-                result = node.result(name)
-                lines.append(_line(label, describe(result, check_mode) if _ran(result) else NOT_RUN))
-            lines.append(_line("metabase", _source_sync(node, check_mode)))
+            for label, name in (("anonymous user", "anonymous_identity_result"), ("FTP anonymous", "anonymous_identity_ftp_result")):
+                steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
+            steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
+            steps.append(("metabase", _source_sync(node, check_mode)))
         else:
-            lines.append(_line("metabase", _target_sync(node, source, check_mode)))
-        lines.append(_line("verification", _verification(node, source, is_source, check_mode)))
+            steps.append(("metabase", _target_sync(node, source, check_mode)))
+        steps.append(("verification", _verification(node, source, is_source, check_mode)))
+        lines += [_line(label, text) for label, text in steps]
+        if node.stopped:
+            lines.append(_line("stopped", f"at {node.stopped.step}, task {node.stopped.task!r}: {_first_line(node.stopped.message)}"))
+        elif _unreachable(node):
+            lines.append(_line("stopped", "unreachable: see the task above"))
+        elif not node.completed:
+            lines.append(_line("stopped", "with the run, before its next task"))
     return lines

@@ -51,7 +51,7 @@ _RIGHT_OF_LOGON_TYPE = {
 def site_path(service: str, site: str, sites: t.Sequence[t.Mapping[str, t.Any]] | None) -> str:
     """The metabase path of a site given by number (``1``) or by ServerComment; ``sites`` is
     ``metabase_sites_get`` of the service, needed only for a name."""
-    if site.isdigit():
+    if site.isascii() and site.isdigit():
         return f"{service}/{int(site)}"
     for candidate in sites or []:
         if candidate["server_comment"] == site:

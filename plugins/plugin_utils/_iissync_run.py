@@ -28,6 +28,11 @@ from ._iissync_status import DecodedStatus, decode
 from ._input import InvalidInput
 
 EXECUTABLE = "%SystemRoot%\\system32\\inetsrv\\iissync.exe"
+
+# How often and how long a target failing with a transient status is retried: more would hold a
+# play for hours on a target that is down.
+MAX_RETRIES = 10
+MAX_RETRY_DELAY = 300
 # A NetBIOS computer name or a DNS name; node_ops refuses anything else too.
 _COMPUTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*$")
 

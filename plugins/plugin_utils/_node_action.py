@@ -13,7 +13,6 @@ a subclass gives its argument spec and :meth:`NodeAction.converge`.
 from __future__ import annotations
 
 import abc
-import collections.abc
 import typing as t
 
 from ansible.errors import AnsibleActionFail
@@ -21,17 +20,14 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
-from ._input import InvalidInput
+from ._input import InvalidInput, not_text, secret_not_text
 from ._node_session import NodeOpError, NodeSession
 from ._windows_errors import lookup
 
-# What Ansible's ``type: str`` would turn into its Python text ("['a', 'b']", "{'a': 1}", "True",
-# "12345678"): such a secret is refused rather than set as that text.
-_NOT_TEXT = (bool, int, float, bytes, list, tuple, set, frozenset, collections.abc.Mapping)
 
-
-class NodeAction(ActionBase, metaclass=abc.ABCMeta):
-    """Validate the task's arguments, then converge the node through a :class:`NodeSession`."""
+class ValidatedAction(ActionBase):
+    """An action whose task arguments are checked against ``argument_spec`` without ever
+    printing a ``no_log`` value."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -40,6 +36,36 @@ class NodeAction(ActionBase, metaclass=abc.ABCMeta):
     argument_spec: t.ClassVar[dict[str, t.Any]]
     mutually_exclusive: t.ClassVar[list[list[str]]] = []
     required_if: t.ClassVar[list[t.Any]] = []
+
+    def _validated_args(self) -> dict[str, t.Any]:
+        """The task's arguments checked against the spec, before anything touches the node.
+
+        Ansible's own helper attaches the task's arguments to its error; a message here must
+        never carry a ``no_log`` value, so validation is done and reported here. A ``no_log``
+        string given a list, mapping, number or boolean is refused, naming the option and the
+        type only: Ansible would convert it to its Python text and that would become a password.
+        """
+        for name, spec in self.argument_spec.items():
+            value = self._task.args.get(name)
+            if spec.get("no_log") and spec.get("type") == "str" and not_text(value):
+                raise AnsibleActionFail(f"{self._task.action}: {name}: {secret_not_text(value)}")
+        validator = ArgumentSpecValidator(
+            self.argument_spec,
+            mutually_exclusive=self.mutually_exclusive,
+            required_if=self.required_if,
+        )
+        validation = validator.validate(self._task.args)
+        if validation.error_messages:
+            secrets = {
+                str(self._task.args[name])
+                for name, spec in self.argument_spec.items()
+                if spec.get("no_log") and self._task.args.get(name) is not None
+            }
+            raise AnsibleActionFail(f"{self._task.action}: " + remove_values("; ".join(validation.error_messages), secrets))
+        return validation.validated_parameters
+
+class NodeAction(ValidatedAction, metaclass=abc.ABCMeta):
+    """Validate the task's arguments, then converge the node through a :class:`NodeSession`."""
 
     @abc.abstractmethod
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -73,44 +99,3 @@ class NodeAction(ActionBase, metaclass=abc.ABCMeta):
                 },
             )
         return result
-
-    def _validated_args(self) -> dict[str, t.Any]:
-        """The task's arguments checked against the spec, before anything touches the node.
-
-        Ansible's own helper attaches the task's arguments to its error; a message here must
-        never carry a ``no_log`` value, so validation is done and reported here. A ``no_log``
-        string given a list, mapping, number or boolean is refused, naming the option and the
-        type only: Ansible would convert it to its Python text and that would become a password.
-        """
-        for name, spec in self.argument_spec.items():
-            value = self._task.args.get(name)
-            if spec.get("no_log") and spec.get("type") == "str" and isinstance(value, _NOT_TEXT):
-                raise AnsibleActionFail(
-                    f"{self._task.action}: {name}: a secret must be a string, but it is a "
-                    f"{_kind_of(value)}; quote it, or pass the one value it holds"
-                )
-        validator = ArgumentSpecValidator(
-            self.argument_spec,
-            mutually_exclusive=self.mutually_exclusive,
-            required_if=self.required_if,
-        )
-        validation = validator.validate(self._task.args)
-        if validation.error_messages:
-            secrets = {
-                str(self._task.args[name])
-                for name, spec in self.argument_spec.items()
-                if spec.get("no_log") and self._task.args.get(name) is not None
-            }
-            raise AnsibleActionFail(f"{self._task.action}: " + remove_values("; ".join(validation.error_messages), secrets))
-        return validation.validated_parameters
-
-
-def _kind_of(value: t.Any) -> str:
-    """How a message names the type of a value, without showing the value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, collections.abc.Mapping):
-        return "mapping"
-    return "list" if isinstance(value, (list, tuple, set, frozenset)) else "byte string"

@@ -14,7 +14,7 @@ from iis_lab.state import secret_matches
 
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
 SUMMARY = "Summary, node by node"
-CHECK_STEPS = "Check the steps asked for"
+PREFLIGHT = "Pre-flight, the inputs of every selected step"
 DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
 IUSR = "WEBFARM\\IUSR_web"
 IWAM = "WEBFARM\\IWAM_web"
@@ -27,7 +27,7 @@ def _summary(run) -> list[str]:
 
 def _summary_on(run, host: str) -> list[str]:
     """The summary, which runs once, on the first node still in the play."""
-    return run.result(SUMMARY, host)["msg"]
+    return run.result(SUMMARY, host)["summary"]
 
 
 
@@ -51,10 +51,8 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
     # the source, and step 7 on node2 too (its pooled package).
     assert run.changed() == {"node1": 8, "node2": 4}
     summary = _summary(run)
-    assert summary[:2] == [
-        "check mode: nothing was changed; each 'would' is what a real run does",
-        f"domain accounts: {IUSR} would be created; {IWAM} would be created",
-    ]
+    assert summary[0] == "check mode: nothing was changed; each 'would' is what a real run does"
+    assert node_block(summary, "dc1") == {"domain accounts": f"{IUSR} would be created; {IWAM} would be created"}
     assert node_block(summary, "node1")["metabase"] == "IISSync to NODE2 would be replicated"
     assert node_block(summary, "node2")["verification"] == "not checked: the sync it would follow was not made"
     # --diff shows each change, a secret only as changed.
@@ -84,7 +82,9 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
     assert [run["command_line"] for run in lab.iissync_runs()] == ["C:\\WINNT\\system32\\inetsrv\\iissync.exe NODE2"]
 
     summary = _summary(first)
-    assert summary[0] == f"domain accounts: {IUSR} created; {IWAM} created"
+    assert summary[:2] == ["dc1, the domain controller", f"  domain accounts  {IUSR} created; {IWAM} created"]
+    # Plain lines, as an operator reads them: no JSON list, no doubled backslashes.
+    assert "\n".join(summary) in first.output
     assert node_block(summary, "node1") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
@@ -125,13 +125,20 @@ def test_one_step_at_a_time_finds_drift_and_repairs_it(lab: Lab) -> None:
     assert {entry["task"].split(" : ")[0] for entry in verify.results if " : " in entry["task"]} == {
         "webfarm.iis_cluster.metabase_sync"
     }
-    assert node_block(_summary_on(verify, "node2"), "node1") == {"failed": "this node stopped at the failed task shown above"}
+    summary = _summary(verify)
+    assert summary[0] == (
+        "stopped: node1 at verify (Verify that every target equals the source node); nothing had changed before it stopped"
+    )
+    assert node_block(summary, "node1")["stopped"].startswith(
+        "at verify, task 'Verify that every target equals the source node': Verification failed: node2 differs from node1"
+    )
+    assert node_block(summary, "node2")["verification"].startswith("differs from node1: /LM/W3SVC/1: ServerComment differs")
 
     resync = lab.playbook(PLAYBOOK, "--tags", "metabase_sync,verify", extra_vars=DEMO_VARS)
 
     assert resync.rc == 0, resync.output
     summary = _summary(resync)
-    assert summary[0] == "domain accounts: not run"
+    assert node_block(summary, "dc1") == {"domain accounts": "not run"}
     assert node_block(summary, "node1")["anonymous user"] == "not run"
     # A second IISSync within seconds of the first may meet status 64 once, and is retried.
     assert node_block(summary, "node1")["metabase"] == "IISSync to NODE2 replicated"
@@ -179,12 +186,13 @@ def test_unknown_steps_fail_before_any_remote_call_naming_the_variable(lab: Lab)
     run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_steps": ["domain_accounts", "sync"]})
 
     assert run.rc != 0
-    message = run.result(CHECK_STEPS, "node1")["msg"]
+    message = run.result(PREFLIGHT, "node1")["msg"]
     assert message == (
-        "iis_cluster_steps: must be a list of steps from domain_accounts, node_access, anonymous_identity, "
-        "wam_identity, metabase_sync, verify; got ['domain_accounts', 'sync']"
+        "the run was refused before any change: iis_cluster_steps: 'sync' is not a step; the steps are "
+        "domain_accounts, node_access, anonymous_identity, wam_identity, metabase_sync, verify"
     )
     assert lab.processes() == []
+    assert _summary(run) == [f"pre-flight: {message}", "no step ran; nothing was changed"]
 
 
 def test_a_cluster_in_another_group_runs_with_iis_cluster_group(lab: Lab, tmp_path: Path) -> None:
@@ -200,16 +208,17 @@ def test_a_cluster_in_another_group_runs_with_iis_cluster_group(lab: Lab, tmp_pa
     assert node_block(_summary(run), "node2")["verification"] == "equals node1"
 
 
-def test_a_cluster_of_one_node_has_nothing_to_sync_and_says_so(lab: Lab, tmp_path: Path) -> None:
+def test_a_cluster_of_one_node_is_refused_before_any_remote_call(lab: Lab, tmp_path: Path) -> None:
     inventory = yaml.safe_load(lab.inventory.read_text())
     inventory["all"]["children"]["lone"] = {"hosts": {"node1": inventory["all"]["children"]["iis_cluster"]["hosts"]["node1"]}}
     lone = tmp_path / "lone.yml"
     lone.write_text(yaml.safe_dump(inventory))
-    steps = {"iis_cluster_group": "lone", "iis_cluster_steps": ["metabase_sync"]}
 
-    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, **steps}, inventory=lone)
+    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_group": "lone"}, inventory=lone)
 
     assert run.rc != 0
-    message = run.result("webfarm.iis_cluster.metabase_sync : Check that there is a node to sync to", "node1")["msg"]
-    assert message == "metabase_sync: lone has no node but the source node node1; there is nothing to sync"
-    assert lab.iissync_runs() == []
+    assert run.result(PREFLIGHT, "node1")["msg"] == (
+        "the run was refused before any change: iis_cluster_group: lone has 1 host; a cluster has two nodes at least "
+        "(IISSync copies the source node to the others)"
+    )
+    assert lab.processes() == []

@@ -56,11 +56,17 @@ ROLE_OPTIONS = _role_options()
 
 def _playbook_steps() -> list[str]:
     """The step names of playbooks/cluster_iis.yml, in order: the tags of its tasks."""
-    steps = []
+    steps: list[str] = []
+
+    def visit(tasks: list[dict[str, t.Any]]) -> None:
+        for task in tasks:
+            steps.extend(tag for tag in task.get("tags", []) if tag not in ("always", "never") and tag not in steps)
+            for section in ("block", "rescue", "always"):
+                visit(task.get(section) or [])
+
     for play in yaml.safe_load(PLAYBOOK.read_text()):
         for section in ("pre_tasks", "roles", "tasks", "post_tasks"):
-            for task in play.get(section) or []:
-                steps += [tag for tag in task.get("tags", []) if tag not in ("always", "never") and tag not in steps]
+            visit(play.get(section) or [])
     return steps
 
 

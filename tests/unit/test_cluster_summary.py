@@ -26,11 +26,15 @@ def _right(*accounts):
 
 THROUGH_USERS = {"source": "group", "holder": "BUILTIN\\Users", "effective": True, "changed": False}
 
+UNCHANGED_WAM = {"changed": False, "user": IWAM, "resynced": False, "applications": [{}, {}]}
+
 CONVERGED_SOURCE = {
     "domain_accounts_iusr": _account(IUSR),
     "domain_accounts_iwam": _account(IWAM),
     "node_access_membership": _membership([IUSR, IWAM]),
     "node_access_user_right": _right({"account": IUSR, **THROUGH_USERS}, {"account": IWAM, "effective": True, "changed": True}),
+    "node_access_iwam_user_right": _right({"account": IWAM, "effective": True, "changed": True}),
+    "anonymous_identity_ftp_result": {"changed": False, "skipped": True, "msg": "MSFTPSVC is not installed on node1"},
     "anonymous_identity_result": {
         "changed": True,
         "path": "W3SVC/1",
@@ -51,29 +55,35 @@ CONVERGED_SOURCE = {
 CONVERGED_TARGET = {
     **{name: CONVERGED_SOURCE[name] for name in ("domain_accounts_iusr", "domain_accounts_iwam", "node_access_membership")},
     "node_access_user_right": _right({"account": IUSR, **THROUGH_USERS}, {"account": IWAM, **THROUGH_USERS}),
+    "node_access_iwam_user_right": _right({"account": IWAM, "source": "direct", "effective": True, "changed": False}),
     "anonymous_identity_result": SKIPPED,
-    "wam_identity_result": SKIPPED,
+    "wam_identity_result": UNCHANGED_WAM,
     "metabase_sync_backup": {"changed": True, "backup": {"name": "iissync-20261123T101500Z", "version": 0}},
 }
 
 
 
 def test_a_converging_run_says_what_each_step_did_on_each_node():
-    lines = summarize([NodeRun("node1", CONVERGED_SOURCE), NodeRun("node2", CONVERGED_TARGET)], "node1")
+    lines = summarize([NodeRun("node1", CONVERGED_SOURCE), NodeRun("node2", CONVERGED_TARGET)], "node1", controller="dc1")
 
-    assert lines[0] == f"domain accounts: {IUSR} created; {IWAM} created"
+    assert lines[0] == "dc1, the domain controller"
+    assert node_block(lines, "dc1") == {"domain accounts": f"{IUSR} created; {IWAM} created"}
     assert "node1, the sync source" in lines and "node2" in lines
     assert node_block(lines, "node1") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} granted directly",
-        "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
+        "batch logon": f"{IWAM} granted directly",
         "WAM identity": f"{IWAM}, set; 2 COM+ applications re-synced",
+        "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
+        "FTP anonymous": "MSFTPSVC is not installed on node1",
         "metabase": "IISSync to NODE2 replicated",
         "verification": "every target equals this node",
     }
     assert node_block(lines, "node2") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
+        "batch logon": f"{IWAM} directly",
+        "WAM identity": f"{IWAM}, already as asked; 2 COM+ applications already run as it",
         "metabase": "backed up as iissync-20261123T101500Z, then replicated from node1",
         "verification": "equals node1",
     }
@@ -88,7 +98,9 @@ def test_check_mode_reads_as_predictions_and_skips_the_verification_of_a_sync_no
     lines = summarize([NodeRun("node1", source), NodeRun("node2", CONVERGED_TARGET)], "node1", check_mode=True)
 
     assert lines[0].startswith("check mode: nothing was changed")
-    assert lines[1] == f"domain accounts: {IUSR} would be created; {IWAM} would be created"
+    assert node_block(lines, "the domain controller") == {
+        "domain accounts": f"{IUSR} would be created; {IWAM} would be created"
+    }
     node1 = node_block(lines, "node1")
     assert node1["local group"] == f"{IUSR}, {IWAM} would be added to BUILTIN\\Users"
     assert node1["anonymous user"] == f"W3SVC/1 would run as {IUSR}"
@@ -106,14 +118,14 @@ def test_an_idempotent_run_says_everything_was_already_as_asked():
         "domain_accounts_iwam": _account(IWAM, changed=False, created=False),
         "node_access_membership": _membership([]),
         "anonymous_identity_result": {**CONVERGED_SOURCE["anonymous_identity_result"], "changed": False},
-        "wam_identity_result": {"changed": False, "user": IWAM, "resynced": False, "applications": [{}, {}]},
+        "wam_identity_result": UNCHANGED_WAM,
         "metabase_sync_preflight": {"changed": False, "out_of_sync": [], "out_of_sync_computers": []},
         "metabase_sync_iissync": SKIPPED,
     }
     target = {**CONVERGED_TARGET, "metabase_sync_backup": SKIPPED}
-    lines = summarize([NodeRun("node1", source), NodeRun("node2", target)], "node1")
+    lines = summarize([NodeRun("node1", source), NodeRun("node2", target)], "node1", controller="dc1")
 
-    assert lines[0] == f"domain accounts: {IUSR} already as asked; {IWAM} already as asked"
+    assert lines[:2] == ["dc1, the domain controller", f"  domain accounts  {IUSR} already as asked; {IWAM} already as asked"]
     node1 = node_block(lines, "node1")
     assert node1["local group"] == "both accounts already in BUILTIN\\Users"
     assert node1["WAM identity"] == f"{IWAM}, already as asked; 2 COM+ applications already run as it"
@@ -125,28 +137,35 @@ def test_steps_that_did_not_run_read_not_run():
     only_rights = {"node_access_membership": _membership([]), "node_access_user_right": _right({"account": IUSR, **THROUGH_USERS})}
     lines = summarize([NodeRun("node1", only_rights), NodeRun("node2", only_rights)], "node1")
 
-    assert lines[0] == "domain accounts: not run"
+    assert node_block(lines, "the domain controller") == {"domain accounts": "not run"}
     assert node_block(lines, "node1") == {
         "local group": "both accounts already in BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users",
-        "anonymous user": "not run",
+        "batch logon": "not run",
         "WAM identity": "not run",
+        "anonymous user": "not run",
+        "FTP anonymous": "not run",
         "metabase": "not run",
         "verification": "not run",
     }
     assert node_block(lines, "node2")["metabase"] == "not run"
 
 
-def test_a_domain_controller_node_and_accounts_made_by_iis_setup_are_explained():
-    results = {
-        "domain_accounts_iusr": SKIPPED,
-        "domain_accounts_iwam": SKIPPED,
-        "node_access_membership": SKIPPED,
-    }
-    lines = summarize([NodeRun("dc1", results)], "dc1")
+def test_a_domain_controller_node_has_no_local_group_step():
+    lines = summarize([NodeRun("dc1", {"node_access_membership": SKIPPED})], "dc1")
 
-    assert lines[0] == "domain accounts: IIS setup's own accounts, left alone"
     assert node_block(lines, "dc1")["local group"] == "domain controller: no local groups, KB step 4 does not apply"
+
+
+def test_overrides_that_no_longer_log_on_are_a_warning_on_the_source():
+    stale = {"path": "W3SVC/1/ROOT/Old", "user": "NODE1\\IUSR_OLD", "problem": "the password is wrong"}
+    source = {**CONVERGED_SOURCE, "anonymous_identity_result": {**CONVERGED_SOURCE["anonymous_identity_result"], "stale_overrides": [stale]}}
+    lines = summarize([NodeRun("node1", source), NodeRun("node2", CONVERGED_TARGET)], "node1")
+
+    assert node_block(lines, "node1")["warning"] == (
+        "/LM/W3SVC/1/ROOT/Old overrides the site's anonymous user (NODE1\\IUSR_OLD), which does not log on: the password "
+        "is wrong; rerun with anonymous_identity_overrides=inherit"
+    )
 
 
 def test_a_target_that_still_differs_names_its_differences():
@@ -162,10 +181,68 @@ def test_a_target_that_still_differs_names_its_differences():
     assert node_block(lines, "node2")["verification"] == "differs from node1: /LM/W3SVC/1: ServerComment differs"
 
 
-def test_a_node_that_failed_is_reported_as_stopped():
+FAILED_SYNC = {
+    **CONVERGED_SOURCE,
+    "metabase_sync_iissync": {"failed": True, "msg": "IISSync failed on NODE2: 0x800706BA: The RPC server is unavailable."},
+    "metabase_sync_verification": None,
+}
+STOPPED_AT_SYNC = {
+    "task": "Run IISSync from the source node to the targets that differ (KB Q249603 step 8)",
+    "tags": ["metabase_sync"],
+    "msg": "IISSync failed on NODE2: 0x800706BA: The RPC server is unavailable.",
+}
+
+
+def test_a_failed_step_says_where_the_run_stopped_and_what_had_changed_before():
+    source = {name: result for name, result in FAILED_SYNC.items() if result is not None}
     lines = cluster_summary(
-        {"node1": CONVERGED_SOURCE, "node2": {}}, ["node1", "node2"], "node1", completed=["node1"]
+        {"node1": {**source, "cluster_iis_stopped": STOPPED_AT_SYNC}, "node2": CONVERGED_TARGET},
+        ["node1", "node2"],
+        "node1",
+        completed=["node2"],
+        controller="dc1",
     )
 
-    assert node_block(lines, "node2") == {"failed": "this node stopped at the failed task shown above"}
-    assert node_block(lines, "node1")["verification"] == "every target equals this node"
+    assert lines[0] == (
+        "stopped: node1 at metabase_sync (Run IISSync from the source node to the targets that differ (KB Q249603 "
+        "step 8)); changed before it stopped: dc1 domain_accounts, node1 node_access, node1 anonymous_identity, "
+        "node1 wam_identity, node2 node_access, node2 metabase_sync"
+    )
+    node1 = node_block(lines, "node1")
+    assert node1["metabase"] == "IISSync failed: IISSync failed on NODE2: 0x800706BA: The RPC server is unavailable"
+    assert node1["stopped"] == (
+        "at metabase_sync, task 'Run IISSync from the source node to the targets that differ (KB Q249603 step 8)': "
+        "IISSync failed on NODE2: 0x800706BA: The RPC server is unavailable"
+    )
+    assert "stopped" not in node_block(lines, "node2")
+
+
+def test_a_run_the_preflight_refused_says_so_and_that_nothing_changed():
+    refused = {"task": "Pre-flight, the inputs of every selected step", "tags": ["always"], "msg": "the run was refused before any change: x"}
+    lines = cluster_summary({"node1": {"cluster_iis_stopped": refused}, "node2": {}}, ["node1", "node2"], "", completed=[])
+
+    assert lines == ["pre-flight: the run was refused before any change: x", "no step ran; nothing was changed"]
+
+
+def test_a_node_that_ended_with_the_run_or_was_unreachable_says_so():
+    unreachable = {**CONVERGED_TARGET, "node_access_user_right": {"unreachable": True, "msg": "connection refused"}}
+    lines = cluster_summary({"node1": CONVERGED_SOURCE, "node2": unreachable}, ["node1", "node2"], "node1", completed=["node1"])
+
+    assert lines[0].startswith("stopped: node2 (unreachable); changed before it stopped: ")
+    assert node_block(lines, "node2")["log on locally"] == "failed: connection refused"
+    assert node_block(lines, "node2")["stopped"] == "unreachable: see the task above"
+    ended = cluster_summary({"node1": CONVERGED_SOURCE, "node2": {}}, ["node1", "node2"], "node1", completed=["node1"])
+    assert node_block(ended, "node2")["stopped"] == "with the run, before its next task"
+
+
+def test_check_mode_that_stopped_never_claims_a_change():
+    lines = cluster_summary(
+        {"node1": {**CONVERGED_SOURCE, "cluster_iis_stopped": STOPPED_AT_SYNC}, "node2": CONVERGED_TARGET},
+        ["node1", "node2"],
+        "node1",
+        completed=["node2"],
+        check_mode=True,
+    )
+
+    assert lines[0].startswith("check mode, stopped: node1 at metabase_sync (")
+    assert lines[0].endswith("; nothing was changed")
