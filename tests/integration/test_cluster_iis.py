@@ -88,7 +88,9 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
     assert node_block(summary, "node1") == {
         "local group": f"{IUSR}, {IWAM} added to BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
+        "batch logon": f"{IWAM} granted directly",
         "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
+        "FTP anonymous": f"MSFTPSVC/1 runs as {IUSR}, set; an anonymous request logs on",
         "WAM identity": f"{IWAM}, set; 2 COM+ applications re-synced",
         "metabase": "IISSync to NODE2 replicated",
         "verification": "every target equals this node",
@@ -106,6 +108,8 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
     assert node_block(_summary(second), "node2") == {
         "local group": "both accounts already in BUILTIN\\Users",
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
+        "batch logon": f"{IWAM} directly",
+        "WAM identity": f"{IWAM}, already as asked; 2 COM+ applications already run as it",
         "metabase": "already equal to node1",
         "verification": "equals node1",
     }

@@ -14,11 +14,14 @@ IISSYNC = ROLE + "Run IISSync from the source node to the targets that differ (K
 def test_a_cleared_fault_lets_the_next_sync_through_and_an_added_one_stops_it(tmp_path):
     lab = Lab(tmp_path, topology=topology_file(tmp_path, faults=[{"kind": "rpc_call_fails", "host": "NODE2"}]))
     try:
+        lab.converge_identities()
         sync_vars = {**lab.become_vars(), "metabase_sync_iissync_retries": 1, "metabase_sync_iissync_retry_delay": 0}
         failed = lab.playbook("sync.yml", extra_vars=sync_vars)
         lab.fault("NODE2", clear="rpc_call_fails")
         # IISSync's own retry waits out the 5 seconds a target refuses a second run within.
         synced = lab.playbook("sync.yml", extra_vars=lab.become_vars())
+        if synced.rc == 0:
+            lab.assert_healthy()
         node2_after_sync = lab.state()["hosts"]["NODE2"]["metabase"]
         lab.fault("NODE2", add="dcom_protocols_differ")
         stopped = lab.playbook("sync.yml", extra_vars=sync_vars)
