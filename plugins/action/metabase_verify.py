@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import function_problems
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import (
+    function_problems,
+    own_accounts_authority,
+)
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import metabase_path
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     CHANGED,
@@ -67,7 +70,7 @@ class ActionModule(NodeAction):
                 {"host": target.host, "computer": target.computer, "in_sync": not lines, "differences": lines}
             )
         # Equal is not enough: a replicated identity may not log on where it was copied to.
-        function = {session.host: function_problems(identities, str(facts["name"]))}
+        function = {session.host: function_problems(identities, own_accounts_authority(facts))}
         for target in targets:
             function[target.host] = _function(target)
         for entry in results:
@@ -103,7 +106,7 @@ def _function(target: NodeReport) -> list[str]:
     if identities is None:
         error = target.errors.get("identities")
         return [] if error is None else [f"its identities could not be checked: {describe(error.code, error.message)}"]
-    return function_problems(identities, target.computer)
+    return function_problems(identities, own_accounts_authority(target.parts.get("facts") or {"name": target.computer}))
 
 
 def _compare(

@@ -99,19 +99,32 @@ def stale_overrides(checks: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str,
     ]
 
 
+DOMAIN_CONTROLLER_ROLES = (4, 5)
+"""Win32_ComputerSystem.DomainRole of a backup and a primary domain controller."""
+
+
+def own_accounts_authority(facts: t.Mapping[str, t.Any]) -> str:
+    """Whose accounts a node's own account database holds, from its ``host_facts``: the
+    domain's on a domain controller (it has no other), the computer's on any other node. IIS's
+    password sync sub-authenticator validates against that database only."""
+    if facts.get("domain_role") in DOMAIN_CONTROLLER_ROLES and facts.get("domain"):
+        return str(facts["domain"])
+    return str(facts["name"])
+
+
 def logon_problem(
-    check: t.Mapping[str, t.Any], computer: str | None = None, password: str = "AnonymousUserPass"
+    check: t.Mapping[str, t.Any], own_authority: str | None = None, password: str = "AnonymousUserPass"
 ) -> str | None:
     """Which of the conditions of an anonymous logon fails, from ``anonymous_logon_check``: the
     account exists, its password (``password`` names where it comes from) is the account's, it
     holds the right the logon type needs. With password sync, IIS logs on without the stored
-    password, which works only for an account of the node itself (``computer``, its name). None
-    when the logon works."""
+    password, which works only for an account of the node's own database (``own_authority``, see
+    :func:`own_accounts_authority`). None when the logon works."""
     user = check["user"]
     error = check["logon_error"]
     if check["password_sync"]:
         authority = str(check.get("account") or "").partition("\\")[0]
-        if computer is None or authority.upper() != computer.upper():
+        if own_authority is None or authority.upper() != own_authority.upper():
             return (
                 f"AnonymousPasswordSync is True, so IIS logs {user} on without the stored password, which works for "
                 "accounts of the node itself only: set it False for a domain account"
@@ -176,14 +189,14 @@ def application_problem(application: t.Mapping[str, t.Any]) -> str | None:
     return f"COM+ cannot start {name!r}: {describe(code, str(error.get('message', '')))}"
 
 
-def function_problems(report: t.Mapping[str, t.Any], computer: str) -> list[str]:
-    """What does not work on a node, from its ``iis_identities_check``: every key whose anonymous
-    logon fails, every out-of-process application that does not start or does not run as
-    WAMUserName."""
+def function_problems(report: t.Mapping[str, t.Any], own_authority: str) -> list[str]:
+    """What does not work on a node, from its ``iis_identities_check`` and whose accounts its
+    own database holds (:func:`own_accounts_authority`): every key whose anonymous logon fails,
+    every out-of-process application that does not start or does not run as WAMUserName."""
     found = [
         f"anonymous requests to /LM/{check['path']} do not log on: {problem}"
         for check in report["anonymous"]
-        if (problem := logon_problem(check, computer)) is not None
+        if (problem := logon_problem(check, own_authority)) is not None
     ]
     wam_user = str(report.get("wam_user") or "")
     for application in report["applications"]:

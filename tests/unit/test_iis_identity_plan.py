@@ -13,6 +13,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity 
     application_problem,
     function_problems,
     logon_problem,
+    own_accounts_authority,
     out_of_process_packages,
     overrides_below,
     plan_overrides,
@@ -144,6 +145,16 @@ def test_password_sync_works_for_the_nodes_own_account_only():
     assert logon_problem(own, "NODE1") is None
     assert logon_problem(own, "NODE2").startswith("AnonymousPasswordSync is True")
     assert logon_problem({**own, "logon_error": {"code": 1331}}, "node1") == "the account IUSR_NODE1 is disabled (1331): enable it"
+
+
+def test_a_domain_controller_syncs_the_password_of_its_domains_accounts():
+    dc_account = _check(user="IUSR_NODE1", account="WEBFARM\\IUSR_NODE1", password_sync=True, logon_error=None)
+    controller = {"name": "NODE1", "domain": "WEBFARM", "domain_role": 5}
+    member = {"name": "NODE1", "domain": "WEBFARM", "domain_role": 3}
+    assert own_accounts_authority(controller) == "WEBFARM"
+    assert own_accounts_authority(member) == "NODE1"
+    assert logon_problem(dc_account, own_accounts_authority(controller)) is None
+    assert logon_problem(dc_account, own_accounts_authority(member)).startswith("AnonymousPasswordSync is True")
 
 
 def _application(error=None, identity=IWAM):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from iis_lab.health import problems
 from iis_lab.lab import Lab
 from iis_lab.state import lab_state
@@ -14,6 +16,13 @@ def _problems(lab: Lab) -> list[str]:
 
 def test_a_fresh_lab_works() -> None:
     assert _problems(Lab.from_topology(None)) == []
+
+
+def test_a_fresh_cluster_of_domain_controllers_works() -> None:
+    # IIS setup on a domain controller makes IUSR_<node> a domain account with password sync on;
+    # the sub-authenticator validates against the controller's own database, the domain's.
+    topology = Path(__file__).resolve().parents[1] / "iis_lab" / "topologies" / "domain_controllers.yml"
+    assert _problems(Lab.from_topology(str(topology))) == []
 
 
 def test_a_replicated_metabase_whose_local_accounts_the_target_lacks_does_not_work() -> None:

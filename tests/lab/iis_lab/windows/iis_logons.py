@@ -54,16 +54,17 @@ class AnonymousLogon:
     password_sync: bool
     logon_method: int
     error: ErrorCode | None
-    host_name: str
+    own_authority: str
 
     @property
     def why_not(self) -> str | None:
         """Why an anonymous request does not log on, or None when it does. With password sync
-        IIS's sub-authenticator logs the user on without the stored password, for this host's
-        own enabled accounts only."""
+        IIS's sub-authenticator logs the user on without the stored password, for the enabled
+        accounts of this host's own database only (``own_authority``: the domain's on a domain
+        controller, which has no other)."""
         if not self.password_sync:
             return None if self.error is None else str(self.error)
-        if self.account is None or self.account.authority != self.host_name:
+        if self.account is None or self.account.authority != self.own_authority:
             return "AnonymousPasswordSync is True and the user is not an account of this host"
         return None if self.account.enabled else str(ERROR_ACCOUNT_DISABLED)
 
@@ -101,7 +102,8 @@ def anonymous_logon(
     name = user if isinstance(user, str) else ""
     secret = password if isinstance(password, (str, StoredSecret)) else None
     error = logon(host, name, secret, LOGON_TYPES.get(method, LOGON_NETWORK))
-    return AnonymousLogon(key.adsi_path, name or None, lookup_name(host, name), sync, method, error, host.name)
+    own_authority = host.domain.netbios if host.is_domain_controller else host.name
+    return AnonymousLogon(key.adsi_path, name or None, lookup_name(host, name), sync, method, error, own_authority)
 
 
 def identity_logon(host: Host, application: Application) -> ErrorCode | None:
