@@ -81,7 +81,10 @@ class NodeSession:
 
     @property
     def host(self) -> str:
-        return str(self._task_vars.get("inventory_hostname", "the node"))
+        """The host the instructions run on: the one a task is delegated to (the domain
+        controller, for steps 1-3), else the task's own."""
+        task = getattr(self._action, "_task", None)
+        return str(getattr(task, "delegate_to", None) or self._task_vars.get("inventory_hostname", "the node"))
 
     def run(
         self,

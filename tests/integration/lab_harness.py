@@ -221,8 +221,15 @@ class Lab:
         return list(inventory["all"]["children"][group]["hosts"])
 
     def playbook(
-        self, playbook: str, *options: str, extra_vars: dict[str, t.Any] | None = None, inventory: Path | None = None
+        self,
+        playbook: str,
+        *options: str,
+        extra_vars: dict[str, t.Any] | None = None,
+        inventory: Path | None = None,
+        leaves_broken: str = "",
     ) -> PlaybookRun:
+        """Run ``playbook`` against the lab. A green run must leave every node working
+        (:meth:`assert_healthy`); a test that breaks a node on purpose says why in ``leaves_broken``."""
         self._runs += 1
         run_dir = self.workdir / f"run{self._runs}"
         (run_dir / "home").mkdir(parents=True)
@@ -252,4 +259,7 @@ class Lab:
             command, env=env, cwd=run_dir, capture_output=True, text=True, timeout=PLAYBOOK_SECONDS, check=False
         )
         results = [json.loads(line) for line in result_log.read_text().splitlines() if line]
-        return PlaybookRun(completed.returncode, completed.stdout + completed.stderr, results)
+        run = PlaybookRun(completed.returncode, completed.stdout + completed.stderr, results)
+        if run.rc == 0 and not leaves_broken:
+            self.assert_healthy()
+        return run

@@ -86,6 +86,7 @@ def test_a_clean_sync_is_verified_backed_up_and_the_next_run_changes_nothing(lab
 
 
 def test_the_backup_puts_a_target_back_as_it_was_before_the_sync(lab: Lab):
+    lab.converge_identities()
     original_node2 = metabase(lab, "NODE2")
     name = lab.playbook("sync.yml", extra_vars=lab.become_vars()).result(BACKUP, "node2")["backup"]["name"]
 
@@ -175,6 +176,7 @@ def test_a_fault_only_iissync_meets_fails_the_sync_decoded(tmp_path, kind):
 
 
 def test_a_run_too_soon_after_another_gets_64_and_is_retried(lab: Lab):
+    lab.converge_identities()
     run = lab.playbook(
         "iissync.yml", extra_vars={**lab.become_vars(), "targets": ["NODE2"], "twice": True, "retry_delay": 6}
     )

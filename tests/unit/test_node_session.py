@@ -70,3 +70,12 @@ def test_a_result_count_mismatch_is_not_silently_accepted():
     _, session = _session({"results": []})
     with pytest.raises(AnsibleActionFail, match="returned 0 results for 1 instructions"):
         session.run([Instruction("host_facts")])
+
+
+def test_a_delegated_task_blames_the_host_it_ran_on():
+    action = RecordingAction({"results": [{"status": "failed", "error": {"code": 2221, "message": "The user name could not be found."}}]})
+    action._task = type("Task", (), {"delegate_to": "dc1"})()
+    session = NodeSession(action, {"inventory_hostname": "node1"})
+    with pytest.raises(NodeOpError) as caught:
+        session.values([Instruction("domain_user_get", {"name": "IUSR_web"})])
+    assert " failed on dc1: " in str(caught.value)
