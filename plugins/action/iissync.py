@@ -24,6 +24,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_crede
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 
+
 class ActionModule(NodeAction):
     argument_spec = {
         "targets": {"type": "list", "elements": "str", "required": True},

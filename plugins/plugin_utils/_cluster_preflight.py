@@ -45,6 +45,8 @@ WHOLE_CLUSTER_STEPS = ("metabase_sync", "verify")
 
 # Ansible's own tags: 'all' and 'tagged' select every tagged task, 'always' is the pre-flight's.
 _SPECIAL_TAGS = ("all", "tagged", "untagged", "always", "never")
+# Molecule skips the tags it reserves for tasks that tests must not run, on every run.
+_MOLECULE_SKIP_TAGS = ("molecule-notest", "notest", "molecule-idempotence-notest")
 
 BOUNDS: dict[str, tuple[int, int]] = {
     "metabase_sync_iissync_retries": (0, MAX_RETRIES),
@@ -93,9 +95,12 @@ def selected_steps(asked: t.Sequence[str], run_tags: t.Sequence[str], skip_tags:
     is refused: either would otherwise run nothing and report success."""
     problems = [
         f"{option}: {tag!r} is not a step; the steps are {', '.join(STEPS)}"
-        for option, tags in (("--tags", run_tags), ("--skip-tags", skip_tags))
+        for option, tags, known in (
+            ("--tags", run_tags, _SPECIAL_TAGS),
+            ("--skip-tags", skip_tags, _SPECIAL_TAGS + _MOLECULE_SKIP_TAGS),
+        )
         for tag in tags
-        if tag not in STEPS and tag not in _SPECIAL_TAGS
+        if tag not in STEPS and tag not in known
     ]
     if problems:
         raise InvalidInput("; ".join(problems))

@@ -64,6 +64,7 @@ class ValidatedAction(ActionBase):
             raise AnsibleActionFail(f"{self._task.action}: " + remove_values("; ".join(validation.error_messages), secrets))
         return validation.validated_parameters
 
+
 class NodeAction(ValidatedAction, metaclass=abc.ABCMeta):
     """Validate the task's arguments, then converge the node through a :class:`NodeSession`."""
 

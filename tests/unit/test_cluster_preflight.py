@@ -71,6 +71,12 @@ def test_tags_narrow_the_steps_in_the_playbook_s_order():
     assert selected_steps(list(STEPS), [], ["metabase_sync", "verify"]) == list(STEPS[:4])
 
 
+def test_molecule_s_own_skip_tags_are_not_steps_but_are_accepted():
+    assert selected_steps(list(STEPS), [], ["molecule-notest", "notest"]) == list(STEPS)
+    with pytest.raises(InvalidInput, match=r"^--tags: 'notest' is not a step"):
+        selected_steps(list(STEPS), ["notest"], [])
+
+
 def test_a_misspelled_tag_or_a_selection_of_nothing_is_refused():
     with pytest.raises(InvalidInput, match=r"^--tags: 'nodeaccess' is not a step"):
         selected_steps(list(STEPS), ["nodeaccess"], [])
