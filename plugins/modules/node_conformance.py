@@ -26,7 +26,7 @@ description:
     must refuse with a known code. O(scope=cleanup) deletes the scratch account, only if it
     carries the mark, and checks that it is gone. Backups, restores and IISSync are never run
     (nothing could undo them); their rows say so.
-  - O(scope=report) opens no connection: it joins the other scopes' results into one table,
+  - O(scope=report) opens no connection; it joins the other scopes' results into one table,
     adds a row for every op of the contract no host ran, and says whether every node is left as
     found.
 options:
@@ -71,13 +71,22 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Run the conformance playbook first on a new Windows build
-  ansible.builtin.import_playbook: webfarm.iis_cluster.node_conformance
-
-- name: Only the read ops and refusals of one node, without a domain controller
+# The playbook webfarm.iis_cluster.node_conformance runs every scope; on its own, one node's
+# read ops and refusals, without a domain controller:
+- name: Put the node ops to the node
   webfarm.iis_cluster.node_conformance:
     scope: node
   register: conformance
+
+- name: Judge them
+  webfarm.iis_cluster.node_conformance:
+    scope: report
+    reports: ["{{ conformance }}"]
+  register: conformance_report
+
+- name: Print the table
+  ansible.builtin.debug:
+    msg: "{{ conformance_report.table + [conformance_report.msg] }}"
 """
 
 RETURN = r"""
@@ -106,9 +115,21 @@ left_as_found_detail:
   returned: when O(scope) is not V(report)
   type: str
 scratch_account:
-  description: The scratch account O(scope=domain) made, with C(name), C(qualified) (C(DOMAIN\\name)) and C(sid).
+  description: The scratch account O(scope=domain) made.
   returned: when O(scope=domain) made it
   type: dict
+  contains:
+    name:
+      description: Its account name.
+      type: str
+      sample: iisconf-0a1b2c3d
+    qualified:
+      description: Its name with the domain's, C(DOMAIN\name).
+      type: str
+      sample: WEBFARM\iisconf-0a1b2c3d
+    sid:
+      description: Its SID.
+      type: str
 passed:
   description: For O(scope=report), whether every probe conforms and every host is left as found.
   returned: when O(scope=report)
