@@ -121,6 +121,8 @@ def test_windows_scenario_converges_idempotently_and_verifies_the_hosts_it_is_gi
     run = molecule("-vvvv", "test", "-s", "windows", home=tmp_path / "home", environment=environment)
 
     assert_every_step_succeeded("windows", run)
+    # Its verify ends with the conformance run, every probe conforming and the nodes as found.
+    assert "probes conform to the contract. The nodes are left as found." in run.stdout + run.stderr
     recorded_command_lines = (tmp_path / "state" / "processes.jsonl").read_text()
     for secret in (environment["IIS_CLUSTER_WINRM_PASSWORD"], IUSR_PASSWORD, IWAM_PASSWORD):
         assert secret not in run.stdout + run.stderr
