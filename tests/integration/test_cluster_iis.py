@@ -226,3 +226,23 @@ def test_a_cluster_of_one_node_is_refused_before_any_remote_call(lab: Lab, tmp_p
         "(IISSync copies the source node to the others)"
     )
     assert lab.processes() == []
+
+
+def test_a_run_that_fails_at_step_8_says_what_steps_1_to_7_changed(lab: Lab) -> None:
+    # IISSync meets RPC_S_CALL_FAILED at NODE2 on every attempt: steps 1-7 have changed the cluster.
+    lab.fault("NODE2", add="rpc_call_fails")
+    run = lab.playbook(
+        PLAYBOOK,
+        extra_vars={**DEMO_VARS, "metabase_sync_iissync_retries": 0, "metabase_sync_iissync_retry_delay": 0},
+    )
+
+    assert run.rc != 0
+    assert set(lab.state()["domain"]["accounts"]) >= {IUSR, IWAM}
+    summary = _summary(run)
+    headline = summary[0]
+    assert headline.startswith("stopped: node1 at metabase_sync (")
+    changed_before = headline.partition("; changed before it stopped: ")[2].split(", ")
+    assert {"dc1 domain_accounts", "node1 node_access", "node1 anonymous_identity", "node1 wam_identity"} <= set(changed_before)
+    assert node_block(summary, "dc1") == {"domain accounts": f"{IUSR} created; {IWAM} created"}
+    assert "1726" in node_block(summary, "node1")["stopped"]
+    assert node_block(summary, "node2")["verification"] == "not run"
