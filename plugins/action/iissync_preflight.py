@@ -12,6 +12,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run i
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     differing_applications,
     differing_keys,
+    without_settled,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
@@ -42,6 +43,7 @@ class ActionModule(NodeAction):
         **ACCOUNTS_OPTION,
         "source_changes": {"type": "list", "elements": "str", "default": []},
         "identity_changes": {"type": "list", "elements": "str", "default": []},
+        "settled_properties": {"type": "list", "elements": "str", "default": []},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -62,7 +64,10 @@ class ActionModule(NodeAction):
         pending = [*args["source_changes"], *args["identity_changes"]]
         checks += identity_checks(source, targets, pending)
 
-        states = [_sync_state(source, target, args["exclude"], args["source_changes"]) for target in targets]
+        states = [
+            _sync_state(source, target, args["exclude"], args["source_changes"], args["settled_properties"])
+            for target in targets
+        ]
         failed = [check for check in checks if check.outcome == FAILED]
         result: dict[str, t.Any] = {
             "changed": False,
@@ -95,17 +100,22 @@ class ActionModule(NodeAction):
 
 
 def _sync_state(
-    source: NodeReport, target: NodeReport, exclude: t.Sequence[str], source_changes: t.Sequence[str]
+    source: NodeReport,
+    target: NodeReport,
+    exclude: t.Sequence[str],
+    source_changes: t.Sequence[str],
+    settled: t.Sequence[str],
 ) -> dict[str, t.Any]:
     """Whether ``target`` already equals ``source`` (metabase and replicated COM+ applications);
     a target whose state could not be read counts as out of sync, and so does every target when
-    the source has ``source_changes`` pending that no target gets but by the sync."""
+    the source has ``source_changes`` pending that no target gets but by the sync. Properties a
+    step before the sync would set alike on both (``settled``) do not count."""
     state: dict[str, t.Any] = {"host": target.host, "computer": target.computer}
     if source_changes:
         state["pending"] = list(source_changes)
     if source.digests is None or target.digests is None:
         return {**state, "in_sync": False, "differing_keys": None, "complus_differs": None}
-    keys = differing_keys(source.digests, target.digests, exclude)
+    keys = without_settled(differing_keys(source.digests, target.digests, exclude), settled)
     source_apps, target_apps = source.parts.get("complus"), target.parts.get("complus")
     applications = differing_applications(source_apps, target_apps) if source_apps and target_apps else None
     complus_differs = None if applications is None else bool(applications)

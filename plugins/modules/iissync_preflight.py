@@ -68,6 +68,14 @@ options:
     type: list
     elements: str
     default: []
+  settled_properties:
+    description:
+      - Metabase properties (C(/LM/W3SVC/WAMUserPass)) that the steps before the sync would set to
+        the same value on the source and on every target and did not (check mode; step 7 runs on
+        every node). A target differing only in them is in sync, as it will be in the real run.
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: webfarm.iis_cluster.sync_node_info
   - module: webfarm.iis_cluster.iissync
