@@ -17,7 +17,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_comp
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, preflight_checks
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, WARNING, preflight_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._replicated_identities import identity_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
     ACCOUNT_OPTION,
@@ -78,11 +78,13 @@ class ActionModule(NodeAction):
             "out_of_sync": [state["host"] for state in states if not state["in_sync"]],
             "out_of_sync_computers": [state["computer"] for state in states if not state["in_sync"]],
         }
-        unknown = [check for check in checks if check.outcome == UNKNOWN]
-        if unknown:
-            result["warnings"] = [
-                f"{check.node}: {check.condition} could not be checked: {check.found}" for check in unknown
-            ]
+        warnings = [
+            f"{check.node}: {check.condition} could not be checked: {check.found}"
+            for check in checks
+            if check.outcome == UNKNOWN
+        ] + [check.explain() for check in checks if check.outcome == WARNING]
+        if warnings:
+            result["warnings"] = warnings
         if failed:
             result["failed"] = True
             # A check without an IISSync code is one IISSync would pass, leaving a broken target.

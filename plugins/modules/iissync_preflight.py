@@ -37,7 +37,8 @@ description:
     node in particular that every target resolves to the source''s SID, not an account of the
     source itself such as IIS setup''s C(IUSR_<source>) (KB Q249603''s domain accounts are the
     remedy: steps 1-7), and AnonymousPasswordSync must be False for a domain account. These checks
-    have no IISSync code. The names come from O(accounts), which each target''s
+    have no IISSync code. A name only the web or FTP service''s own key sets, which no request
+    logs on with now but every site created later inherits, is a warning (outcome V(warning)). The names come from O(accounts), which each target''s
     M(webfarm.iis_cluster.sync_node_info) resolved too.'
   - It also compares each target's metabase digests and replicated COM+ applications with the
     source's and returns the targets that differ, which the sync needs to touch.
@@ -112,7 +113,7 @@ source_computer:
 checks:
   description:
     - Every check. C(condition) is what was checked, C(node) where, C(outcome) V(passed),
-      V(failed) or V(unknown), C(found) what was found, C(code), C(hex) and C(symbol) the IISSync
+      V(failed), V(unknown) or V(warning), C(found) what was found, C(code), C(hex) and C(symbol) the IISSync
       status a failure causes (null for the identity checks, which IISSync would pass, leaving
       targets that do not work).
   returned: always

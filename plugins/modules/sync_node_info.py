@@ -50,10 +50,11 @@ node:
       M(webfarm.iis_cluster.metabase_verify) take back (give them the whole registered result).
     - C(host) and C(computer) name the node; C(salt_id) identifies the salt without revealing it,
       and C(exclude) the properties left out. C(facts), C(dcom_protocols), C(shares), C(cluster_addresses), C(complus),
-      C(identities) and C(metabase) hold what the instruction set's C(host_facts),
-      C(dcom_protocols), C(file_shares), C(cluster_addresses), C(complus_catalog),
-      C(iis_identities_check) (whether every identity IIS uses there logs on) and
-      C(metabase_digest) return, null when it failed;
+      C(identities), C(w3svc), C(msftpsvc) and C(metabase) hold what the instruction set's
+      C(host_facts), C(dcom_protocols), C(file_shares), C(cluster_addresses), C(complus_catalog),
+      C(iis_identities_check) (whether every identity IIS uses there logs on), C(metabase_get) of
+      the AnonymousUserName at the web and FTP services' keys, and C(metabase_digest) return,
+      null when it failed;
       C(errors) holds each failure's Windows error code and message.
     - C(accounts) holds, for each name of O(accounts), C(principal) (the account's C(sid), C(name)
       and C(kind) as the node resolves it, null when no account has that name) and C(error).

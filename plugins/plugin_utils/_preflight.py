@@ -26,7 +26,7 @@ from ._node_session import Outcome
 from ._sync_report import NodeReport
 from ._windows_errors import describe
 
-PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
+PASSED, FAILED, UNKNOWN, WARNING = "passed", "failed", "unknown", "warning"
 _ACCESS_DENIED = 0x80070005
 _CLASS_NOT_REGISTERED = 0x80040154
 

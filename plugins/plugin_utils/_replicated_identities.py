@@ -21,8 +21,8 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-from ._preflight import FAILED, PASSED, UNKNOWN, Check
-from ._sync_report import NodeReport
+from ._preflight import FAILED, PASSED, UNKNOWN, WARNING, Check
+from ._sync_report import SERVICE_PARTS, NodeReport
 from ._windows_errors import describe
 
 INTERACTIVE_USER = "interactive user"
@@ -42,11 +42,13 @@ _PASSWORD_SYNC_REMEDY = (
 @dataclasses.dataclass(frozen=True)
 class ReplicatedIdentity:
     """An account name the source's metabase or COM+ catalog gives IIS, where it does (``uses``),
-    and the keys where AnonymousPasswordSync is True for it (``password_sync_at``)."""
+    and the keys where AnonymousPasswordSync is True for it (``password_sync_at``). A name only a
+    service's key sets (``dormant``) is no request's now, only that of sites created later."""
 
     name: str
     uses: tuple[str, ...]
     password_sync_at: tuple[str, ...] = ()
+    dormant: bool = False
 
     def describe(self) -> str:
         return f"{self.name} ({'; '.join(self.uses)})"
@@ -75,6 +77,14 @@ def replicated_identities(report: NodeReport) -> list[ReplicatedIdentity] | None
                 entry[2].append(f"/LM/{check['path']}")
     for user, paths, syncs in anonymous.values():
         add(user, "AnonymousUserName at " + ", ".join(_topmost(paths))).extend(_topmost(syncs))
+    services: dict[str, tuple[str, list[str]]] = {}
+    for part, path in SERVICE_PARTS.items():
+        value = ((report.parts.get(part) or {}).get("properties") or {}).get("AnonymousUserName") or {}
+        if value.get("source") == "here" and value.get("value"):
+            services.setdefault(str(value["value"]).lower(), (str(value["value"]), []))[1].append(f"/LM/{path}")
+    dormant = {lowered for lowered in services if lowered not in found}
+    for user, paths in services.values():
+        add(user, f"AnonymousUserName at {', '.join(paths)}, inherited by sites created later")
     if identities.get("wam_user"):
         add(str(identities["wam_user"]), "WAMUserName at /LM/W3SVC")
     for application in catalog["applications"]:
@@ -84,7 +94,10 @@ def replicated_identities(report: NodeReport) -> list[ReplicatedIdentity] | None
             continue
         if str(identity).lower() != INTERACTIVE_USER:
             add(str(identity), f"identity of COM+ application {application['name']!r}")
-    return [ReplicatedIdentity(name, tuple(uses), tuple(syncs)) for name, uses, syncs in found.values()]
+    return [
+        ReplicatedIdentity(name, tuple(uses), tuple(syncs), name.lower() in dormant)
+        for name, uses, syncs in found.values()
+    ]
 
 
 def _topmost(paths: t.Sequence[str]) -> list[str]:
@@ -119,10 +132,14 @@ def identity_checks(source: NodeReport, targets: t.Sequence[NodeReport], pending
     for identity in identities:
         mine = _lookup(source, identity.name)
         check = _source_check(source, identity, mine)
-        checks.append(check)
+        own = [check]
         # The targets' answers matter only for an account that could work on them.
         if check.outcome == PASSED and isinstance(mine, t.Mapping):
-            checks += [_target_check(target, identity, mine) for target in targets]
+            own += [_target_check(target, identity, mine) for target in targets]
+        # A name no request logs on with now breaks nothing today: a warning, not a refusal.
+        if identity.dormant:
+            own = [dataclasses.replace(entry, outcome=WARNING) if entry.outcome == FAILED else entry for entry in own]
+        checks += own
     return checks
 
 

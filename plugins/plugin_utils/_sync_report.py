@@ -39,7 +39,9 @@ ACCOUNTS_OPTION: t.Mapping[str, t.Mapping[str, t.Any]] = {
     "accounts": {"type": "list", "elements": "str", "default": []}
 }
 
-# The parts of a report, in the order of its instructions, and the op that reads each.
+# The parts of a report, in the order of its instructions, and the op that reads each. The
+# services' own anonymous users (``w3svc``, ``msftpsvc``) are no request's, but every site
+# created later inherits them.
 PARTS: t.Mapping[str, str] = {
     "facts": "host_facts",
     "dcom_protocols": "dcom_protocols",
@@ -47,8 +49,12 @@ PARTS: t.Mapping[str, str] = {
     "cluster_addresses": "cluster_addresses",
     "complus": "complus_catalog",
     "identities": "iis_identities_check",
+    "w3svc": "metabase_get",
+    "msftpsvc": "metabase_get",
     "metabase": "metabase_digest",
 }
+SERVICE_PARTS: t.Mapping[str, str] = {"w3svc": "W3SVC", "msftpsvc": "MSFTPSVC"}
+"""The parts that read a service's key, and its path."""
 _SALT_CHECK = b"webfarm.iis_cluster metabase digest salt"
 _MIN_SALT = 16
 
@@ -141,10 +147,14 @@ def report_instructions(
     """The instructions of a report, in :data:`PARTS` order (the salt is the secret
     :data:`SALT_REF`), then an ``account_lookup`` of each of ``names``."""
     args: dict[str, dict[str, t.Any]] = {
-        "complus_catalog": {"account": account} if account else {},
-        "metabase_digest": {"salt": SALT_REF, "exclude": list(exclude)},
+        "complus": {"account": account} if account else {},
+        "metabase": {"salt": SALT_REF, "exclude": list(exclude)},
+        **{
+            part: {"path": path, "properties": ["AnonymousUserName"], "children": False}
+            for part, path in SERVICE_PARTS.items()
+        },
     }
-    parts = [Instruction(op, args.get(op, {})) for op in PARTS.values()]
+    parts = [Instruction(op, args.get(name, {})) for name, op in PARTS.items()]
     return parts + [Instruction("account_lookup", {"name": name}) for name in names]
 
 

@@ -95,8 +95,17 @@ def test_domain_identities_pass_and_the_sync_works_on_every_node(lab: Lab) -> No
     run = lab.playbook("sync.yml", extra_vars=lab.become_vars())
 
     assert run.rc == 0, run.output
-    checks = run.result(PREFLIGHT, "node1")["checks"]
-    identity = [check for check in checks if check["code"] is None]
-    assert identity and all(check["outcome"] == "passed" for check in identity)
-    assert {"node1", "node2"} == {check["node"] for check in identity}
+    result = run.result(PREFLIGHT, "node1")
+    identity = [check for check in result["checks"] if check["code"] is None]
+    passed = [check for check in identity if check["outcome"] == "passed"]
+    assert {"node1", "node2"} == {check["node"] for check in passed}
+    # Steps 6 set the sites' anonymous user; the services' own is still IIS setup's, which no
+    # request logs on with but every site created later inherits: a warning, not a refusal.
+    [dormant] = [check for check in identity if check["outcome"] != "passed"]
+    assert dormant["outcome"] == "warning"
+    assert dormant["condition"] == (
+        "IUSR_NODE1 (AnonymousUserName at /LM/W3SVC, /LM/MSFTPSVC, inherited by sites created later) "
+        "is a domain account"
+    )
+    assert any(warning.startswith("node1: IUSR_NODE1 (AnonymousUserName at /LM/W3SVC") for warning in result["warnings"])
     lab.assert_healthy()

@@ -120,3 +120,15 @@ def test_pending_identity_changes_leave_the_checks_to_the_real_run():
 
     assert check.outcome == "unknown"
     assert "the WAM identity" in check.found
+
+
+def test_a_name_only_a_service_key_sets_is_a_warning_not_a_refusal():
+    local = {"sid": "S-1-5-21-1-1-1-1003", "name": "NODE1\\IUSR_NODE1", "kind": "user"}
+    source = report("node1", {**DOMAIN, "IUSR_NODE1": local})
+    service = {"properties": {"AnonymousUserName": {"type": "string", "secure": False, "source": "here", "value": "IUSR_NODE1"}}}
+    source = NodeReport(source.host, {**source.parts, "w3svc": service}, {}, "id", (), source.accounts)
+
+    checks = identity_checks(source, [report("node2", DOMAIN)], [])
+
+    assert [check.outcome for check in checks] == ["passed", "passed", "warning", "passed", "passed"]
+    assert checks[2].condition.startswith("IUSR_NODE1 (AnonymousUserName at /LM/W3SVC, inherited by sites created later)")
