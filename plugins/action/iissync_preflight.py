@@ -12,13 +12,16 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run i
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     differing_applications,
     differing_keys,
+    without_settled,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, preflight_checks
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, WARNING, preflight_checks
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._replicated_identities import identity_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
     ACCOUNT_OPTION,
+    ACCOUNTS_OPTION,
     DIGEST_OPTIONS,
     TARGETS_OPTION,
     PARTS,
@@ -33,7 +36,15 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
 
 
 class ActionModule(NodeAction):
-    argument_spec = {**TARGETS_OPTION, **DIGEST_OPTIONS, **ACCOUNT_OPTION}
+    argument_spec = {
+        **TARGETS_OPTION,
+        **DIGEST_OPTIONS,
+        **ACCOUNT_OPTION,
+        **ACCOUNTS_OPTION,
+        "source_changes": {"type": "list", "elements": "str", "default": []},
+        "identity_changes": {"type": "list", "elements": "str", "default": []},
+        "settled_properties": {"type": "list", "elements": "str", "default": []},
+    }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])
@@ -41,14 +52,22 @@ class ActionModule(NodeAction):
         check_same_digests(targets, salt, args["exclude"], "targets")
         computers = check_targets([target.computer for target in targets])
         account = args["account"] or logon_account(self._connection)
+        names = list(dict.fromkeys(args["accounts"]))
 
         probes = [Instruction("rpc_probe", {"computer": computer}) for computer in computers]
-        instructions = report_instructions(account, args["exclude"]) + probes
+        instructions = report_instructions(account, args["exclude"], names) + probes
         outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
-        source = node_report(session.host, outcomes[: len(PARTS)], salt, args["exclude"])
-        checks = preflight_checks(source, targets, dict(zip(computers, outcomes[len(PARTS) :])))
+        reported = len(PARTS) + len(names)
+        source = node_report(session.host, outcomes[:reported], salt, args["exclude"], names)
+        checks = preflight_checks(source, targets, dict(zip(computers, outcomes[reported:])))
+        # Changes the steps before the sync would make on the source and did not (check mode).
+        pending = [*args["source_changes"], *args["identity_changes"]]
+        checks += identity_checks(source, targets, pending)
 
-        states = [_sync_state(source, target, args["exclude"]) for target in targets]
+        states = [
+            _sync_state(source, target, args["exclude"], args["source_changes"], args["settled_properties"])
+            for target in targets
+        ]
         failed = [check for check in checks if check.outcome == FAILED]
         result: dict[str, t.Any] = {
             "changed": False,
@@ -59,31 +78,50 @@ class ActionModule(NodeAction):
             "out_of_sync": [state["host"] for state in states if not state["in_sync"]],
             "out_of_sync_computers": [state["computer"] for state in states if not state["in_sync"]],
         }
-        unknown = [check for check in checks if check.outcome == UNKNOWN]
-        if unknown:
-            result["warnings"] = [
-                f"{check.node}: {check.condition} could not be checked: {check.found}" for check in unknown
-            ]
+        warnings = [
+            f"{check.node}: {check.condition} could not be checked: {check.found}"
+            for check in checks
+            if check.outcome == UNKNOWN
+        ] + [check.explain() for check in checks if check.outcome == WARNING]
+        if warnings:
+            result["warnings"] = warnings
         if failed:
             result["failed"] = True
+            # A check without an IISSync code is one IISSync would pass, leaving a broken target.
+            consequence = " and ".join(
+                {
+                    "IISSync would fail" if check.code is not None else "the sync would leave targets that do not work": None
+                    for check in failed
+                }
+            )
             result["msg"] = (
-                f"IISSync preflight: {len(failed)} of {len(checks)} checks failed, so IISSync would fail; nothing was "
+                f"IISSync preflight: {len(failed)} of {len(checks)} checks failed, so {consequence}; nothing was "
                 "changed. " + " ".join(f"[{index}] {check.explain()}" for index, check in enumerate(failed, 1))
             )
         return result
 
 
-def _sync_state(source: NodeReport, target: NodeReport, exclude: t.Sequence[str]) -> dict[str, t.Any]:
+def _sync_state(
+    source: NodeReport,
+    target: NodeReport,
+    exclude: t.Sequence[str],
+    source_changes: t.Sequence[str],
+    settled: t.Sequence[str],
+) -> dict[str, t.Any]:
     """Whether ``target`` already equals ``source`` (metabase and replicated COM+ applications);
-    a target whose state could not be read counts as out of sync."""
+    a target whose state could not be read counts as out of sync, and so does every target when
+    the source has ``source_changes`` pending that no target gets but by the sync. Properties a
+    step before the sync would set alike on both (``settled``) do not count."""
     state: dict[str, t.Any] = {"host": target.host, "computer": target.computer}
+    if source_changes:
+        state["pending"] = list(source_changes)
     if source.digests is None or target.digests is None:
         return {**state, "in_sync": False, "differing_keys": None, "complus_differs": None}
-    keys = differing_keys(source.digests, target.digests, exclude)
+    keys = without_settled(differing_keys(source.digests, target.digests, exclude), settled)
     source_apps, target_apps = source.parts.get("complus"), target.parts.get("complus")
     applications = differing_applications(source_apps, target_apps) if source_apps and target_apps else None
     complus_differs = None if applications is None else bool(applications)
-    in_sync = not keys and complus_differs is False
+    in_sync = not keys and complus_differs is False and not source_changes
     return {
         **state,
         "in_sync": in_sync,

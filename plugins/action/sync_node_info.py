@@ -10,8 +10,10 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._replicated_identities import replicated_names
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
     ACCOUNT_OPTION,
+    ACCOUNTS_OPTION,
     DIGEST_OPTIONS,
     SALT_REF,
     check_salt,
@@ -21,11 +23,13 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
 
 
 class ActionModule(NodeAction):
-    argument_spec = {**DIGEST_OPTIONS, **ACCOUNT_OPTION}
+    argument_spec = {**DIGEST_OPTIONS, **ACCOUNT_OPTION, **ACCOUNTS_OPTION}
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])
         account = args["account"] or logon_account(self._connection)
-        outcomes = session.run(report_instructions(account, args["exclude"]), {SALT_REF: salt}, stop_on_error=False)
-        report = node_report(session.host, outcomes, salt, args["exclude"])
-        return {"changed": False, "node": report.to_result()}
+        names = list(dict.fromkeys(args["accounts"]))
+        instructions = report_instructions(account, args["exclude"], names)
+        outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
+        report = node_report(session.host, outcomes, salt, args["exclude"], names)
+        return {"changed": False, "node": report.to_result(), "replicated_identities": replicated_names(report)}

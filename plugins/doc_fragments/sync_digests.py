@@ -46,3 +46,16 @@ options:
         check. By default the task's become user, else its connection user.
     type: str
 """
+
+    ACCOUNTS = r"""
+options:
+  accounts:
+    description:
+      - Account names to resolve on the node (LookupAccountName), reported in the node's
+        C(accounts), the identities the sync source would replicate, which its own
+        M(webfarm.iis_cluster.sync_node_info) returns as C(replicated_identities). The preflight
+        needs every node's answer for each of them.
+    type: list
+    elements: str
+    default: []
+"""

@@ -31,14 +31,52 @@ description:
   - A condition that cannot be read (for example the MTS replication settings, which later COM+
     releases no longer have) is reported as C(unknown) with a warning and does not fail the
     module. Codes 64, 1726 and 2148007941 depend on the run itself and cannot be foreseen.
+  - 'It also checks that the sync would leave targets that work, which IISSync does not: every
+    identity the source would replicate (each anonymous user of its web and FTP sites, its
+    WAMUserName, the identity of each replicated COM+ server application) must be an account of no
+    node in particular that every target resolves to the source''s SID, not an account of the
+    source itself such as IIS setup''s C(IUSR_<source>) (KB Q249603''s domain accounts are the
+    remedy: steps 1-7), and AnonymousPasswordSync must be False for a domain account. These checks
+    have no IISSync code. A name only the web or FTP service''s own key sets, which no request
+    logs on with now but every site created later inherits, is a warning (outcome V(warning)). The names come from O(accounts), which each target''s
+    M(webfarm.iis_cluster.sync_node_info) resolved too.'
   - It also compares each target's metabase digests and replicated COM+ applications with the
     source's and returns the targets that differ, which the sync needs to touch.
+  - In check mode the steps before the sync did not make their changes; O(source_changes) and
+    O(identity_changes) say what they would have changed on the source.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - webfarm.iis_cluster.attributes.read_only
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.targets
   - webfarm.iis_cluster.sync_digests.account
+  - webfarm.iis_cluster.sync_digests.accounts
+options:
+  source_changes:
+    description:
+      - Changes the steps before the sync would make to the source's replicated configuration and
+        did not make (check mode), that no target gets but by the sync (step 6's anonymous
+        identity). When given, every target counts as out of sync, as it will be in the real
+        run, and the identity checks are left to the real run (C(unknown)).
+    type: list
+    elements: str
+    default: []
+  identity_changes:
+    description:
+      - Changes the steps before the sync would make to the source's identities and did not make
+        (check mode) that every node gets (step 7's WAM identity); the identity checks are left to
+        the real run (C(unknown)).
+    type: list
+    elements: str
+    default: []
+  settled_properties:
+    description:
+      - Metabase properties (C(/LM/W3SVC/WAMUserPass)) that the steps before the sync would set to
+        the same value on the source and on every target and did not (check mode; step 7 runs on
+        every node). A target differing only in them is in sync, as it will be in the real run.
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: webfarm.iis_cluster.sync_node_info
   - module: webfarm.iis_cluster.iissync
@@ -75,8 +113,9 @@ source_computer:
 checks:
   description:
     - Every check. C(condition) is what was checked, C(node) where, C(outcome) V(passed),
-      V(failed) or V(unknown), C(found) what was found, C(code), C(hex) and C(symbol) the IISSync
-      status a failure causes.
+      V(failed), V(unknown) or V(warning), C(found) what was found, C(code), C(hex) and C(symbol) the IISSync
+      status a failure causes (null for the identity checks, which IISSync would pass, leaving
+      targets that do not work).
   returned: always
   type: list
   elements: dict
@@ -89,7 +128,8 @@ targets:
     - Each target's sync state. C(in_sync) is true when its metabase digests (but the excluded
       properties) and its replicated COM+ applications equal the source's; C(differing_keys) lists
       the metabase keys that differ; C(complus_differs) whether the COM+ applications do. A
-      target whose state could not be read is not in sync.
+      target whose state could not be read is not in sync, nor is any target when
+      O(source_changes) are pending (then listed in C(pending)).
   returned: always
   type: list
   elements: dict

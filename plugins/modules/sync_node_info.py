@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - webfarm.iis_cluster.attributes.read_only
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.account
+  - webfarm.iis_cluster.sync_digests.accounts
 seealso:
   - module: webfarm.iis_cluster.iissync_preflight
   - module: webfarm.iis_cluster.metabase_verify
@@ -49,11 +50,14 @@ node:
       M(webfarm.iis_cluster.metabase_verify) take back (give them the whole registered result).
     - C(host) and C(computer) name the node; C(salt_id) identifies the salt without revealing it,
       and C(exclude) the properties left out. C(facts), C(dcom_protocols), C(shares), C(cluster_addresses), C(complus),
-      C(identities) and C(metabase) hold what the instruction set's C(host_facts),
-      C(dcom_protocols), C(file_shares), C(cluster_addresses), C(complus_catalog),
-      C(iis_identities_check) (whether every identity IIS uses there logs on) and
-      C(metabase_digest) return, null when it failed;
+      C(identities), C(w3svc), C(msftpsvc) and C(metabase) hold what the instruction set's
+      C(host_facts), C(dcom_protocols), C(file_shares), C(cluster_addresses), C(complus_catalog),
+      C(iis_identities_check) (whether every identity IIS uses there logs on), C(metabase_get) of
+      the AnonymousUserName at the web and FTP services' keys, and C(metabase_digest) return,
+      null when it failed;
       C(errors) holds each failure's Windows error code and message.
+    - C(accounts) holds, for each name of O(accounts), C(principal) (the account's C(sid), C(name)
+      and C(kind) as the node resolves it, null when no account has that name) and C(error).
   returned: always
   type: dict
   sample:
@@ -64,4 +68,15 @@ node:
     dcom_protocols: [ncacn_ip_tcp]
     metabase: {"keys": {"/LM/W3SVC/1": {"digest": "5f0c...", "properties": {"KeyType": "9a1e..."}}}}
     errors: {}
+    accounts: {"WEBFARM\\IUSR_web": {"principal": {"sid": "S-1-5-21-1-2-3-1105", "name": "WEBFARM\\IUSR_web", "kind": "user"}, "error": null}}
+replicated_identities:
+  description:
+    - The account names a sync from this node would replicate, once each; every anonymous user of
+      its web and FTP sites, its WAMUserName and the identity of every COM+ server application
+      COM+ replication copies (not the system applications). Give them to the targets'
+      M(webfarm.iis_cluster.sync_node_info) and to M(webfarm.iis_cluster.iissync_preflight) as O(accounts).
+  returned: always
+  type: list
+  elements: str
+  sample: ["WEBFARM\\IUSR_web", "WEBFARM\\IWAM_web"]
 """

@@ -57,6 +57,8 @@ STOPPED = "cluster_iis_stopped"
 """The fact the playbook records on a node that failed, for :meth:`Stop.from_record`."""
 
 NOT_RUN = "not run"
+_IDENTITY_RESULTS = ("anonymous_identity_result", "anonymous_identity_ftp_result", "wam_identity_result")
+"""Steps 6-7's results: in check mode, verification skipped after one of them would change."""
 LABEL_WIDTH = 16
 
 
@@ -251,6 +253,9 @@ def _verification(node: NodeRun, source: NodeRun | None, is_source: bool, check_
     if verification is None or verification.get("skipped") or verification.get("unreachable"):
         if check_mode and source and (source.result("metabase_sync_iissync") or {}).get("changed"):
             return "not checked: the sync it would follow was not made"
+        identities = [run.result(name) or {} for run in (node, source) if run for name in _IDENTITY_RESULTS]
+        if check_mode and any(result.get("changed") for result in identities):
+            return "not checked: the identity changes it would follow were not made"
         return NOT_RUN
     targets = verification.get("targets") or []
     if _failed(verification) and not targets:

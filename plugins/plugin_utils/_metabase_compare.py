@@ -69,6 +69,19 @@ def differing_keys(
     return differences
 
 
+def without_settled(differences: t.Sequence[KeyDifference], settled: t.Collection[str]) -> list[KeyDifference]:
+    """``differences`` but those of the properties in ``settled`` (metabase paths of properties,
+    ``/LM/W3SVC/WAMUserPass``), which a step before the sync will set alike on both nodes: a key
+    left with no differing property differs no more."""
+    gone = {path.lower() for path in settled}
+    kept = []
+    for key in differences:
+        properties = tuple(prop for prop in key.properties if f"{key.path}/{prop.name}".lower() not in gone)
+        if properties or key.kind != CHANGED:
+            kept.append(dataclasses.replace(key, properties=properties))
+    return kept
+
+
 def _all(digest: t.Mapping[str, t.Any], kind: str, excluded: t.AbstractSet[str]) -> tuple[PropertyDifference, ...]:
     return tuple(PropertyDifference(name, kind) for name in digest["properties"] if name.lower() not in excluded)
 

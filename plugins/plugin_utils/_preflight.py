@@ -26,31 +26,36 @@ from ._node_session import Outcome
 from ._sync_report import NodeReport
 from ._windows_errors import describe
 
-PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
+PASSED, FAILED, UNKNOWN, WARNING = "passed", "failed", "unknown", "warning"
 _ACCESS_DENIED = 0x80070005
 _CLASS_NOT_REGISTERED = 0x80040154
 
 
 @dataclasses.dataclass(frozen=True)
 class Check:
-    """One condition on one node: what is checked, the code a failure causes, the outcome and
-    what was found."""
+    """One condition on one node: what is checked, the IISSync status code a failure causes
+    (None for a condition IISSync does not notice, which breaks the targets after a sync that
+    succeeds: then ``remedy`` says what to do), the outcome and what was found."""
 
     condition: str
     node: str
-    code: int
+    code: int | None
     outcome: str
     found: str = ""
+    remedy: str = ""
 
     def as_result(self) -> dict[str, t.Any]:
-        status = decode(self.code)
         result = {"condition": self.condition, "node": self.node, "outcome": self.outcome, "found": self.found}
+        if self.code is None:
+            return {**result, "code": None, "hex": None, "symbol": None}
+        status = decode(self.code)
         return {**result, "code": status.code, "hex": status.hex, "symbol": status.status and status.status.symbol}
 
     def explain(self) -> str:
         """The failure for an operator: where, what was found, and what the code means and
         how to fix it."""
-        return f"{self.node}: {self.condition}: {self.found}. {decode(self.code).describe()}"
+        remedy = self.remedy if self.code is None else decode(self.code).describe()
+        return f"{self.node}: {self.condition}: {self.found}. {remedy}"
 
 
 def preflight_checks(

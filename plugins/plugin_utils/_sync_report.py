@@ -35,8 +35,13 @@ TARGETS_OPTION: t.Mapping[str, t.Mapping[str, t.Any]] = {
     "targets": {"type": "list", "elements": "raw", "required": True}
 }
 ACCOUNT_OPTION: t.Mapping[str, t.Mapping[str, t.Any]] = {"account": {"type": "str"}}
+ACCOUNTS_OPTION: t.Mapping[str, t.Mapping[str, t.Any]] = {
+    "accounts": {"type": "list", "elements": "str", "default": []}
+}
 
-# The parts of a report, in the order of its instructions, and the op that reads each.
+# The parts of a report, in the order of its instructions, and the op that reads each. The
+# services' own anonymous users (``w3svc``, ``msftpsvc``) are no request's, but every site
+# created later inherits them.
 PARTS: t.Mapping[str, str] = {
     "facts": "host_facts",
     "dcom_protocols": "dcom_protocols",
@@ -44,8 +49,12 @@ PARTS: t.Mapping[str, str] = {
     "cluster_addresses": "cluster_addresses",
     "complus": "complus_catalog",
     "identities": "iis_identities_check",
+    "w3svc": "metabase_get",
+    "msftpsvc": "metabase_get",
     "metabase": "metabase_digest",
 }
+SERVICE_PARTS: t.Mapping[str, str] = {"w3svc": "W3SVC", "msftpsvc": "MSFTPSVC"}
+"""The parts that read a service's key, and its path."""
 _SALT_CHECK = b"webfarm.iis_cluster metabase digest salt"
 _MIN_SALT = 16
 
@@ -61,13 +70,16 @@ class NodeError:
 @dataclasses.dataclass(frozen=True)
 class NodeReport:
     """One node's report. ``parts`` holds each part that was read, ``errors`` each that failed;
-    ``salt_id`` and ``exclude`` say how the metabase was digested."""
+    ``salt_id`` and ``exclude`` say how the metabase was digested; ``accounts`` how the node
+    resolves the account names it was asked about (the identities a sync would replicate): by
+    name, ``principal`` (``account_lookup``'s value) and ``error``."""
 
     host: str
     parts: t.Mapping[str, t.Any]
     errors: t.Mapping[str, NodeError]
     salt_id: str
     exclude: tuple[str, ...]
+    accounts: t.Mapping[str, t.Mapping[str, t.Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def computer(self) -> str:
@@ -89,6 +101,7 @@ class NodeReport:
             "exclude": list(self.exclude),
             **{name: self.parts.get(name) for name in PARTS},
             "errors": {name: dataclasses.asdict(error) for name, error in self.errors.items()},
+            "accounts": {name: dict(entry) for name, entry in self.accounts.items()},
         }
 
     @classmethod
@@ -104,7 +117,8 @@ class NodeReport:
             )
         errors = {name: NodeError(int(error["code"]), str(error["message"])) for name, error in node["errors"].items()}
         parts = {name: node[name] for name in PARTS if node[name] is not None}
-        return cls(str(node["host"]), parts, errors, str(node["salt_id"]), tuple(node["exclude"]))
+        accounts = dict(node.get("accounts") or {})
+        return cls(str(node["host"]), parts, errors, str(node["salt_id"]), tuple(node["exclude"]), accounts)
 
 
 def check_salt(salt: str) -> str:
@@ -127,17 +141,26 @@ def salt_id(salt: str) -> str:
     return hmac.new(salt.encode("utf-8"), _SALT_CHECK, hashlib.sha256).hexdigest()[:16]
 
 
-def report_instructions(account: str | None, exclude: t.Sequence[str]) -> list[Instruction]:
+def report_instructions(
+    account: str | None, exclude: t.Sequence[str], names: t.Sequence[str] = ()
+) -> list[Instruction]:
     """The instructions of a report, in :data:`PARTS` order (the salt is the secret
-    :data:`SALT_REF`)."""
+    :data:`SALT_REF`), then an ``account_lookup`` of each of ``names``."""
     args: dict[str, dict[str, t.Any]] = {
-        "complus_catalog": {"account": account} if account else {},
-        "metabase_digest": {"salt": SALT_REF, "exclude": list(exclude)},
+        "complus": {"account": account} if account else {},
+        "metabase": {"salt": SALT_REF, "exclude": list(exclude)},
+        **{
+            part: {"path": path, "properties": ["AnonymousUserName"], "children": False}
+            for part, path in SERVICE_PARTS.items()
+        },
     }
-    return [Instruction(op, args.get(op, {})) for op in PARTS.values()]
+    parts = [Instruction(op, args.get(name, {})) for name, op in PARTS.items()]
+    return parts + [Instruction("account_lookup", {"name": name}) for name in names]
 
 
-def node_report(host: str, outcomes: t.Sequence[Outcome], salt: str, exclude: t.Sequence[str]) -> NodeReport:
+def node_report(
+    host: str, outcomes: t.Sequence[Outcome], salt: str, exclude: t.Sequence[str], names: t.Sequence[str] = ()
+) -> NodeReport:
     """The report of ``host`` from the outcomes of :func:`report_instructions` (run without
     stopping on errors)."""
     parts: dict[str, t.Any] = {}
@@ -147,7 +170,15 @@ def node_report(host: str, outcomes: t.Sequence[Outcome], salt: str, exclude: t.
             parts[name] = outcome.value
         else:
             errors[name] = NodeError(outcome.error_code or 0, outcome.error_message)
-    return NodeReport(host, parts, errors, salt_id(salt), tuple(exclude))
+    accounts = {
+        name: (
+            {"principal": outcome.value, "error": None}
+            if outcome.status == "ok"
+            else {"principal": None, "error": {"code": outcome.error_code or 0, "message": outcome.error_message}}
+        )
+        for name, outcome in zip(names, outcomes[len(PARTS) :])
+    }
+    return NodeReport(host, parts, errors, salt_id(salt), tuple(exclude), accounts)
 
 
 def check_same_digests(reports: t.Sequence[NodeReport], salt: str, exclude: t.Sequence[str], field: str) -> None:

@@ -9,6 +9,7 @@ IISSYNC = "webfarm.iis_cluster.metabase_sync : Run IISSync from the source node 
 
 
 def test_a_wrong_become_password_fails_the_become_task_as_windows_refuses_the_logon(lab: Lab):
+    lab.converge_identities()
     before = lab.state()
     wrong = {**lab.become_vars(), "ansible_become_password": "Not-The-Password-1"}
 

@@ -116,3 +116,26 @@ def test_the_differences_read_as_lines_and_never_show_a_secret():
         "/LM/W3SVC/2: the key is missing on the target (KeyType)",
         "COM+ applications missing on web2: Orders",
     ]
+
+
+def test_properties_a_step_sets_alike_on_both_nodes_differ_no_more():
+    from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
+        CHANGED,
+        MISSING,
+        KeyDifference,
+        PropertyDifference,
+        without_settled,
+    )
+
+    wam = KeyDifference("/LM/W3SVC", CHANGED, (PropertyDifference("WAMUserPass", CHANGED),))
+    both = KeyDifference(
+        "/LM/W3SVC", CHANGED, (PropertyDifference("WAMUserPass", CHANGED), PropertyDifference("LogonMethod", CHANGED))
+    )
+    missing = KeyDifference("/LM/W3SVC/2", MISSING, ())
+
+    settled = ["/LM/W3SVC/wamuserpass"]
+
+    assert without_settled([wam, missing], settled) == [missing]
+    assert without_settled([both], settled) == [
+        KeyDifference("/LM/W3SVC", CHANGED, (PropertyDifference("LogonMethod", CHANGED),))
+    ]

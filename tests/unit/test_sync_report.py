@@ -40,6 +40,7 @@ def test_one_batch_reads_every_part_with_the_salt_by_name():
     assert instructions[-1].args == {"salt": "salt", "exclude": ["ServerState"]}
     assert instructions[4].args == {"account": "WEBFARM\\Administrator"}
     assert report_instructions(None, [])[4].args == {}
+    assert instructions[6].args == {"path": "W3SVC", "properties": ["AnonymousUserName"], "children": False}
 
 
 def test_a_failed_part_is_an_error_of_the_report_not_a_failure():
