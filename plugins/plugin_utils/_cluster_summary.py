@@ -238,9 +238,11 @@ def _target_sync(node: NodeRun, source: NodeRun | None, check_mode: bool) -> str
     if _failed(backup):
         return f"backup failed, so not replicated: {_first_line(str(backup.get('msg') or ''))}"
     saved = ""
-    if _ran(backup):
-        name = backup.get("backup", {}).get("name")
-        saved = f"{_did(check_mode, 'backed up', 'would be backed up')} as {name}, then "
+    # Only a backup made (changed) is named: a backup found by name saved nothing of this sync.
+    if _ran(backup) and backup.get("changed"):
+        made = backup.get("backup", {})
+        version = "" if made.get("version") is None else f" version {made['version']}"
+        saved = f"{_did(check_mode, 'backed up', 'would be backed up')} as {made.get('name')}{version}, then "
     copied = _did(check_mode, "replicated", "would be replicated")
     return f"{saved}{copied} from {source.host}"
 

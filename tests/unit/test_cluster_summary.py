@@ -84,7 +84,7 @@ def test_a_converging_run_says_what_each_step_did_on_each_node():
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
         "batch logon": f"{IWAM} directly",
         "WAM identity": f"{IWAM}, already as asked; 2 COM+ applications already run as it",
-        "metabase": "backed up as iissync-20261123T101500Z, then replicated from node1",
+        "metabase": "backed up as iissync-20261123T101500Z version 0, then replicated from node1",
         "verification": "equals node1",
     }
 
@@ -107,7 +107,7 @@ def test_check_mode_reads_as_predictions_and_skips_the_verification_of_a_sync_no
     assert node1["metabase"] == "IISSync to NODE2 would be replicated"
     assert node1["verification"] == "not checked: the sync it would follow was not made"
     assert node_block(lines, "node2")["metabase"] == (
-        "would be backed up as iissync-20261123T101500Z, then would be replicated from node1"
+        "would be backed up as iissync-20261123T101500Z version 0, then would be replicated from node1"
     )
 
 
@@ -131,6 +131,14 @@ def test_an_idempotent_run_says_everything_was_already_as_asked():
     assert node1["WAM identity"] == f"{IWAM}, already as asked; 2 COM+ applications already run as it"
     assert node1["metabase"] == "every target already equals this node: IISSync not needed"
     assert node_block(lines, "node2")["metabase"] == "already equal to node1"
+
+
+def test_a_backup_found_by_name_is_not_claimed_as_made():
+    found = {"changed": False, "backup": {"name": "manual", "version": 3}}
+    target = {**CONVERGED_TARGET, "metabase_sync_backup": found}
+    lines = summarize([NodeRun("node1", CONVERGED_SOURCE), NodeRun("node2", target)], "node1", controller="dc1")
+
+    assert node_block(lines, "node2")["metabase"] == "replicated from node1"
 
 
 def test_steps_that_did_not_run_read_not_run():
