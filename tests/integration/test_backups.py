@@ -91,7 +91,7 @@ def test_the_source_is_backed_up_before_step_6_changes_it_and_not_when_nothing_c
     [made] = lab.state()["hosts"]["NODE1"]["metabase_backups"]
     # The backup holds the metabase as it was before step 6: IIS setup's anonymous user.
     assert made["metabase"] == original
-    assert made["metabase"]["/LM/W3SVC/1"]["properties"]["AnonymousUserName"]["value"] == "IUSR_NODE1"
+    assert made["metabase"]["/LM/W3SVC"]["properties"]["AnonymousUserName"]["value"] == "IUSR_NODE1"
     assert first.result(SOURCE_BACKUP, "node1")["backup"]["version"] == 0
     # Once per run: step 7 changed the source too, but did not back it up again.
     assert len([result for result in first.results if result.get("task") == SOURCE_BACKUP]) == 1
