@@ -30,6 +30,11 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase impo
     plan_property,
     predicted,
 )
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import (
+    BACKUP_FIRST_OPTION,
+    BACKUP_LIST,
+    BackupFirst,
+)
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import (
     Instruction,
@@ -52,10 +57,12 @@ class ActionModule(NodeAction):
         "overrides": {"type": "str", "choices": [OVERRIDES_REPORT, OVERRIDES_INHERIT], "default": OVERRIDES_REPORT},
         "verify": {"type": "bool", "default": True},
         "skip_missing_service": {"type": "bool", "default": False},
+        "backup": BACKUP_FIRST_OPTION,
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         user = str(parse_account_name(args["user"], "user"))
+        backup = BackupFirst.from_option(args["backup"])
         site = str(args["site"]).strip()
         below = normalize_path(args["path"]) if args["path"] else None
         sites = None
@@ -83,8 +90,11 @@ class ActionModule(NodeAction):
             *(Instruction("metabase_data_paths", {"path": path, "property": name}) for name in ANONYMOUS_PROPERTIES),
             check,
             proof,
+            *([BACKUP_LIST] if backup else []),
         ]
-        report, password_matches, *data_paths, logon, proven = session.values(query, secrets)
+        answers = session.values(query, secrets)
+        backups = answers.pop() if backup else []
+        report, password_matches, *data_paths, logon, proven = answers
         refused = logon_problem(proven, password="the password given")
         # In check mode the earlier steps changed nothing either (the account may not exist yet):
         # the refusal is told in the result, not final.
@@ -118,10 +128,13 @@ class ActionModule(NodeAction):
 
         after = {name: predicted(property_changes[name], current[name], None) for name in ANONYMOUS_PROPERTIES}
         override_logons: list[t.Any] = []
+        # The backup goes first in the batch that writes: if it fails, nothing is written.
+        backup_first = backup.instructions(backups) if backup and changes else []
+        made = backup.planned() if backup_first else None
         if changes and not self.check_mode:
-            logon, *override_logons = session.values([*instructions_of(changes), check, *override_checks], secrets)[
-                -1 - len(override_checks) :
-            ]
+            applied = session.values([*backup_first, *instructions_of(changes), check, *override_checks], secrets)
+            made = applied[0] if backup_first else None
+            logon, *override_logons = applied[-1 - len(override_checks) :]
         else:
             if changes:
                 logon = proven
@@ -142,6 +155,8 @@ class ActionModule(NodeAction):
             "stale_overrides": stale,
             "anonymous_logon": _logon_result(logon, problem),
         }
+        if made is not None:
+            result["backup"] = made
         if stale:
             result["warnings"] = [
                 f"anonymous requests to /LM/{entry['path']} on {session.host} do not log on: {entry['problem']}; "

@@ -1,7 +1,8 @@
 # Copyright (c) webfarm.iis_cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Action plugin for webfarm.iis_cluster.metabase_backup: named, dated metabase backups, and restoring one."""
+"""Action plugin for webfarm.iis_cluster.metabase_backup: metabase backups by name and version,
+made, pruned, deleted and restored."""
 
 from __future__ import annotations
 
@@ -9,40 +10,64 @@ import typing as t
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import (
+    BACKUP_LIST,
+    BackupFirst,
+    backup_delete,
     backup_to_restore,
     backups_named,
+    backups_to_delete,
     check_backup_name,
+    check_keep,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 
-_LIST = Instruction("metabase_backup_list")
+_VERSIONED = ("restored", "absent")
+
+
+def _listed(backups: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str, t.Any]]:
+    return [{"name": backup["name"], "version": backup["version"]} for backup in backups]
 
 
 class ActionModule(NodeAction):
     argument_spec = {
         "name": {"type": "str", "required": True},
         "version": {"type": "int"},
-        "state": {"type": "str", "choices": ["present", "restored"], "default": "present"},
+        "state": {"type": "str", "choices": ["present", "new", "restored", "absent"], "default": "present"},
+        "keep": {"type": "int"},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         name = check_backup_name(args["name"])
-        if args["state"] == "present" and args["version"] is not None:
-            raise InvalidInput("version: only state=restored takes a version; a new backup gets the next free one")
-        (backups,) = session.values([_LIST])
+        state, version, keep = args["state"], args["version"], args["keep"]
+        if version is not None and state not in _VERSIONED:
+            raise InvalidInput(f"version: only state=restored or absent takes a version; state={state} makes the next free one")
+        if keep is not None and state != "new":
+            raise InvalidInput(f"keep: only state=new prunes old versions; state={state} keeps every version")
+        if keep is not None:
+            check_keep(keep)
+        (backups,) = session.values([BACKUP_LIST])
 
-        if args["state"] == "restored":
-            backup = backup_to_restore(backups, name, args["version"])
+        if state == "restored":
+            backup = backup_to_restore(backups, name, version)
             if not self.check_mode:
                 restore = Instruction("metabase_backup_restore", {"name": backup["name"], "version": backup["version"]})
-                backups = session.values([restore, _LIST])[1]
+                backups = session.values([restore, BACKUP_LIST])[1]
             return {"changed": True, "backup": dict(backup), "backups": backups}
 
+        if state == "absent":
+            doomed = backups_to_delete(backups, name, version)
+            if doomed and not self.check_mode:
+                backups = session.values([*map(backup_delete, doomed), BACKUP_LIST])[-1]
+            return {"changed": bool(doomed), "deleted": _listed(doomed), "backups": backups}
+
         existing = backups_named(backups, name)
-        if existing:
-            return {"changed": False, "backup": dict(existing[-1]), "backups": backups}
+        if state == "present" and existing:
+            return {"changed": False, "backup": dict(existing[-1]), "deleted": [], "backups": backups}
+        # A new version; the retention counts it, so the oldest go only once it exists.
+        new = BackupFirst(name, keep)
+        doomed = new.pruned(backups)
         if self.check_mode:
-            return {"changed": True, "backup": {"name": name, "version": None, "date": None}, "backups": backups}
-        created, backups = session.values([Instruction("metabase_backup_create", {"name": name}), _LIST])
-        return {"changed": True, "backup": created, "backups": backups}
+            return {"changed": True, "backup": new.planned(), "deleted": _listed(doomed), "backups": backups}
+        created, *_, backups = session.values([*new.instructions(backups), BACKUP_LIST])
+        return {"changed": True, "backup": created, "deleted": _listed(doomed), "backups": backups}

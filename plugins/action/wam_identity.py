@@ -25,6 +25,11 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase impo
     adsutil_command,
     plan_property,
 )
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import (
+    BACKUP_FIRST_OPTION,
+    BACKUP_LIST,
+    BackupFirst,
+)
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 
@@ -36,14 +41,16 @@ class ActionModule(NodeAction):
     argument_spec = {
         "user": {"type": "str", "required": True},
         "password": {"type": "str", "required": True, "no_log": True},
+        "backup": BACKUP_FIRST_OPTION,
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         user = str(parse_account_name(args["user"], "user"))
+        backup = BackupFirst.from_option(args["backup"])
         secrets = {SECRET_REF: args["password"]}
         catalog_read = Instruction("complus_catalog")
         identities = Instruction("iis_identities_check")
-        report, password_matches, applications, catalog, function, proof = session.values(
+        answers = session.values(
             [
                 Instruction("metabase_get", {"path": _SERVICE, "properties": list(_PROPERTIES)}),
                 Instruction("metabase_secret_matches", {"path": _SERVICE, "property": "WAMUserPass", "secret": SECRET_REF}),
@@ -53,9 +60,12 @@ class ActionModule(NodeAction):
                 Instruction(
                     "account_logon_check", {"name": user, "secret": SECRET_REF, "logon_type": APPLICATION_LOGON_TYPE}
                 ),
+                *([BACKUP_LIST] if backup else []),
             ],
             secrets,
         )
+        backups = answers.pop() if backup else []
+        report, password_matches, applications, catalog, function, proof = answers
         # The password is proven with the logon COM+ makes for it before anything stores it: a
         # refusal leaves the metabase and COM+ as they were, still working.
         refused = proof_problem(user, proof, APPLICATION_LOGON_TYPE, "a COM+ server application's logon")
@@ -84,9 +94,15 @@ class ActionModule(NodeAction):
         # metabase written first would instead be final while COM+ still holds the old one.
         changes = com_changes + metabase_changes
 
+        # A metabase change is backed up first, in the batch that writes: if the backup fails,
+        # nothing is written. COM+ changes alone are not in a metabase backup.
+        backup_first = backup.instructions(backups) if backup and metabase_changes else []
+        made = backup.planned() if backup_first else None
         after = before
         if changes and not self.check_mode:
-            applied, function = session.values([*instructions_of(changes), catalog_read, identities], secrets)[-2:]
+            written = session.values([*backup_first, *instructions_of(changes), catalog_read, identities], secrets)
+            made = written[0] if backup_first else None
+            applied, function = written[-2:]
             after = [ComApplication.from_report(application) for application in applied["applications"]]
 
         updated = {instruction.args["id"].upper() for instruction in instructions_of(com_changes)}
@@ -113,6 +129,8 @@ class ActionModule(NodeAction):
             "resynced": bool(com_changes),
             "missing_packages": missing,
         }
+        if made is not None:
+            result["backup"] = made
         if refused is not None:
             result["warnings"] = [f"the WAM identity {user} does not log on on {session.host} now: {refused}"]
         if self.diff_mode:

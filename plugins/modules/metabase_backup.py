@@ -8,14 +8,20 @@
 DOCUMENTATION = r"""
 ---
 module: metabase_backup
-short_description: Back up the IIS 5/6 metabase under a name, or restore a backup
+short_description: Back up the IIS 5/6 metabase under a name, prune, delete or restore backups
 version_added: 0.1.0
 description:
-  - With O(state=present), makes sure a metabase backup named O(name) exists on the node
-    (C(IIsComputer.Backup), which saves the metabase first and stores the backup in
-    C(%SystemRoot%\system32\inetsrv\MetaBack)). IIS numbers the backups of a name and records
-    when each was made. Give a dated name to keep one backup per occasion, as the
-    P(webfarm.iis_cluster.metabase_sync#role) role does before a sync overwrites a target.
+  - IIS keeps metabase backups by name and version (C(IIsComputer.Backup), which saves the
+    metabase first and stores the backup in C(%SystemRoot%\system32\inetsrv\MetaBack)); each
+    new backup of a name gets the next version, and IIS records when each was made.
+  - With O(state=present), makes sure a backup named O(name) exists, made once and then left alone
+    (idempotent by name).
+  - With O(state=new), makes a new version of O(name) every time (always changed), as the
+    P(webfarm.iis_cluster.metabase_sync#role) role does before each sync overwrites a target.
+    With O(keep), it then deletes the oldest versions of that name beyond the newest O(keep);
+    nothing is deleted unless the new backup was made.
+  - With O(state=absent), deletes version O(version) of O(name), or every version of it
+    (C(IIsComputer.DeleteBackup)); a backup already gone is not a change.
   - With O(state=restored), restores the backup O(name), version O(version) or else the newest
     (C(IIsComputer.Restore)). The whole metabase becomes the backup's, and IIS stops and restarts
     the services that depend on the IIS Admin service while it restores. A restore always
@@ -24,25 +30,36 @@ description:
 options:
   name:
     description:
-      - The backup's location name, 1 to 100 characters, none of C(\/:*?"<>|).
+      - The backup's location name, 1 to 100 characters. IIS refuses any of
+        C(/\*.?"&!@#$%^()=+|`~) in it, and it names files, so C(:<>), control characters, C(.),
+        C(..), a trailing dot or space and the reserved device names (C(CON), C(PRN), C(AUX),
+        C(NUL), C(COM1)-C(COM9), C(LPT1)-C(LPT9), in any case, with or without an extension)
+        are refused too, before any remote call.
     type: str
     required: true
   version:
     description:
       - With O(state=restored), the version to restore; by default the newest.
+      - With O(state=absent), the version to delete; by default every version of O(name).
     type: int
   state:
     description:
-      - V(present) makes sure a backup of that name exists; V(restored) restores one.
+      - V(present) makes sure a backup of that name exists; V(new) makes a new version of it;
+        V(absent) deletes backups; V(restored) restores one.
     type: str
-    choices: [present, restored]
+    choices: [present, new, restored, absent]
     default: present
+  keep:
+    description:
+      - With O(state=new), how many versions of O(name) to keep, the new one included, from 1 to
+        20; the oldest others are deleted after the new backup is made. By default none is deleted.
+    type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
-    details: Lists the backups and reports what it would create or restore.
+    details: Lists the backups and reports what it would create, prune, delete or restore.
   diff_mode:
     support: none
   platform:
@@ -61,11 +78,23 @@ EXAMPLES = r"""
   webfarm.iis_cluster.metabase_backup:
     name: before-maintenance
 
-- name: Put a target back as it was before the sync of 1 May 2024, 10:15 UTC
+- name: A new backup every night, keeping the last seven
   webfarm.iis_cluster.metabase_backup:
-    name: iissync-20240501T101500Z
+    name: nightly
+    state: new
+    keep: 7
+
+- name: Put a target back as it was before the last sync
+  webfarm.iis_cluster.metabase_backup:
+    name: iissync
     state: restored
   delegate_to: web2
+
+- name: Delete version 3 of the sync backups
+  webfarm.iis_cluster.metabase_backup:
+    name: iissync
+    version: 3
+    state: absent
 """
 
 RETURN = r"""
@@ -73,13 +102,21 @@ backup:
   description:
     - The backup made, found or restored. In check mode a backup still to be made has no
       C(version) and C(date).
-  returned: always
+  returned: when O(state) is not V(absent)
   type: dict
-  sample: {"name": "iissync-20240501T101500Z", "version": 0, "date": "2024-05-01T10:15:02Z"}
+  sample: {"name": "iissync", "version": 4, "date": "2024-05-01T10:15:02Z"}
+deleted:
+  description:
+    - The backups deleted (or, in check mode, that would be), by name and version; with
+      O(state=new), the versions O(keep) pruned.
+  returned: when O(state) is V(present), V(new) or V(absent)
+  type: list
+  elements: dict
+  sample: [{"name": "iissync", "version": 0}]
 backups:
   description: Every metabase backup of the node, by name and version; C(date) is UTC.
   returned: always
   type: list
   elements: dict
-  sample: [{"name": "iissync-20240501T101500Z", "version": 0, "date": "2024-05-01T10:15:02Z"}]
+  sample: [{"name": "iissync", "version": 4, "date": "2024-05-01T10:15:02Z"}]
 """

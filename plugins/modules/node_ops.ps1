@@ -620,6 +620,14 @@ Function Restore-MetabaseBackup {
     $null = $machine.psbase.Invoke('Restore', $Name, $Version, 0)
 }
 
+# metabase_backup_delete: one version of the named backup (both of its files) is deleted.
+Function Remove-MetabaseBackup {
+    param([string]$Name, [int]$Version)
+
+    $machine = [ADSI]'IIS://localhost'
+    $null = $machine.psbase.Invoke('DeleteBackup', $Name, $Version)
+}
+
 # ---- What IISSync depends on: DCOM, shares, the cluster, RPC reachability, COM+ ---------------
 
 # dcom_protocols: the protocol sequences in the order DCOM tries them.
@@ -1455,6 +1463,12 @@ $operations = @{
         Args = @{ name = 'str'; version = 'int' }
         Required = @('name', 'version')
         Run = { param($Arguments, $Secrets) Restore-MetabaseBackup -Name $Arguments['name'] -Version $Arguments['version'] }
+    }
+    'metabase_backup_delete' = @{
+        Write = $true
+        Args = @{ name = 'str'; version = 'int' }
+        Required = @('name', 'version')
+        Run = { param($Arguments, $Secrets) Remove-MetabaseBackup -Name $Arguments['name'] -Version $Arguments['version'] }
     }
     'dcom_protocols' = @{
         Write = $false

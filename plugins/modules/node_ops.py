@@ -61,7 +61,8 @@ options:
       - V(metabase_backup_create) (write) takes C(name) and backs the metabase up under it with
         the next free version; V(metabase_backup_list) (read) lists every backup with its
         C(name), C(version) and C(date) (UTC); V(metabase_backup_restore) (write) takes C(name)
-        and C(version) and restores that backup.
+        and C(version) and restores that backup; V(metabase_backup_delete) (write) takes C(name)
+        and C(version) and deletes that backup.
       - V(dcom_protocols), V(file_shares) and V(cluster_addresses) (read) return the DCOM
         protocol sequences in order, the shares with the system drive, and the addresses of the
         cluster groups' IP Address resources.

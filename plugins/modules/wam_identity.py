@@ -42,6 +42,7 @@ options:
     required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.backup_first
 attributes:
   check_mode:
     support: full
@@ -68,6 +69,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+backup:
+  description:
+    - The backup made before the change (O(backup)), with C(name), C(version) and C(date) (UTC);
+      in check mode C(version) and C(date) are null.
+  returned: when O(backup) is given and the metabase changed (or would, in check mode)
+  type: dict
+  sample: {"name": "iissync", "version": 3, "date": "2026-12-06T20:15:00Z"}
 user:
   description: The identity.
   returned: always

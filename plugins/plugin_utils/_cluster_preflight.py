@@ -26,6 +26,7 @@ from ._iis_identity import site_path
 from ._iissync_run import MAX_RETRIES, MAX_RETRY_DELAY
 from ._input import InvalidInput, not_text, secret_not_text
 from ._kb_accounts import kb_account_names
+from ._metabase_backup import MAX_KEEP, check_backup_name
 
 STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity", "metabase_sync", "verify")
 """The playbook's steps, in order; each is also its tag."""
@@ -51,6 +52,7 @@ _MOLECULE_SKIP_TAGS = ("molecule-notest", "notest", "molecule-idempotence-notest
 BOUNDS: dict[str, tuple[int, int]] = {
     "metabase_sync_iissync_retries": (0, MAX_RETRIES),
     "metabase_sync_iissync_retry_delay": (0, MAX_RETRY_DELAY),
+    "metabase_sync_backup_keep": (1, MAX_KEEP),
 }
 """Integer role variables and their inclusive bounds (an argument spec cannot say them), the same
 ones the modules apply."""
@@ -230,6 +232,12 @@ def _option_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[st
             value = validation.validated_parameters.get(name)
             if name in options and isinstance(value, int) and not low <= value <= high:
                 problems.append(f"{name}: must be from {low} to {high}; got {value}")
+    backup_name = validation.validated_parameters.get("metabase_sync_backup_name")
+    if "metabase_sync_backup_name" in options and isinstance(backup_name, str) and not validation.error_messages:
+        try:
+            check_backup_name(backup_name, "metabase_sync_backup_name")
+        except InvalidInput as refused:
+            problems.append(str(refused))
     site = given.get("anonymous_identity_site")
     if isinstance(site, str) and site.isdigit() and not site.isascii():
         problems.append(f"anonymous_identity_site: a site number is written in the digits 0-9; got {site!r}")

@@ -230,6 +230,17 @@ def _target_outcome(target: Result, check_mode: bool) -> str:
     return "replicated" if target.get("replicated") else f"not replicated ({target['status']['description']})"
 
 
+def _backed_up(made: Result, check_mode: bool) -> str:
+    version = "" if made.get("version") is None else f" version {made['version']}"
+    return f"{_did(check_mode, 'backed up', 'would be backed up')} as {made.get('name')}{version}"
+
+
+def _source_backup(node: NodeRun, check_mode: bool) -> list[str]:
+    """The backup of the source made before steps 6-7 first changed it, if one was."""
+    made = [result["backup"] for name in _IDENTITY_RESULTS if isinstance((result := node.result(name) or {}).get("backup"), dict)]
+    return [f"{_backed_up(made[0], check_mode)} before steps 6-7 changed it"] if made else []
+
+
 def _target_sync(node: NodeRun, source: NodeRun | None, check_mode: bool) -> str:
     preflight = source.result("metabase_sync_preflight") if source else None
     if not _ran(preflight):
@@ -240,9 +251,9 @@ def _target_sync(node: NodeRun, source: NodeRun | None, check_mode: bool) -> str
     if _failed(backup):
         return f"backup failed, so not replicated: {_first_line(str(backup.get('msg') or ''))}"
     saved = ""
-    if _ran(backup):
-        name = backup.get("backup", {}).get("name")
-        saved = f"{_did(check_mode, 'backed up', 'would be backed up')} as {name}, then "
+    # Only a backup made (changed) is named: a backup found by name saved nothing of this sync.
+    if _ran(backup) and backup.get("changed"):
+        saved = f"{_backed_up(backup.get('backup', {}), check_mode)}, then "
     copied = _did(check_mode, "replicated", "would be replicated")
     return f"{saved}{copied} from {source.host}"
 
@@ -354,6 +365,7 @@ def summarize(
             for label, name in (("anonymous user", "anonymous_identity_result"), ("FTP anonymous", "anonymous_identity_ftp_result")):
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
             steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
+            steps += [("backup", backup) for backup in _source_backup(node, check_mode)]
             steps.append(("metabase", _source_sync(node, check_mode)))
         else:
             steps.append(("metabase", _target_sync(node, source, check_mode)))

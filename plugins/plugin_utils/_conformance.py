@@ -51,7 +51,6 @@ LOGON_RIGHT = "SeInteractiveLogonRight"
 
 # Write ops no op can undo or give a scratch object to: never run, and the table says why.
 NOT_EXERCISED: t.Mapping[str, str] = {
-    "metabase_backup_create": "no op deletes a backup: a scratch backup would stay on the node",
     "metabase_backup_restore": "restoring stops IIS and overwrites the node's live metabase",
     "iissync_run": "IISSync overwrites every target node's metabase",
 }
@@ -272,6 +271,10 @@ class Scratch:
         return f"iisconf-{self.token}"
 
     @property
+    def backup(self) -> str:
+        return f"iisconf-{self.token}"
+
+    @property
     def metabase_key(self) -> str:
         return f"W3SVC/iisconf-{self.token}"
 
@@ -372,6 +375,9 @@ def node_probes(scratch: Scratch, computer: str, site: str, account: str | None,
         Probe(Instruction("metabase_sites_get", {"service": "W3SVC"})),
         Probe(Instruction("metabase_digest", {"salt": SALT_SECRET, "exclude": []})),
         Probe(Instruction("metabase_backup_list")),
+        # A name no backup has yet gets version 0 (MD_BACKUP_NEXT_VERSION), which is deleted again.
+        Probe(Instruction("metabase_backup_create", {"name": scratch.backup}), "a scratch backup"),
+        Probe(Instruction("metabase_backup_delete", {"name": scratch.backup, "version": 0}), "the scratch backup"),
         Probe(Instruction("rpc_probe", {"computer": computer}), "the node itself"),
         Probe(Instruction("dcom_protocols")),
         Probe(Instruction("file_shares")),

@@ -1,35 +1,63 @@
 # Copyright (c) webfarm.iis_cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Metabase backups (IIsComputer.Backup): names IIS can store, and finding one to restore.
+"""Metabase backups (IIsComputer.Backup): names IIS can store, and choosing the versions to
+restore, delete or prune.
 
 This is for internal collection use only; the API may change at any time.
 
-IIS keeps a backup under a location name of up to 100 characters (MD_BACKUP_MAX_LEN), as a file
-of ``%SystemRoot%\\system32\\inetsrv\\MetaBack``; each backup of a name gets the next version
-number, and IIS records the time it was made. Backups are listed as ``metabase_backup_list``
-returns them: ``{"name", "version", "date"}``.
+IIS keeps a backup under a location name of up to 100 characters (MD_BACKUP_MAX_LEN), as the
+files ``<name>.MD<version>`` and ``<name>.SC<version>`` of ``%SystemRoot%\\system32\\inetsrv\\MetaBack``;
+each backup of a name gets the next version number (MD_BACKUP_NEXT_VERSION), and IIS records the
+time it was made. Backups are listed as ``metabase_backup_list`` returns them:
+``{"name", "version", "date"}``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import typing as t
 
 from ._input import InvalidInput
+from ._node_session import Instruction
 
 _MAX_NAME = 100
-_NOT_IN_FILE_NAMES = frozenset('\\/:*?"<>|')
+MAX_KEEP = 20
+"""The most versions of one name a retention keeps."""
+
+# [MS-IMSA] 3.1.4.15: the metabase refuses a backup name holding any of these (E_INVALIDARG).
+_METABASE_REFUSES = frozenset("/\\*.?\"&!@#$%^()=+|`~")
+# What a Windows file name cannot hold besides: the name becomes one.
+_NOT_IN_FILE_NAMES = frozenset(':<>')
+# Win32 maps these names to devices whatever extension follows, so ``CON.MD0`` is not a file.
+_DEVICE_NAME = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
 
 
-def check_backup_name(name: str) -> str:
-    """A backup location name IIS can store."""
+def check_backup_name(name: str, field: str = "name") -> str:
+    """A backup location name IIS can store; else :class:`InvalidInput` naming ``field`` and the rule."""
     if not name or len(name) > _MAX_NAME:
-        raise InvalidInput(f"name: a metabase backup name has 1 to {_MAX_NAME} characters, not {len(name)}")
-    if _NOT_IN_FILE_NAMES & set(name) or any(ord(char) < 32 for char in name):
+        raise InvalidInput(f"{field}: a metabase backup name has 1 to {_MAX_NAME} characters, not {len(name)}")
+    if name in (".", "..") or name.rstrip(". ") != name:
+        raise InvalidInput(f"{field}: {name!r} cannot name a metabase backup (a file name cannot be . or .. or end in a dot or space)")
+    if _DEVICE_NAME.match(name.rstrip()):
         raise InvalidInput(
-            f'name: {name!r} cannot name a metabase backup (IIS stores it as a file name: no \\/:*?"<>|)'
+            f"{field}: {name!r} cannot name a metabase backup (it is a reserved Windows device name: "
+            "CON, PRN, AUX, NUL, COM1-COM9, LPT1-LPT9, with or without an extension)"
+        )
+    if (_METABASE_REFUSES | _NOT_IN_FILE_NAMES) & set(name) or any(ord(char) < 32 for char in name):
+        raise InvalidInput(
+            f"{field}: {name!r} cannot name a metabase backup (IIS refuses any of "
+            f"{''.join(sorted(_METABASE_REFUSES | _NOT_IN_FILE_NAMES))} and control characters in it)"
         )
     return name
+
+
+def check_keep(keep: int, field: str = "keep") -> int:
+    """A retention: how many versions of a name to keep, 1 to :data:`MAX_KEEP`."""
+    if not 1 <= keep <= MAX_KEEP:
+        raise InvalidInput(f"{field}: must be from 1 to {MAX_KEEP}; got {keep}")
+    return keep
 
 
 def backups_named(backups: t.Sequence[t.Mapping[str, t.Any]], name: str) -> list[t.Mapping[str, t.Any]]:
@@ -49,3 +77,69 @@ def backup_to_restore(
         wanted = f"{name!r} version {version}" if version is not None else repr(name)
         raise InvalidInput(f"name: the node has no metabase backup {wanted} (its backups: {listed})")
     return candidates[-1]
+
+
+def backups_to_delete(
+    backups: t.Sequence[t.Mapping[str, t.Any]], name: str, version: int | None
+) -> list[t.Mapping[str, t.Any]]:
+    """What ``state=absent`` deletes: that version of ``name``, or every version; none when it
+    is already gone (absent is idempotent)."""
+    return [backup for backup in backups_named(backups, name) if version is None or backup["version"] == version]
+
+
+def backups_to_prune(
+    backups: t.Sequence[t.Mapping[str, t.Any]], name: str, keep: int, adding: int = 0
+) -> list[t.Mapping[str, t.Any]]:
+    """The oldest versions of ``name`` beyond the newest ``keep``, once ``adding`` more are made."""
+    existing = backups_named(backups, name)
+    excess = len(existing) + adding - keep
+    return existing[: max(excess, 0)]
+
+
+BACKUP_FIRST_OPTION: dict[str, t.Any] = {
+    "type": "dict",
+    "options": {
+        "name": {"type": "str", "required": True},
+        "keep": {"type": "int", "default": 5},
+    },
+}
+"""The ``backup`` option of a module that changes the metabase: a new version of the backup
+``name``, made in the same batch just before the change, the newest ``keep`` versions kept."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupFirst:
+    """A new backup version made right before a change, pruned to a retention (``keep``; None
+    keeps every version)."""
+
+    name: str
+    keep: int | None
+
+    @classmethod
+    def from_option(cls, option: t.Mapping[str, t.Any] | None, field: str = "backup") -> BackupFirst | None:
+        """The ``backup`` option checked, or None when the task asks for no backup."""
+        if option is None:
+            return None
+        return cls(check_backup_name(option["name"], f"{field}.name"), check_keep(option["keep"], f"{field}.keep"))
+
+    def pruned(self, backups: t.Sequence[t.Mapping[str, t.Any]]) -> list[t.Mapping[str, t.Any]]:
+        """The versions the new one makes one too many, oldest first."""
+        return [] if self.keep is None else backups_to_prune(backups, self.name, self.keep, adding=1)
+
+    def instructions(self, backups: t.Sequence[t.Mapping[str, t.Any]]) -> list[Instruction]:
+        """The backup, then the deletion of the versions it makes one too many; the batch stops
+        at the first failure, so a backup that fails leaves the change after it unmade."""
+        create = Instruction("metabase_backup_create", {"name": self.name})
+        return [create, *(backup_delete(backup) for backup in self.pruned(backups))]
+
+    def planned(self) -> dict[str, t.Any]:
+        """What check mode reports: the version is IIS's choice, known once it is made."""
+        return {"name": self.name, "version": None, "date": None}
+
+
+BACKUP_LIST = Instruction("metabase_backup_list")
+
+
+def backup_delete(backup: t.Mapping[str, t.Any]) -> Instruction:
+    """The instruction deleting one backup version."""
+    return Instruction("metabase_backup_delete", {"name": backup["name"], "version": backup["version"]})

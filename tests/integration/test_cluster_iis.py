@@ -96,7 +96,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
         "verification": "every target equals this node",
     }
     node2 = node_block(summary, "node2")
-    assert node2["metabase"].startswith("backed up as iissync-") and node2["metabase"].endswith(", then replicated from node1")
+    assert node2["metabase"] == "backed up as iissync version 0, then replicated from node1"
     assert node2["verification"] == "equals node1"
 
     second = lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS)

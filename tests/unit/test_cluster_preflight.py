@@ -137,6 +137,21 @@ def test_variables_are_checked_against_every_selected_role_spec_and_bounds():
     ]
 
 
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ({"metabase_sync_backup_keep": 0}, "metabase_sync_backup_keep: must be from 1 to 20; got 0"),
+        ({"metabase_sync_backup_keep": 21}, "metabase_sync_backup_keep: must be from 1 to 20; got 21"),
+        ({"metabase_sync_backup_name": "CON"}, "metabase_sync_backup_name: 'CON' cannot name a metabase backup (it is a reserved"),
+        ({"metabase_sync_backup_name": "."}, "metabase_sync_backup_name: '.' cannot name a metabase backup (a file name"),
+        ({"metabase_sync_backup_name": "a/b"}, "metabase_sync_backup_name: 'a/b' cannot name a metabase backup (IIS refuses"),
+    ],
+)
+def test_the_sync_backup_name_and_retention_are_checked(given, problem):
+    [found] = variable_problems({"metabase_sync": _options("metabase_sync")}, {"node1": given})
+    assert found.startswith(f"metabase_sync: {problem}")
+
+
 def test_a_missing_secret_and_a_secret_that_is_no_string_are_named_without_the_value():
     specs = {"wam_identity": _options("wam_identity")}
     assert variable_problems(specs, {"node1": {}}) == ["wam_identity: missing required arguments: iis_cluster_iwam_password"]

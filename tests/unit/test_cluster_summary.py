@@ -84,9 +84,22 @@ def test_a_converging_run_says_what_each_step_did_on_each_node():
         "log on locally": f"{IUSR} through BUILTIN\\Users; {IWAM} through BUILTIN\\Users",
         "batch logon": f"{IWAM} directly",
         "WAM identity": f"{IWAM}, already as asked; 2 COM+ applications already run as it",
-        "metabase": "backed up as iissync-20261123T101500Z, then replicated from node1",
+        "metabase": "backed up as iissync-20261123T101500Z version 0, then replicated from node1",
         "verification": "equals node1",
     }
+
+
+def test_the_source_s_backup_before_steps_6_and_7_is_named_once():
+    backed_up = {
+        **CONVERGED_SOURCE,
+        "anonymous_identity_result": {**CONVERGED_SOURCE["anonymous_identity_result"], "backup": {"name": "iissync", "version": 4}},
+    }
+    lines = summarize([NodeRun("node1", backed_up), NodeRun("node2", CONVERGED_TARGET)], "node1")
+    assert node_block(lines, "node1")["backup"] == "backed up as iissync version 4 before steps 6-7 changed it"
+    assert "backup" not in node_block(summarize([NodeRun("node1", CONVERGED_SOURCE)], "node1"), "node1")
+    planned = {**CONVERGED_SOURCE, "wam_identity_result": {**CONVERGED_SOURCE["wam_identity_result"], "backup": {"name": "iissync", "version": None}}}
+    lines = summarize([NodeRun("node1", planned)], "node1", check_mode=True)
+    assert node_block(lines, "node1")["backup"] == "would be backed up as iissync before steps 6-7 changed it"
 
 
 def test_check_mode_reads_as_predictions_and_skips_the_verification_of_a_sync_not_made():
@@ -107,7 +120,7 @@ def test_check_mode_reads_as_predictions_and_skips_the_verification_of_a_sync_no
     assert node1["metabase"] == "IISSync to NODE2 would be replicated"
     assert node1["verification"] == "not checked: the sync it would follow was not made"
     assert node_block(lines, "node2")["metabase"] == (
-        "would be backed up as iissync-20261123T101500Z, then would be replicated from node1"
+        "would be backed up as iissync-20261123T101500Z version 0, then would be replicated from node1"
     )
 
 
@@ -131,6 +144,14 @@ def test_an_idempotent_run_says_everything_was_already_as_asked():
     assert node1["WAM identity"] == f"{IWAM}, already as asked; 2 COM+ applications already run as it"
     assert node1["metabase"] == "every target already equals this node: IISSync not needed"
     assert node_block(lines, "node2")["metabase"] == "already equal to node1"
+
+
+def test_a_backup_found_by_name_is_not_claimed_as_made():
+    found = {"changed": False, "backup": {"name": "manual", "version": 3}}
+    target = {**CONVERGED_TARGET, "metabase_sync_backup": found}
+    lines = summarize([NodeRun("node1", CONVERGED_SOURCE), NodeRun("node2", target)], "node1", controller="dc1")
+
+    assert node_block(lines, "node2")["metabase"] == "replicated from node1"
 
 
 def test_steps_that_did_not_run_read_not_run():

@@ -8,7 +8,10 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import (
     backup_to_restore,
     backups_named,
+    backups_to_delete,
+    backups_to_prune,
     check_backup_name,
+    check_keep,
 )
 
 BACKUPS = [
@@ -18,15 +21,52 @@ BACKUPS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["iissync-20240501T101500Z", "x", "a" * 100, "before sync (manual)"])
+@pytest.mark.parametrize("name", ["iissync-20240501T101500Z", "x", "a" * 100, "before sync, manual", "iissync_2024-05-01"])
 def test_names_iis_can_store(name):
     assert check_backup_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["", "a" * 101, "a/b", "a\\b", "c:x", "what?", "tab\tname"])
+@pytest.mark.parametrize("name", ["", "a" * 101, "a/b", "a\\b", "c:x", "what?", "tab\tname", "a.b", "50%", "(x)"])
 def test_other_names_are_refused_naming_the_field(name):
     with pytest.raises(InvalidInput, match="^name: "):
         check_backup_name(name)
+
+
+@pytest.mark.parametrize("name", ["CON", "con", "Nul", "PRN", "AUX", "COM1", "com9", "LPT1", "lpt9", "CON.txt", "NUL.MD0"])
+def test_reserved_device_names_are_refused_with_the_rule(name):
+    with pytest.raises(InvalidInput, match="^metabase_sync_backup_name: .*reserved Windows device name"):
+        check_backup_name(name, "metabase_sync_backup_name")
+
+
+@pytest.mark.parametrize("name", [".", "..", "name.", "name ", "name. "])
+def test_dot_names_and_trailing_dots_or_spaces_are_refused(name):
+    with pytest.raises(InvalidInput, match="^name: .*cannot be . or .. or end in a dot or space"):
+        check_backup_name(name)
+
+
+@pytest.mark.parametrize("name", ["COM10", "CONSOLE", "LPT0", "xcon"])
+def test_names_that_only_look_like_devices_are_accepted(name):
+    assert check_backup_name(name) == name
+
+
+@pytest.mark.parametrize("keep", [0, -1, 21])
+def test_a_retention_outside_1_to_20_is_refused(keep):
+    with pytest.raises(InvalidInput, match="^keep: must be from 1 to 20"):
+        check_keep(keep)
+
+
+def test_pruning_keeps_the_newest_counting_the_backup_being_made():
+    versions = [{"name": "iissync", "version": v, "date": ""} for v in (3, 0, 2, 1)]
+    assert [b["version"] for b in backups_to_prune(versions, "ISSYNC", 2, adding=1)] == []
+    assert [b["version"] for b in backups_to_prune(versions, "IISSYNC", 2, adding=1)] == [0, 1, 2]
+    assert [b["version"] for b in backups_to_prune(versions, "iissync", 5, adding=1)] == []
+    assert [b["version"] for b in backups_to_prune(versions, "iissync", 4)] == []
+
+
+def test_absent_deletes_one_version_or_all_and_nothing_when_gone():
+    assert [b["version"] for b in backups_to_delete(BACKUPS, "iissync-20240501t101500z", None)] == [0, 1]
+    assert [b["version"] for b in backups_to_delete(BACKUPS, "iissync-20240501T101500Z", 1)] == [1]
+    assert backups_to_delete(BACKUPS, "iissync-20240501T101500Z", 7) == []
 
 
 def test_backups_of_a_name_match_in_any_case_oldest_first():

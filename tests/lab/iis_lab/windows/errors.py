@@ -24,6 +24,14 @@ class ErrorCode:
         return f"0x{self.code:08X} {self.symbol}: {self.message}"
 
 
+# HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): DeleteBackup of a backup name or version that does not
+# exist ([MS-IMSA] 3.1.4.15).
+FILE_NOT_FOUND = ErrorCode(0x80070002, "ERROR_FILE_NOT_FOUND", "The system cannot find the file specified.")
+# HRESULT_FROM_WIN32(ERROR_INVALID_NAME): a backup name that cannot name the backup's files (the
+# IIS 6 SDK's "Specified name is invalid" for the backup methods).
+INVALID_NAME = ErrorCode(
+    0x8007007B, "ERROR_INVALID_NAME", "The filename, directory name, or volume label syntax is incorrect."
+)
 # HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): binding a metabase key that does not exist.
 PATH_NOT_FOUND = ErrorCode(0x80070003, "ERROR_PATH_NOT_FOUND", "The system cannot find the path specified.")
 # HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED): the IIS Admin service refuses the caller (AdminACL).
