@@ -360,11 +360,12 @@ def summarize(
             ("log on locally", _shown(node.result("node_access_user_right"), lambda r: _user_right(r, check_mode))),
         ]
         steps.append(("batch logon", _shown(node.result("node_access_iwam_user_right"), lambda r: _user_right(r, check_mode))))
-        steps.append(("WAM identity", _shown(node.result("wam_identity_result"), lambda r: _wam_identity(r, check_mode))))
         if is_source:
             for label, name in (("anonymous user", "anonymous_identity_result"), ("FTP anonymous", "anonymous_identity_ftp_result")):
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
             steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
+        steps.append(("WAM identity", _shown(node.result("wam_identity_result"), lambda r: _wam_identity(r, check_mode))))
+        if is_source:
             steps += [("backup", backup) for backup in _source_backup(node, check_mode)]
             steps.append(("metabase", _source_sync(node, check_mode)))
         else:

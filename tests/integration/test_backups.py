@@ -15,7 +15,11 @@ ROLE = "webfarm.iis_cluster.metabase_sync : "
 BACKUP = ROLE + "Back up the metabase of each target the sync will overwrite"
 IISSYNC = ROLE + "Run IISSync from the source node to the targets that differ (KB Q249603 step 8)"
 REMOVE = ROLE + "Remove this run's backup where IISSync did not start"
-SOURCE_BACKUP = ROLE + "Back up the source node's metabase before the identity steps change it"
+STEP_6 = "webfarm.iis_cluster.anonymous_identity : Make the site's anonymous user the domain IUSR account (KB Q249603 step 6)"
+STEP_7 = (
+    "webfarm.iis_cluster.wam_identity : "
+    "Make IIS's out-of-process identity the domain IWAM account, in the metabase and COM+ (KB Q249603 step 7)"
+)
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
 DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
 
@@ -92,15 +96,31 @@ def test_the_source_is_backed_up_before_step_6_changes_it_and_not_when_nothing_c
     # The backup holds the metabase as it was before step 6: IIS setup's anonymous user.
     assert made["metabase"] == original
     assert made["metabase"]["/LM/W3SVC"]["properties"]["AnonymousUserName"]["value"] == "IUSR_NODE1"
-    assert first.result(SOURCE_BACKUP, "node1")["backup"]["version"] == 0
+    assert first.result(STEP_6, "node1")["backup"]["version"] == 0
     # Once per run: step 7 changed the source too, but did not back it up again.
-    assert len([result for result in first.results if result.get("task") == SOURCE_BACKUP]) == 1
+    assert first.result(STEP_7, "node1")["changed"] and "backup" not in first.result(STEP_7, "node1")
+    assert "backed up as iissync version 0 before steps 6-7 changed it" in first.output
 
     second = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_steps": "anonymous_identity,wam_identity"})
 
     assert second.rc == 0, second.output
     assert backups(lab, "NODE1") == [("iissync", 0)]
-    assert not [result for result in second.results if result.get("task") == SOURCE_BACKUP]
+    assert "backup" not in second.result(STEP_6, "node1") and "backup" not in second.result(STEP_7, "node1")
+
+
+def test_step_7_backs_the_source_up_when_step_6_changed_nothing(lab: Lab):
+    steps = {**DEMO_VARS, "iis_cluster_steps": "domain_accounts,node_access,anonymous_identity"}
+    assert lab.playbook(PLAYBOOK, extra_vars=steps).rc == 0
+    assert backups(lab, "NODE1") == [("iissync", 0)]
+
+    run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_steps": "anonymous_identity,wam_identity"})
+
+    assert run.rc == 0, run.output
+    assert "backup" not in run.result(STEP_6, "node1")
+    assert run.result(STEP_7, "node1")["backup"] == {**run.result(STEP_7, "node1")["backup"], "name": "iissync", "version": 1}
+    assert backups(lab, "NODE1") == [("iissync", 0), ("iissync", 1)]
+    # Targets change their own WAM identity in step 7, but only the source is backed up here.
+    assert backups(lab, "NODE2") == []
 
 
 def test_the_source_backup_is_predicted_in_check_mode_and_nothing_is_written(lab: Lab):
@@ -109,8 +129,8 @@ def test_the_source_backup_is_predicted_in_check_mode_and_nothing_is_written(lab
     run = lab.playbook(PLAYBOOK, "--check", extra_vars={**DEMO_VARS, "iis_cluster_steps": "domain_accounts,node_access,anonymous_identity"})
 
     assert run.rc == 0, run.output
-    predicted = run.result(SOURCE_BACKUP, "node1")
-    assert predicted["changed"] and predicted["backup"]["version"] is None
+    predicted = run.result(STEP_6, "node1")
+    assert predicted["changed"] and predicted["backup"] == {"name": "iissync", "version": None, "date": None}
     assert lab.state_text() == before
 
 

@@ -91,6 +91,7 @@ def test_the_demo_converges_the_cluster_in_one_run_and_the_next_run_changes_noth
         "batch logon": f"{IWAM} granted directly",
         "anonymous user": f"W3SVC/1 runs as {IUSR}, set; an anonymous request logs on",
         "FTP anonymous": f"MSFTPSVC/1 runs as {IUSR}, set; an anonymous request logs on",
+        "backup": "backed up as iissync version 0 before steps 6-7 changed it",
         "WAM identity": f"{IWAM}, set; 2 COM+ applications re-synced",
         "metabase": "IISSync to NODE2 replicated",
         "verification": "every target equals this node",
