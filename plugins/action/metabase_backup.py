@@ -69,5 +69,5 @@ class ActionModule(NodeAction):
         doomed = new.pruned(backups)
         if self.check_mode:
             return {"changed": True, "backup": new.planned(), "deleted": _listed(doomed), "backups": backups}
-        created, *_, backups = session.values([*new.instructions(backups), BACKUP_LIST])
-        return {"changed": True, "backup": created, "deleted": _listed(doomed), "backups": backups}
+        answers = session.values([*new.instructions(backups), BACKUP_LIST])
+        return {"changed": True, "backup": answers[0], "deleted": _listed(doomed), "backups": answers[-1]}
