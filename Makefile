@@ -119,8 +119,12 @@ mono:
 lab-tests: venv
 	$(PYTEST) tests/lab/tests
 
+# Each integration test starts its own lab on a free port, so they run in parallel: one worker
+# per CPU, four at most (the lab and ansible-playbook are CPU-bound on the controller).
+INTEGRATION_WORKERS ?= --numprocesses=auto --maxprocesses=4
+
 integration: venv collection-link
-	$(PYTEST) tests/integration
+	$(PYTEST) $(INTEGRATION_WORKERS) tests/integration
 
 # `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md).
 molecule: venv collection-link
