@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import (
+    BackupFirst,
     backup_to_restore,
     backups_named,
     backups_to_delete,
@@ -85,3 +86,18 @@ def test_a_backup_that_does_not_exist_is_refused_listing_the_others():
         "name: the node has no metabase backup 'iissync-20240501T101500Z' version 7 (its backups: "
         "iissync-20240501T101500Z v1, IISSYNC-20240501T101500Z v0, other v0)"
     )
+
+
+def test_a_backup_before_a_change_is_made_first_then_the_versions_it_makes_too_many_go():
+    versions = [{"name": "iissync", "version": version, "date": None} for version in (0, 1, 2)]
+    backup = BackupFirst.from_option({"name": "iissync", "keep": 2})
+    assert [(i.op, i.args) for i in backup.instructions(versions)] == [
+        ("metabase_backup_create", {"name": "iissync"}),
+        ("metabase_backup_delete", {"name": "iissync", "version": 0}),
+        ("metabase_backup_delete", {"name": "iissync", "version": 1}),
+    ]
+    assert BackupFirst.from_option(None) is None
+    with pytest.raises(InvalidInput, match=r"^backup\.name: 'CON' cannot name a metabase backup"):
+        BackupFirst.from_option({"name": "CON", "keep": 2})
+    with pytest.raises(InvalidInput, match=r"^backup\.keep: must be from 1 to 20; got 0"):
+        BackupFirst.from_option({"name": "iissync", "keep": 0})
