@@ -1,0 +1,136 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterErrors
+
+# The host's own security: names, S4U logon tokens, local groups and user rights.
+
+$ErrorActionPreference = 'Stop'
+
+# NameTranslate (ADS_NAME_INITTYPE_GC; ADS_NAME_TYPE_CANONICAL and ADS_NAME_TYPE_NT4).
+$ADS_NAME_INITTYPE_GC = 3
+$ADS_NAME_TYPE_CANONICAL = 2
+$ADS_NAME_TYPE_NT4 = 3
+$ERROR_NOT_SUPPORTED = 50
+
+# An S4U logon token for a domain account (Kerberos protocol transition: it needs no password,
+# and no credential of the caller travels, so no second hop). WindowsIdentity takes the user's
+# principal name; sAMAccountName@dns.domain is its implicit form, with the DNS name of the
+# account's own domain (NameTranslate's canonical name starts with it), not this host's: a trusted
+# domain's user keeps its domain. Kerberos cannot log on a local account, and the host's domain
+# would answer for a namesake instead, so a local account is refused.
+Function New-S4uIdentity {
+    param([string]$Account)
+
+    $user = $Account
+    if ($Account.Contains('\')) {
+        $authority, $name = $Account.Split('\', 2)
+        if ($authority -eq $env:COMPUTERNAME) {
+            throw [System.ComponentModel.Win32Exception]::new($ERROR_NOT_SUPPORTED,
+                "$Account is a local account: an S4U logon (Kerberos) can only build a domain account's token")
+        }
+        $translate = New-Object -ComObject NameTranslate
+        $invoke = [System.Reflection.BindingFlags]::InvokeMethod
+        $null = $translate.GetType().InvokeMember('Init', $invoke, $null, $translate, @($ADS_NAME_INITTYPE_GC, ''))
+        $null = $translate.GetType().InvokeMember('Set', $invoke, $null, $translate, @($ADS_NAME_TYPE_NT4, $Account))
+        $canonical = [string]$translate.GetType().InvokeMember('Get', $invoke, $null, $translate, @($ADS_NAME_TYPE_CANONICAL))
+        $user = '{0}@{1}' -f $name, $canonical.Split('/')[0]
+    }
+    [System.Security.Principal.WindowsIdentity]::new($user)
+}
+
+$Principals = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.Principals]
+$LocalGroups = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.LocalGroups]
+$UserRights = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.UserRights]
+$ERROR_NO_SUCH_USER = 1317
+$NERR_GroupNotFound = 2220
+$SID_TYPE_USER = 1
+# SID_NAME_USE as the contract names it; a computer account (9) is a user.
+$PRINCIPAL_KINDS = @{ 1 = 'user'; 2 = 'group'; 4 = 'alias'; 5 = 'well_known'; 9 = 'user' }
+
+Function ConvertTo-PrincipalReport {
+    param([Object]$Principal)
+
+    $kind = $PRINCIPAL_KINDS[[int]$Principal.Use]
+    @{ sid = $Principal.Sid; name = $Principal.Name; kind = if ($kind) { $kind } else { 'unknown' } }
+}
+
+# account_lookup: the principal a name maps to here, $null when none.
+Function Get-AccountReport {
+    param([string]$Name)
+
+    $principal = $Principals::FromName($Name)
+    if ($null -eq $principal) { $null } else { ConvertTo-PrincipalReport -Principal $principal }
+}
+
+# account_token_get: the groups of an S4U logon token for a user.
+Function Get-AccountTokenReport {
+    param([string]$Name)
+
+    $principal = $Principals::FromName($Name)
+    if ($null -eq $principal) {
+        return $null
+    }
+    if ($principal.Use -ne $SID_TYPE_USER) {
+        throw [System.ComponentModel.Win32Exception]::new($ERROR_NO_SUCH_USER)
+    }
+    $identity = New-S4uIdentity -Account $principal.Name
+    try {
+        $report = ConvertTo-PrincipalReport -Principal $principal
+        $report.groups = @(foreach ($group in $identity.Groups) {
+                ConvertTo-PrincipalReport -Principal ($Principals::FromSid($group.Value))
+            })
+        $report
+    }
+    finally {
+        $identity.Dispose()
+    }
+}
+
+# The members of a local group, each as a principal.
+Function Get-LocalGroupMemberReport {
+    param([string]$Group)
+
+    foreach ($member in $LocalGroups::GetMembers($Group)) {
+        ConvertTo-PrincipalReport -Principal $member
+    }
+}
+
+# local_group_members_get: the group and its members. NetLocalGroupGetMembers fails first for a
+# group that does not exist (NERR_GroupNotFound).
+Function Get-LocalGroupReport {
+    param([string]$Group)
+
+    $members = @(Get-LocalGroupMemberReport -Group $Group)
+    $report = ConvertTo-PrincipalReport -Principal ($Principals::FromName($Group))
+    $report.members = $members
+    $report
+}
+
+# user_rights_get: the holders of a right, and the members of each holder that is a local group
+# of this host (a domain local group seen from a member server is an alias too, but not one
+# NetLocalGroupGetMembers knows here: it keeps no members).
+Function Get-UserRightReport {
+    param([string]$Right)
+
+    $holders = foreach ($sid in $UserRights::GetHolders($Right)) {
+        $holder = ConvertTo-PrincipalReport -Principal ($Principals::FromSid($sid))
+        if ($holder.kind -eq 'alias') {
+            try {
+                $holder.members = @(Get-LocalGroupMemberReport -Group ($holder.name.Split('\')[-1]))
+            }
+            catch {
+                $windows = Get-InnermostException -Exception $_.Exception
+                if ($windows -isnot [System.ComponentModel.Win32Exception] -or
+                    $windows.NativeErrorCode -ne $NERR_GroupNotFound) {
+                    throw
+                }
+            }
+        }
+        $holder
+    }
+    @{ right = $Right; holders = @($holders) }
+}
+
+Export-ModuleMember -Function New-S4uIdentity, ConvertTo-PrincipalReport, Get-AccountReport, Get-AccountTokenReport, Get-LocalGroupMemberReport, Get-LocalGroupReport, Get-UserRightReport
