@@ -7,6 +7,8 @@
 # The COM+ catalog: what COM+ replication depends on, starting an application and setting the
 # identity an application runs as.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 $COMADMIN_E_OBJECT_DOES_NOT_EXIST = 0x80110809
@@ -172,4 +174,5 @@ Function Get-ComPlusObjectError {
     [System.Runtime.InteropServices.COMException]::new($message, $COMADMIN_E_OBJECTERRORS)
 }
 
-Export-ModuleMember -Function Test-RoleMembership, Get-ComPlusCollection, Test-ComClassRegistered, Get-ComPlusCatalog, Test-ComApplicationStart, Set-ComApplicationIdentity, Get-ComPlusObjectError
+Export-ModuleMember -Function Get-ComPlusCollection, Get-ComPlusCatalog, Test-ComApplicationStart,
+    Set-ComApplicationIdentity

@@ -8,6 +8,8 @@
 
 # Domain accounts, through the NetAPI of a domain controller.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # The account database these calls reach is the domain's only on a domain controller; the
@@ -111,6 +113,37 @@ Function Set-DomainUser {
     }
 }
 
+# domain_user_add: a new user with the password, the description, the comment and the flags the
+# arguments give.
+Function New-DomainUser {
+    param([System.Collections.IDictionary]$Arguments, [string]$Password)
+
+    $flags = Get-UserFlag -Flags 0 -Arguments $Arguments
+    $NetUser::AddUser($Arguments['name'], $Password, [string]$Arguments['description'],
+        [string]$Arguments['user_comment'], $flags)
+}
+
+# domain_user_set_password: the user's password (level 1003).
+Function Set-DomainUserPassword {
+    param([string]$Name, [string]$Password)
+
+    $NetUser::SetPassword($Name, $Password)
+}
+
+# domain_user_delete
+Function Remove-DomainUser {
+    param([string]$Name)
+
+    $NetUser::DeleteUser($Name)
+}
+
+# domain_group_add_member: a user joins a global group.
+Function Add-DomainGroupMember {
+    param([string]$Group, [string]$Name)
+
+    $NetUser::AddGroupMember($Group, $Name)
+}
+
 # domain_user_password_matches: a network logon, which needs no "Log on locally". Only the answer
 # leaves this function; the token is closed at once.
 Function Test-DomainUserPassword {
@@ -149,4 +182,6 @@ Function Get-DomainPasswordPolicy {
     }
 }
 
-Export-ModuleMember -Function Get-DomainAccountKind, Get-DomainUserReport, Get-UserFlag, Set-DomainUser, Test-DomainUserPassword, Get-DomainPasswordPolicy
+Export-ModuleMember -Function Get-DomainUserReport, Set-DomainUser, New-DomainUser,
+    Set-DomainUserPassword, Remove-DomainUser, Add-DomainGroupMember, Test-DomainUserPassword,
+    Get-DomainPasswordPolicy

@@ -4,6 +4,8 @@
 # Windows errors as an instruction reports them: the exception that carries Windows' own code
 # and text, and that code read as unsigned.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # The exception that carries Windows' own code and text. PowerShell wraps it: MethodInvocationException

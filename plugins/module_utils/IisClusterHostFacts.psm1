@@ -5,6 +5,8 @@
 
 # host_facts: what the controller needs to know about a host before it plans anything.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 Function Get-HostFact {
@@ -23,50 +25,9 @@ Function Get-HostFact {
     }
 }
 
-# The NetBIOS name of the domain this host is joined to, $null in a workgroup.
-# NetGetJoinInformation answers from the local security authority: unlike Win32_NTDomain it asks
-# no domain controller, and unlike %USERDOMAIN% it does not depend on the account the module runs as.
+# The NetBIOS name of the domain this host is joined to, $null in a workgroup (DomainJoin.cs).
 Function Get-JoinedDomainName {
-    if (-not ('WebfarmIisCluster.DomainJoin' -as [type])) {
-        Add-CSharpType -AnsibleModule $module -References @'
-using System;
-using System.ComponentModel;
-using System.Runtime.InteropServices;
-
-namespace WebfarmIisCluster
-{
-    public static class DomainJoin
-    {
-        private const int NetSetupDomainName = 3;
-
-        [DllImport("netapi32.dll", CharSet = CharSet.Unicode)]
-        private static extern int NetGetJoinInformation(string server, out IntPtr nameBuffer,
-            out int bufferType);
-
-        [DllImport("netapi32.dll")]
-        private static extern int NetApiBufferFree(IntPtr buffer);
-
-        public static string GetDomainName()
-        {
-            IntPtr nameBuffer;
-            int joinStatus;
-            int status = NetGetJoinInformation(null, out nameBuffer, out joinStatus);
-            if (status != 0)
-                throw new Win32Exception(status);
-            try
-            {
-                return joinStatus == NetSetupDomainName ? Marshal.PtrToStringUni(nameBuffer) : null;
-            }
-            finally
-            {
-                NetApiBufferFree(nameBuffer);
-            }
-        }
-    }
-}
-'@
-    }
-    [WebfarmIisCluster.DomainJoin]::GetDomainName()
+    [ansible_collections.webfarm.iis_cluster.plugins.module_utils.DomainJoin.DomainJoin]::GetDomainName()
 }
 
 # "major.minor" as IIS setup records it, $null when IIS is not installed.
@@ -110,4 +71,5 @@ Function ConvertTo-PrefixLength {
     $length
 }
 
-Export-ModuleMember -Function Get-HostFact, Get-JoinedDomainName, Get-IisVersion, Get-Ipv4Address, ConvertTo-PrefixLength
+Export-ModuleMember -Function Get-HostFact, Get-JoinedDomainName, Get-IisVersion,
+    ConvertTo-PrefixLength

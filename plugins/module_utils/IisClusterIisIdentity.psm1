@@ -12,7 +12,11 @@
 # The identities IIS uses: anonymous logons at metabase keys, account logons, and the COM+
 # applications synciwam.vbs sets.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
+
+$Principals = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.Principals]
 
 # HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): a metabase key that does not exist.
 $ERROR_PATH_NOT_FOUND_HRESULT = 0x80070003
@@ -162,4 +166,4 @@ Function Test-IisIdentity {
     }
 }
 
-Export-ModuleMember -Function Test-AccountLogon, Test-AnonymousLogon, Test-AccountLogonOfType, Get-RequestKeyPath, Test-IisIdentity
+Export-ModuleMember -Function Test-AnonymousLogon, Test-AccountLogonOfType, Test-IisIdentity

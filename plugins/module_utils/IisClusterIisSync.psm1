@@ -8,6 +8,8 @@
 # What IISSync depends on (DCOM protocols, shares, the cluster's addresses, RPC reachability)
 # and iissync.exe itself.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # A NetBIOS computer name, or a DNS name of such labels: nothing a command line could split or
@@ -102,4 +104,5 @@ Function Get-OemEncodingName {
     [System.Text.Encoding]::GetEncoding([int]$codePage).WebName
 }
 
-Export-ModuleMember -Function Get-DcomProtocol, Get-FileShare, Get-ClusterAddress, Test-RpcEndpoint, Invoke-IisSync, Get-OemEncodingName
+Export-ModuleMember -Function Get-DcomProtocol, Get-FileShare, Get-ClusterAddress, Test-RpcEndpoint,
+    Invoke-IisSync

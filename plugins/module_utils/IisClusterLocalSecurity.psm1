@@ -6,6 +6,8 @@
 
 # The host's own security: names, S4U logon tokens, local groups and user rights.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # NameTranslate (ADS_NAME_INITTYPE_GC; ADS_NAME_TYPE_CANONICAL and ADS_NAME_TYPE_NT4).
@@ -108,6 +110,20 @@ Function Get-LocalGroupReport {
     $report
 }
 
+# local_group_member_add: a principal, by SID, joins a local group.
+Function Add-LocalGroupMemberBySid {
+    param([string]$Group, [string]$Sid)
+
+    $LocalGroups::AddMember($Group, $Sid)
+}
+
+# local_group_member_remove: a principal, by SID, leaves a local group.
+Function Remove-LocalGroupMemberBySid {
+    param([string]$Group, [string]$Sid)
+
+    $LocalGroups::RemoveMember($Group, $Sid)
+}
+
 # user_rights_get: the holders of a right, and the members of each holder that is a local group
 # of this host (a domain local group seen from a member server is an alias too, but not one
 # NetLocalGroupGetMembers knows here: it keeps no members).
@@ -133,4 +149,13 @@ Function Get-UserRightReport {
     @{ right = $Right; holders = @($holders) }
 }
 
-Export-ModuleMember -Function New-S4uIdentity, ConvertTo-PrincipalReport, Get-AccountReport, Get-AccountTokenReport, Get-LocalGroupMemberReport, Get-LocalGroupReport, Get-UserRightReport
+# user_right_grant: a principal, by SID, is granted a user right.
+Function Grant-UserRight {
+    param([string]$Right, [string]$Sid)
+
+    $UserRights::Grant($Right, $Sid)
+}
+
+Export-ModuleMember -Function New-S4uIdentity, Get-AccountReport, Get-AccountTokenReport,
+    Get-LocalGroupReport, Add-LocalGroupMemberBySid, Remove-LocalGroupMemberBySid,
+    Get-UserRightReport, Grant-UserRight

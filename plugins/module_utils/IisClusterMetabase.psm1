@@ -6,6 +6,8 @@
 # The IIS 5/6 metabase through the ADSI IIS provider: keys, their properties and the schema,
 # and the metabase_get, metabase_set, metabase_delete and metabase_secret_matches ops.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # HRESULTs as Exception.HResult holds them: PowerShell reads a 0x8... literal as a negative Int32.
@@ -280,4 +282,7 @@ Function Test-MetabaseSecret {
     $value -is [string] -and [string]::Equals($value, $secret, [StringComparison]::Ordinal)
 }
 
-Export-ModuleMember -Function Get-MetabaseKey, Get-CanonicalAdsiPath, Get-MetabaseClassProperty, Resolve-MetabasePropertyName, Get-MetabasePropertySchema, Get-MetabasePropertySource, Get-MetabasePropertyReport, ConvertFrom-MetabaseValue, Test-StringList, ConvertTo-MetabaseValue, Get-ListedPropertySource, Get-MetabaseKeyReport, Set-MetabaseProperty, Clear-MetabaseProperty, Test-MetabaseSecret
+Export-ModuleMember -Function Get-MetabaseKey, Get-CanonicalAdsiPath, Get-MetabaseClassProperty,
+    Resolve-MetabasePropertyName, Get-MetabasePropertySchema, Get-MetabasePropertySource,
+    ConvertFrom-MetabaseValue, Test-StringList, Get-ListedPropertySource, Get-MetabaseKeyReport,
+    Set-MetabaseProperty, Clear-MetabaseProperty, Test-MetabaseSecret

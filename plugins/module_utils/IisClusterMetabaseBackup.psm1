@@ -5,6 +5,8 @@
 
 # Metabase backups: IIsComputer Backup, EnumBackups, Restore and DeleteBackup.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # HRESULTs as Exception.HResult holds them: PowerShell reads a 0x8... literal as a negative Int32.
@@ -71,4 +73,5 @@ Function Remove-MetabaseBackup {
     $null = $machine.psbase.Invoke('DeleteBackup', $Name, $Version)
 }
 
-Export-ModuleMember -Function Get-MetabaseBackup, New-MetabaseBackup, Restore-MetabaseBackup, Remove-MetabaseBackup
+Export-ModuleMember -Function Get-MetabaseBackup, New-MetabaseBackup, Restore-MetabaseBackup,
+    Remove-MetabaseBackup

@@ -5,6 +5,8 @@
 
 # metabase_digest (docs/instruction-set.md): salted digests of every key of the metabase.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # The metabase types whose values this module converts, named as adsutil.vbs names them.
@@ -101,4 +103,4 @@ Function Get-MetabaseDigest {
     }
 }
 
-Export-ModuleMember -Function Get-CachedPropertySchema, Get-HmacHex, Get-MetabasePropertyText, Get-MetabaseKeyDigest, Get-MetabaseDigest
+Export-ModuleMember -Function Get-MetabaseDigest

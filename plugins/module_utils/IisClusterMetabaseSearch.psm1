@@ -7,6 +7,8 @@
 # Metabase searches (GetDataPaths): the keys that set a property, the application roots and
 # the sites of a service.
 
+# module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
+# read their own module's first, so it says the same here rather than depend on the global.
 $ErrorActionPreference = 'Stop'
 
 # HRESULTs as Exception.HResult holds them: PowerShell reads a 0x8... literal as a negative Int32.
@@ -99,4 +101,4 @@ Function Get-MetabaseSite {
     }
 }
 
-Export-ModuleMember -Function ConvertTo-AdsiPath, Resolve-SchemaPropertyName, Get-MetabaseDataPath, Get-MetabaseApplication, Get-MetabaseSite
+Export-ModuleMember -Function Get-MetabaseDataPath, Get-MetabaseApplication, Get-MetabaseSite

@@ -188,9 +188,7 @@ $operations = @{
         Required = @('name', 'secret')
         Run = {
             param($Arguments, $Secrets)
-            $flags = Get-UserFlag -Flags 0 -Arguments $Arguments
-            $NetUser::AddUser($Arguments['name'], [string]$Secrets[$Arguments['secret']],
-                [string]$Arguments['description'], [string]$Arguments['user_comment'], $flags)
+            New-DomainUser -Arguments $Arguments -Password ([string]$Secrets[$Arguments['secret']])
         }
     }
     'domain_user_set' = @{
@@ -208,7 +206,7 @@ $operations = @{
         Required = @('name', 'secret')
         Run = {
             param($Arguments, $Secrets)
-            $NetUser::SetPassword($Arguments['name'], [string]$Secrets[$Arguments['secret']])
+            Set-DomainUserPassword -Name $Arguments['name'] -Password ([string]$Secrets[$Arguments['secret']])
         }
     }
     'domain_user_password_matches' = @{
@@ -224,13 +222,13 @@ $operations = @{
         Write = $true
         Args = @{ name = 'str' }
         Required = @('name')
-        Run = { param($Arguments, $Secrets) $NetUser::DeleteUser($Arguments['name']) }
+        Run = { param($Arguments, $Secrets) Remove-DomainUser -Name $Arguments['name'] }
     }
     'domain_group_add_member' = @{
         Write = $true
         Args = @{ group = 'str'; name = 'str' }
         Required = @('group', 'name')
-        Run = { param($Arguments, $Secrets) $NetUser::AddGroupMember($Arguments['group'], $Arguments['name']) }
+        Run = { param($Arguments, $Secrets) Add-DomainGroupMember -Group $Arguments['group'] -Name $Arguments['name'] }
     }
     'domain_password_policy_get' = @{
         Write = $false
@@ -260,13 +258,13 @@ $operations = @{
         Write = $true
         Args = @{ group = 'str'; sid = 'str' }
         Required = @('group', 'sid')
-        Run = { param($Arguments, $Secrets) $LocalGroups::AddMember($Arguments['group'], $Arguments['sid']) }
+        Run = { param($Arguments, $Secrets) Add-LocalGroupMemberBySid -Group $Arguments['group'] -Sid $Arguments['sid'] }
     }
     'local_group_member_remove' = @{
         Write = $true
         Args = @{ group = 'str'; sid = 'str' }
         Required = @('group', 'sid')
-        Run = { param($Arguments, $Secrets) $LocalGroups::RemoveMember($Arguments['group'], $Arguments['sid']) }
+        Run = { param($Arguments, $Secrets) Remove-LocalGroupMemberBySid -Group $Arguments['group'] -Sid $Arguments['sid'] }
     }
     'user_rights_get' = @{
         Write = $false
@@ -278,7 +276,7 @@ $operations = @{
         Write = $true
         Args = @{ right = 'str'; sid = 'str' }
         Required = @('right', 'sid')
-        Run = { param($Arguments, $Secrets) $UserRights::Grant($Arguments['right'], $Arguments['sid']) }
+        Run = { param($Arguments, $Secrets) Grant-UserRight -Right $Arguments['right'] -Sid $Arguments['sid'] }
     }
     'metabase_data_paths' = @{
         Write = $false
