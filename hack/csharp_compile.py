@@ -3,8 +3,9 @@
     python hack/csharp_compile.py     # make csharp; exit 1 on any compiler error or warning
 
 Ansible's exec wrapper compiles every ``#AnsibleRequires -CSharpUtil`` of a module in one
-``Add-CSharpType`` call, and a module's own ``Add-CSharpType -References @'...'@`` blocks each in
-a call of their own (ansible/executor/powershell/exec_wrapper.ps1,
+``Add-CSharpType`` call -- the module's own, its PowerShell module_utils' (ansible-core follows
+their ``#AnsibleRequires`` lines) and the C# utils those name with ``using`` -- and a script's own
+``Add-CSharpType -References @'...'@`` blocks each in a call of their own (ansible/executor/powershell/exec_wrapper.ps1,
 ansible/module_utils/powershell/Ansible.ModuleUtils.AddType.psm1). On Windows PowerShell 5.1
 that means csc.exe of .NET Framework, C# 5, ``/optimize``, warnings as errors, ``/nowarn:1610``,
 the symbols ``WINDOWS`` and ``AMD64`` (``X86`` in a 32-bit process), and references to
@@ -30,13 +31,17 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULE_DIRS = (ROOT / "plugins" / "modules", ROOT / "plugins" / "module_utils")
-COLLECTION_UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils."
+# The unit tests' reader of #AnsibleRequires lines: one definition of what a module loads.
+sys.path.insert(0, str(ROOT / "tests" / "unit"))
+from powershell_ops import COLLECTION_UTIL_PREFIX, module_scripts, required_utils  # noqa: E402
+
+MODULES = ROOT / "plugins" / "modules"
 # Needs System.Management.Automation, which Mono lacks (see the module docstring).
 UNAVAILABLE_UTILS = frozenset({"Ansible.Basic"})
 ARCHITECTURES = ("AMD64", "X86")
 
-_REQUIRES = re.compile(r"^#AnsibleRequires\s+-CSharpUtil\s+(\S+)", re.M | re.I)
+# A C# util names another as ansible-core's module_manifest.py reads it.
+_USING = re.compile(r"^using\s+((?:Ansible\.|ansible_collections\.)[\w.]+);\s*$", re.M)
 _INLINE = re.compile(r"Add-CSharpType\b[^\n]*-References\s+@'\r?\n(.*?)\r?\n'@", re.S | re.I)
 _ASSEMBLY_REFERENCE = re.compile(r"//\s*AssemblyReference\s+-(Name|Type)\s+(\S+)(?:\s+-CLR\s+(\w+))?", re.I)
 _NO_WARN = re.compile(r"//\s*NoWarn\s+-Name\s+(?:CS)?(\d+)(?:\s+-CLR\s+(\w+))?", re.I)
@@ -58,16 +63,30 @@ def util_source(name: str) -> Path:
     return ansible_csharp_dir() / f"{name}.cs"
 
 
-def compile_units(script: Path) -> list[tuple[str, list[str]]]:
-    """The C# units Ansible compiles for one PowerShell file: (label, sources) in compile order."""
-    text = script.read_text(encoding="utf-8")
+def csharp_utils(module: Path) -> list[str]:
+    """Every C# util Ansible sends with a module, in the order first named."""
+    names = [name for script in module_scripts(module) for name in required_utils(script.read_bytes(), "csharp")]
+    utils: list[str] = []
+    for name in names:
+        if name in utils:
+            continue
+        utils.append(name)
+        if name not in UNAVAILABLE_UTILS:
+            names.extend(_USING.findall(util_source(name).read_text(encoding="utf-8")))
+    return utils
+
+
+def compile_units(module: Path) -> list[tuple[str, list[str]]]:
+    """The C# units Ansible compiles for one module: (label, sources) in compile order."""
     units = []
-    utils = [name for name in _REQUIRES.findall(text) if name not in UNAVAILABLE_UTILS]
+    utils = [name for name in csharp_utils(module) if name not in UNAVAILABLE_UTILS]
     if utils:
-        units.append((f"{script.name}: {', '.join(utils)}", [util_source(name).read_text(encoding="utf-8") for name in utils]))
-    for match in _INLINE.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        units.append((f"{script.name}:{line} inline Add-CSharpType", [match.group(1)]))
+        units.append((f"{module.name}: {', '.join(utils)}", [util_source(name).read_text(encoding="utf-8") for name in utils]))
+    for script in module_scripts(module):
+        text = script.read_text(encoding="utf-8")
+        for match in _INLINE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            units.append((f"{script.name}:{line} inline Add-CSharpType", [match.group(1)]))
     return units
 
 
@@ -130,7 +149,7 @@ def main() -> int:
     if mcs is None:
         print("mcs not found: install the Debian packages mono-mcs and mono-devel (bindep.txt)", file=sys.stderr)
         return 1
-    scripts = sorted(path for directory in MODULE_DIRS for path in directory.glob("*.ps*1"))
+    scripts = sorted(MODULES.glob("*.ps1"))
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         failed = not self_test(mcs, work)

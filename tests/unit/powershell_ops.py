@@ -1,20 +1,29 @@
 """Reading the collection's PowerShell through the tree-sitter grammar for PowerShell.
 
 PowerShell cannot run where the unit tests run, so the tests read the source instead: syntax
-errors, the op table of ``node_ops.ps1`` (the hashtable literal assigned to ``$operations``) and
-constructs that would run a command string. Everything here works on the syntax tree, so comments
-and strings never count as code.
+errors, the op table of ``node_ops.ps1`` (the hashtable literal assigned to ``$operations``),
+constructs that would run a command string, and which files a module loads and which functions
+each defines, exports and calls. Everything but the ``#AnsibleRequires`` lines (comments, read as
+ansible-core's module_manifest.py reads them) works on the syntax tree, so comments and strings
+never count as code.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
+from pathlib import Path
 
 import tree_sitter
 import tree_sitter_pwsh
 
 POWERSHELL = tree_sitter.Language(tree_sitter_pwsh.language())
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_OPS = ROOT / "plugins" / "modules" / "node_ops.ps1"
+MODULE_UTILS = ROOT / "plugins" / "module_utils"
+COLLECTION_UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils."
 
 OPERATIONS_VARIABLE = "$operations"
 """The variable that holds the op table; node_ops.ps1 assigns it exactly once."""
@@ -203,6 +212,75 @@ def _literal(node: tree_sitter.Node) -> t.Any:
         return int(text)
     except ValueError:
         return text
+
+
+# ansible-core's patterns (executor/powershell/module_manifest.py): one util per line, any case.
+_REQUIRES = {
+    "powershell": re.compile(r"^#\s*ansiblerequires\s+-powershell\s+([\w.]+)", re.I | re.M),
+    "csharp": re.compile(r"^#\s*ansiblerequires\s+-csharputil\s+([\w.]+)", re.I | re.M),
+}
+
+
+def required_utils(source: bytes, kind: t.Literal["powershell", "csharp"]) -> list[str]:
+    """The names of the utils of one kind a PowerShell file requires, in the order it names them."""
+    return _REQUIRES[kind].findall(source.decode("utf-8"))
+
+
+def collection_util(name: str, extension: str) -> Path | None:
+    """The file of a util of this collection by the name a ``#AnsibleRequires`` line gives, or None
+    for a util of ansible-core."""
+    if not name.startswith(COLLECTION_UTIL_PREFIX):
+        return None
+    return MODULE_UTILS / f"{name[len(COLLECTION_UTIL_PREFIX):]}{extension}"
+
+
+def module_scripts(module: Path = NODE_OPS) -> list[Path]:
+    """The module and every PowerShell util of the collection it loads, following the
+    ``#AnsibleRequires -PowerShell`` lines of each file as ansible-core does (recursively): the
+    module first, then each util once, in the order first named."""
+    scripts = [module]
+    for script in scripts:
+        for name in required_utils(script.read_bytes(), "powershell"):
+            util = collection_util(name, ".psm1")
+            if util is not None and util not in scripts:
+                scripts.append(util)
+    return scripts
+
+
+def defined_functions(source: bytes) -> list[str]:
+    """The names of the functions a file defines, in source order."""
+    return [
+        _text(_child(node, "function_name"))
+        for node in _descendants(parse(source))
+        if node.type == "function_statement" and _child(node, "function_name") is not None
+    ]
+
+
+def exported_functions(source: bytes) -> list[str] | None:
+    """The functions ``Export-ModuleMember -Function a, b`` names, or None without that call."""
+    exports = None
+    for node in _descendants(parse(source)):
+        if node.type != "command" or _text(_child(node, "command_name") or node).lower() != "export-modulemember":
+            continue
+        elements = _child(node, "command_elements")
+        names = [_text(token) for token in _descendants(elements) if token.type == "generic_token"] if elements else []
+        exports = (exports or []) + names
+    return exports
+
+
+# The grammar reads an `else` on the line after `$x = if (...) { }` as a command of that name.
+_KEYWORDS = frozenset({"else", "elseif"})
+
+
+def called_commands(source: bytes) -> set[str]:
+    """The names of the commands a file calls (cmdlets and functions alike)."""
+    return {
+        _text(name)
+        for node in _descendants(parse(source))
+        if node.type == "command"
+        and (name := _child(node, "command_name")) is not None
+        and _text(name).lower() not in _KEYWORDS
+    }
 
 
 def _command_findings(command: tree_sitter.Node) -> list[Finding]:

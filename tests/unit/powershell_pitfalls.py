@@ -21,6 +21,11 @@ reads, found by its shape in the tree (comments and strings never count):
   ``throw``, is typed (``catch [SomeException]``), or reads the error's code (``HResult``,
   ``NativeErrorCode``, ``ErrorCode``) or its exception type (``-is``/``-isnot``) before deciding,
   or hands the error to the error path (``ConvertTo-WindowsError``, which reports its code).
+* :func:`unbound_variables` -- a function reads a variable that neither it nor its file's script
+  scope assigns. In a module_util that is the module-scope trap: ansible-core loads each util with
+  ``New-Module | Import-Module -Scope Global``, so its functions see their own module's script
+  variables and globals, never those of node_ops.ps1 (its constants, ``$module``, the secrets).
+  Without strict mode such a read is ``$null``, silently.
 """
 
 from __future__ import annotations
@@ -46,6 +51,17 @@ _PATTERN_OPERATORS = frozenset(
     op + kind for op in ("-", "-i", "-c") for kind in ("like", "notlike", "match", "notmatch")
 )
 _EQUALITY_OPERATORS = frozenset(op + kind for op in ("-", "-i", "-c") for kind in ("eq", "ne"))
+# Variables PowerShell defines itself (automatic and preference variables) that the code reads.
+_AUTOMATIC_VARIABLES = frozenset(
+    {"$_", "$psitem", "$null", "$true", "$false", "$args", "$input", "$this", "$matches", "$error",
+     "$pscmdlet", "$psboundparameters", "$myinvocation", "$executioncontext", "$host", "$lastexitcode",
+     "$psversiontable", "$psscriptroot", "$erroractionpreference"}
+)
+# Drive-qualified variables ($env:SystemRoot, ${function:Name}) read no script variable.
+_DRIVE_VARIABLE = re.compile(r"^\$\{?(env|function|variable|alias):", re.I)
+# The type constraints before an assigned variable, as in [string[]]$names.
+_TYPE_CASTS = re.compile(r"^\s*(\[[\w.\[\], `]+\]\s*)*")
+_SCOPE_PREFIX = re.compile(r"^\$(script|local|private):", re.I)
 _ERROR_DECISIONS = re.compile(r"\b(hresult|nativeerrorcode|errorcode)\b|-isnot\b|-is\b", re.I)
 
 
@@ -58,6 +74,7 @@ def check(source: bytes) -> list[Finding]:
         *version_pattern_tests(source),
         *null_on_the_right(source),
         *swallowed_errors(source),
+        *unbound_variables(source),
     ]
     return sorted(findings, key=lambda finding: (finding.line, finding.column))
 
@@ -132,6 +149,72 @@ def swallowed_errors(source: bytes) -> list[Finding]:
         if not rethrows and not reports and not _ERROR_DECISIONS.search(_code_text(body)):
             findings.append(_finding(clause, "this catch hides the error's HRESULT: rethrow, or decide on its code"))
     return findings
+
+
+def unbound_variables(source: bytes) -> list[Finding]:
+    """Each read, inside a function, of a variable that the function does not bind (a parameter,
+    a ``foreach`` variable or an assignment anywhere in it) and the file's script scope does not
+    assign, PowerShell's automatic variables aside."""
+    root = parse(source)
+    script_scope = {
+        name
+        for node in _descendants(root)
+        if node.type == "assignment_expression" and not _inside(node, ("function_statement", "script_block_expression"))
+        for name in _assigned_names(node)
+    }
+    findings = []
+    for function in (node for node in _descendants(root) if node.type == "function_statement"):
+        bound = set(script_scope) | _AUTOMATIC_VARIABLES
+        for node in _descendants(function):
+            if node.type == "assignment_expression":
+                bound.update(_assigned_names(node))
+            elif node.type in ("script_parameter", "foreach_statement"):
+                variable = _child(node, "variable")
+                if variable is not None:
+                    bound.add(_variable_name(variable))
+        for node in _descendants(function):
+            if node.type != "variable" or _DRIVE_VARIABLE.match(_text(node)):
+                continue
+            name = _variable_name(node)
+            if name not in bound:
+                findings.append(_finding(node, f"{_text(node)} is not assigned in this function or its file's script scope"))
+                bound.add(name)
+    return findings
+
+
+def _variable_name(variable: tree_sitter.Node) -> str:
+    """A variable's name as PowerShell looks it up: any case, without a $script: prefix or braces."""
+    text = _text(variable).lower()
+    if text.startswith("${") and text.endswith("}"):
+        text = "$" + text[2:-1]
+    return _SCOPE_PREFIX.sub("$", text)
+
+
+def _assigned_names(assignment: tree_sitter.Node) -> set[str]:
+    """The variables an assignment binds: ``$x = ...``, ``[string[]]$x = ...`` and ``$a, $b = ...``
+    (not ``$x[i] = ...``)."""
+    left = _child(assignment, "left_assignment_expression")
+    if left is None:
+        return set()
+    targets = [left]
+    listed = next((node for node in _descendants(left) if node.type == "array_literal_expression"), None)
+    if listed is not None:
+        targets = [child for child in listed.named_children]
+    names = set()
+    for target in targets:
+        variables = [node for node in _descendants(target) if node.type == "variable"]
+        if len(variables) == 1 and _TYPE_CASTS.sub("", _text(target)).lower() == _text(variables[0]).lower():
+            names.add(_variable_name(variables[0]))
+    return names
+
+
+def _inside(node: tree_sitter.Node, types: tuple[str, ...]) -> bool:
+    current = node.parent
+    while current is not None:
+        if current.type in types:
+            return True
+        current = current.parent
+    return False
 
 
 def _member_name(invocation: tree_sitter.Node) -> str:

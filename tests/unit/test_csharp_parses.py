@@ -1,21 +1,20 @@
 """Every C# module util of the collection parses, and declares the namespace Ansible loads it by.
 
-node_ops.ps1 compiles these files on the Windows host (``#AnsibleRequires -CSharpUtil``), so a
-syntax error would first show there. The tree-sitter grammar for C# finds it here instead.
+node_ops.ps1 and its PowerShell module_utils compile these files on the Windows host
+(``#AnsibleRequires -CSharpUtil``), so a syntax error would first show there. The tree-sitter
+grammar for C# finds it here instead.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import pytest
 import tree_sitter
 import tree_sitter_c_sharp
 
-ROOT = Path(__file__).resolve().parents[2]
-CSHARP_UTILS = sorted((ROOT / "plugins" / "module_utils").glob("*.cs"))
-NODE_OPS = ROOT / "plugins" / "modules" / "node_ops.ps1"
+from powershell_ops import MODULE_UTILS, collection_util, module_scripts, required_utils
+
+CSHARP_UTILS = sorted(MODULE_UTILS.glob("*.cs"))
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_c_sharp.language()))
 _UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils."
 
@@ -33,9 +32,22 @@ def syntax_errors(source: bytes) -> list[int]:
 
 
 def test_node_ops_requires_every_csharp_util_and_each_exists():
-    required = set(re.findall(rf"^#AnsibleRequires -CSharpUtil {re.escape(_UTIL_PREFIX)}(\w+)$", NODE_OPS.read_text(), re.M))
+    # node_ops.ps1 or one of its PowerShell utils; a C# util requires another with `using`.
+    required = {
+        util
+        for script in module_scripts()
+        for name in required_utils(script.read_bytes(), "csharp")
+        if (util := collection_util(name, ".cs")) is not None
+    }
+    required |= {
+        util
+        for path in list(required)
+        for name in re.findall(rf"^using ({re.escape(_UTIL_PREFIX)}\w+);", path.read_text(), re.M)
+        if (util := collection_util(name, ".cs")) is not None
+    }
     assert required, "node_ops.ps1 requires no C# util of the collection"
-    assert required == {path.stem for path in CSHARP_UTILS}
+    assert all(path.exists() for path in required), sorted(str(path) for path in required)
+    assert sorted(required) == CSHARP_UTILS
 
 
 @pytest.mark.parametrize("path", CSHARP_UTILS, ids=lambda path: path.name)

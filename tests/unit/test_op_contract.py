@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import re
 import runpy
-from pathlib import Path
 
 import pytest
 import yaml
 from iis_lab.node_ops import OPS
 
-from powershell_ops import OperationTableError, command_string_runners, operation_arguments, operation_table
+from powershell_ops import (
+    NODE_OPS,
+    ROOT,
+    OperationTableError,
+    command_string_runners,
+    module_scripts,
+    operation_arguments,
+    operation_table,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_OPS = ROOT / "plugins" / "modules" / "node_ops.ps1"
 CONTRACT = ROOT / "docs" / "instruction-set.md"
 CONTRACT_DATA = ROOT / "docs" / "instruction-set.yml"
 
@@ -61,8 +66,9 @@ def test_the_contract_and_the_powershell_table_agree_on_which_ops_write(powershe
     assert labelled == {name: powershell_ops[name].writes for name in labelled}
 
 
-def test_node_ops_runs_no_command_string():
-    assert command_string_runners(NODE_OPS.read_bytes()) == []
+@pytest.mark.parametrize("script", module_scripts(), ids=lambda path: path.name)
+def test_node_ops_runs_no_command_string(script):
+    assert command_string_runners(script.read_bytes()) == []
 
 
 RUNS_A_COMMAND_STRING = {

@@ -1,4 +1,4 @@
-"""Every PowerShell file of the collection parses.
+"""Every PowerShell file of the collection parses: node_ops.ps1 and each module_util it loads.
 
 PowerShell cannot run where these tests run, so a syntax error in a module would first show on a
 Windows host. The tree-sitter grammar for PowerShell finds it here instead.
@@ -6,19 +6,18 @@ Windows host. The tree-sitter grammar for PowerShell finds it here instead.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from powershell_ops import syntax_errors
+from powershell_ops import NODE_OPS, ROOT, module_scripts, syntax_errors
 
-ROOT = Path(__file__).resolve().parents[2]
-POWERSHELL_FILES = sorted(path for pattern in ("*.ps1", "*.psm1") for path in (ROOT / "plugins").rglob(pattern))
+# The files Ansible sends with node_ops, found by following its #AnsibleRequires lines.
+POWERSHELL_FILES = module_scripts()
 
 
 def test_the_collection_has_powershell_to_check():
     # An empty list would turn the parametrized test below into a skip.
-    assert ROOT / "plugins" / "modules" / "node_ops.ps1" in POWERSHELL_FILES
+    assert NODE_OPS in POWERSHELL_FILES
+    assert len(POWERSHELL_FILES) > 1, "node_ops.ps1 loads no module_util"
 
 
 @pytest.mark.parametrize("path", POWERSHELL_FILES, ids=lambda path: str(path.relative_to(ROOT)))

@@ -3,14 +3,13 @@ and each rule finds its pitfall in a bad snippet and passes the corrected one.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import powershell_pitfalls as pitfalls
+from powershell_ops import NODE_OPS, ROOT, module_scripts
 
-ROOT = Path(__file__).resolve().parents[2]
-POWERSHELL_FILES = sorted(path for pattern in ("*.ps1", "*.psm1") for path in (ROOT / "plugins").rglob(pattern))
+# node_ops.ps1 and every module_util it loads (its #AnsibleRequires lines, followed).
+POWERSHELL_FILES = module_scripts()
 
 
 @pytest.mark.parametrize("path", POWERSHELL_FILES, ids=lambda path: path.relative_to(ROOT).as_posix())
@@ -19,7 +18,7 @@ def test_no_pitfall_in_the_collection(path):
 
 
 def test_node_ops_defines_the_normaliser_its_results_pass_through():
-    source = (ROOT / "plugins" / "modules" / "node_ops.ps1").read_text()
+    source = NODE_OPS.read_text()
     assert f"Function {pitfalls.NORMALISER} {{" in source
     assert f"{pitfalls.NORMALISER} -Value ($operation.Run.InvokeReturnAsIs(" in source
 
@@ -78,6 +77,16 @@ CASES = {
         "$share = try { [string]$computer.Value('ReplicationShare') } catch { $null }",
         "$share = try { [string]$computer.Value('ReplicationShare') } catch {\n"
         "  if ($_.Exception.HResult -ne $E_ADS_PROPERTY_NOT_SUPPORTED) { throw }\n  $null }",
+    ),
+    "module util reads the module's variable": (
+        pitfalls.unbound_variables,
+        "$LIMIT = 5\nFunction Get-A { param($Items) [string[]]$names = @($Items); $names.Count -le $LIMIT -and $module }",
+        "$LIMIT = 5\nFunction Get-A { param($Items, $Module) [string[]]$names = @($Items); $names.Count -le $LIMIT -and $Module }",
+    ),
+    "function reads another function's variable": (
+        pitfalls.unbound_variables,
+        "Function Get-A { $cache = @{} }\nFunction Get-B { foreach ($k in @(1)) { $cache[$k] } }",
+        "$cache = @{}\nFunction Get-A { $cache.Clear() }\nFunction Get-B { foreach ($k in @(1)) { $cache[$k] } }",
     ),
     "COM error skipped": (
         pitfalls.swallowed_errors,
