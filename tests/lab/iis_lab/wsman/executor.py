@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .lab_interface import LabBackend
-from .powershell import DecodedCommand, ModuleInvocation, decode_command
+from .powershell import DecodedCommand, MissingScript, ModuleInvocation, decode_command
 from .shell import CommandResult
 
 __all__ = ["NODE_OPS_MODULE", "CommandResult", "execute"]
@@ -29,6 +29,8 @@ def execute(lab: LabBackend, address: str, user: str, command_line: str, stdin: 
 
 
 def _run(lab: LabBackend, address: str, user: str, command: DecodedCommand) -> CommandResult:
+    if isinstance(command, MissingScript):
+        return _module_result({"failed": True, "msg": command.message})
     if isinstance(command, ModuleInvocation) and command.module == NODE_OPS_MODULE:
         if command.become_user and command.become_password is not None:
             refusal = lab.runas_refusal(address, command.become_user, command.become_password)

@@ -7,6 +7,11 @@ holding the module's name and arguments. Everything else a client can send (raw 
 Ansible's file transfer wrappers) is described in a few words so the lab can say what it
 refused. Become passwords are in the actions' ``secure_params``: kept only in memory, for the
 host to check the runas logon (never in a repr or a record).
+
+module_wrapper.ps1 loads the module's script, then each of its ``PowerShellModules``, then its
+``CSharpModules``, each from the manifest's ``scripts`` by name (exec_wrapper.ps1's
+Get-AnsibleScript); a name the manifest lacks fails the whole run before the module starts.
+The lab checks the same, in the same order, and fails with the same text.
 """
 
 from __future__ import annotations
@@ -52,7 +57,19 @@ class UnsupportedScript:
     description: str
 
 
-DecodedCommand = ModuleInvocation | UnsupportedScript
+@dataclass(frozen=True)
+class MissingScript:
+    """A module run whose manifest lacks a script module_wrapper.ps1 loads: Windows fails it."""
+
+    name: str
+
+    @property
+    def message(self) -> str:
+        """The failure exec_wrapper.ps1 reports (Write-AnsibleErrorJson around Get-AnsibleScript's error)."""
+        return f"failure during exec_wrapper: Could not find the script '{self.name}'."
+
+
+DecodedCommand = ModuleInvocation | UnsupportedScript | MissingScript
 
 
 def decode_command(command_line: str, stdin: bytes) -> DecodedCommand:
@@ -100,7 +117,17 @@ def decode_bootstrap_input(stdin: bytes) -> DecodedCommand:
     module = actions.get(MODULE_WRAPPER)
     if module is None:
         return UnsupportedScript(f"ansible wrapper {last_action}")
-    return _module_invocation(module.get("params") or {}, actions)
+    params = module.get("params") or {}
+    missing = _missing_script(params, manifest.get("scripts") or {})
+    if missing is not None:
+        return MissingScript(missing)
+    return _module_invocation(params, actions)
+
+
+def _missing_script(params: dict[str, Any], scripts: dict[str, Any]) -> str | None:
+    """The first script module_wrapper.ps1 would load that the manifest does not hold."""
+    wanted = [str(params.get("Script", "")), *(params.get("PowerShellModules") or []), *(params.get("CSharpModules") or [])]
+    return next((name for name in wanted if name not in scripts), None)
 
 
 def _module_invocation(params: dict[str, Any], actions: dict[str, dict[str, Any]]) -> DecodedCommand:

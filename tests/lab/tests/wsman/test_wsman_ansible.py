@@ -117,3 +117,28 @@ def test_node_ops_runs_with_its_arguments_and_become(
         script = encoded_script(command_line) or ""
         for secret in (SECRET, BECOME_PASSWORD):
             assert secret not in command_line and secret not in script
+
+
+def test_node_ops_with_module_utils_runs_as_ansible_core_sends_it(
+    running: RunningLab, lab: FakeLab, ansible_env: dict[str, str], tmp_path: Path
+) -> None:
+    # ansible-core puts every util the module and its utils require into the manifest; the lab
+    # checks each is there, as module_wrapper.ps1 does on Windows, and runs the module.
+    collection = tmp_path / "collections" / "ansible_collections" / "webfarm" / "iis_cluster" / "plugins"
+    prefix = "ansible_collections.webfarm.iis_cluster.plugins.module_utils"
+    (collection / "modules" / "node_ops.ps1").write_text(
+        f"{NODE_OPS_STUB}#AnsibleRequires -PowerShell {prefix}.IisClusterStub\n"
+    )
+    (collection / "module_utils").mkdir()
+    (collection / "module_utils" / "IisClusterStub.psm1").write_text(
+        f"#AnsibleRequires -CSharpUtil {prefix}.Stub\nExport-ModuleMember -Function @()\n"
+    )
+    (collection / "module_utils" / "Stub.cs").write_text(f"namespace {prefix}.Stub {{ }}\n")
+    module_args = {"instructions": [{"op": "host_facts", "args": {}}]}
+
+    results = _ad_hoc(
+        ansible_env, _inventory(tmp_path, running), "-m", "webfarm.iis_cluster.node_ops", "-a", json.dumps(module_args)
+    )
+
+    assert results["basic"]["results"] == [{"op": "host_facts", "status": "ok", "value": {"address": ADDRESSES[0]}}]
+    assert len(lab.node_ops_calls) == 2

@@ -19,8 +19,17 @@ def _powershell(script: str) -> str:
     return f"PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand {encoded}"
 
 
-def _module_input(script: str, args: dict[str, object], *, become: dict[str, object] | None = None) -> bytes:
-    """Bootstrap stdin shaped as ansible-core 2.19 writes it (scripts left out: the lab never reads them)."""
+def _module_input(
+    script: str,
+    args: dict[str, object],
+    *,
+    become: dict[str, object] | None = None,
+    powershell_modules: tuple[str, ...] = (),
+    csharp_modules: tuple[str, ...] = (),
+    left_out: str | None = None,
+) -> bytes:
+    """Bootstrap stdin shaped as ansible-core 2.19 writes it: the manifest holds the module and
+    each util it names (their text does not matter to the lab), but ``left_out``."""
     actions = []
     if become is not None:
         actions.append({"name": "become_wrapper.ps1", **become})
@@ -31,12 +40,17 @@ def _module_input(script: str, args: dict[str, object], *, become: dict[str, obj
                 "Script": script,
                 "Environment": {},
                 "Variables": [{"Name": "complex_args", "Value": args, "Scope": "Global"}],
+                "PowerShellModules": list(powershell_modules),
+                "CSharpModules": list(csharp_modules),
+                "ForModule": True,
             },
             "secure_params": {},
         }
     )
     exec_wrapper = {"name": "exec_wrapper", "script": "", "params": {}}
-    manifest = {"scripts": {}, "actions": actions, "signed_hashlist": []}
+    names = [script, *powershell_modules, *csharp_modules]
+    scripts = {name: {"path": name, "script": ""} for name in names if name != left_out}
+    manifest = {"scripts": scripts, "actions": actions, "signed_hashlist": []}
     return f"{json.dumps(exec_wrapper)}\n\0\0\0\0\n{json.dumps(manifest)}".encode()
 
 
@@ -66,6 +80,40 @@ def test_node_ops_runs_in_the_lab_and_prints_its_result() -> None:
     assert call.lock_held
     assert lab.processes == [(ADDRESSES[1], DOMAIN_ADMIN, command_line)]
     assert lab.saves == 1
+
+
+UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils."
+POWERSHELL_UTILS = (f"{UTIL_PREFIX}IisClusterErrors.psm1", f"{UTIL_PREFIX}IisClusterMetabase.psm1")
+CSHARP_UTILS = ("Ansible.Basic.cs", f"{UTIL_PREFIX}NetAccounts.cs")
+
+
+def test_node_ops_runs_when_the_manifest_holds_every_util_it_loads() -> None:
+    lab = FakeLab()
+    stdin = _module_input(NODE_OPS_SCRIPT, ARGS, powershell_modules=POWERSHELL_UTILS, csharp_modules=CSHARP_UTILS)
+
+    result = execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), stdin)
+
+    assert result.exit_code == 0
+    assert len(lab.node_ops_calls) == 1
+
+
+@pytest.mark.parametrize("missing", [NODE_OPS_SCRIPT, *POWERSHELL_UTILS, *CSHARP_UTILS])
+def test_a_util_missing_from_the_manifest_fails_as_the_exec_wrapper_fails(missing: str) -> None:
+    lab = FakeLab()
+    stdin = _module_input(
+        NODE_OPS_SCRIPT, ARGS, powershell_modules=POWERSHELL_UTILS, csharp_modules=CSHARP_UTILS, left_out=missing
+    )
+
+    result = execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), stdin)
+
+    # exec_wrapper.ps1's Write-AnsibleErrorJson around Get-AnsibleScript's ScriptNotFound error.
+    assert json.loads(result.stdout) == {
+        "failed": True,
+        "msg": f"failure during exec_wrapper: Could not find the script '{missing}'.",
+    }
+    assert result.exit_code == 1
+    assert lab.node_ops_calls == []
+    assert lab.processes and lab.saves == 1
 
 
 def test_become_reaches_the_lab_without_the_password() -> None:

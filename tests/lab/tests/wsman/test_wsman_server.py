@@ -55,12 +55,14 @@ def test_command_round_trip_over_basic(running: RunningLab, lab: FakeLab) -> Non
 
 def test_stdin_sent_in_chunks_reaches_the_command(running: RunningLab, lab: FakeLab) -> None:
     args = {"instructions": [{"op": "host_facts", "args": {}}], "padding": "x" * 300_000}
+    script = "ansible_collections.webfarm.iis_cluster.plugins.modules.node_ops.ps1"
     manifest = {
+        "scripts": {script: {"path": script, "script": ""}},
         "actions": [
             {
                 "name": "module_wrapper.ps1",
                 "params": {
-                    "Script": "ansible_collections.webfarm.iis_cluster.plugins.modules.node_ops.ps1",
+                    "Script": script,
                     "Variables": [{"Name": "complex_args", "Value": args, "Scope": "Global"}],
                 },
             }
