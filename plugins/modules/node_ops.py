@@ -2,8 +2,8 @@
 # Copyright (c) webfarm.iis_cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-# This module is implemented in PowerShell (plugins/modules/node_ops.ps1); this file holds its
-# documentation.
+# This module is implemented in PowerShell (plugins/modules/node_ops.ps1, which dispatches to one
+# module_util per area, plugins/module_utils/IisCluster*.psm1); this file holds its documentation.
 
 DOCUMENTATION = r"""
 ---

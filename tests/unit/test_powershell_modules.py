@@ -118,3 +118,8 @@ Export-ModuleMember -Function Get-A,
     assert exported_functions(source) == ["Get-A", "Get-C"]
     assert exported_functions(b"Function Get-A { }") is None
     assert called_commands(source) == {"Get-B", "Export-ModuleMember"}
+
+
+def test_the_contract_page_names_every_util():
+    page = (ROOT / "docs" / "instruction-set.md").read_text(encoding="utf-8")
+    assert [util.name for util in UTILS if f"`{util.name}`" not in page] == []
