@@ -51,7 +51,10 @@ $module.Result.invocation.module_args.secrets = $shownSecrets
 # Write: the op changes the host, so it is refused in check mode and its success means `changed`.
 # Args: every argument it takes, with its type (see $ARGUMENT_TYPES). Required: the args it cannot
 # run without. OneOf: args of which exactly one must be given.
-# Run: called with the instruction's args and the module's secrets; returns the op's value.
+# Run: called with the instruction's args and the module's secrets; returns the op's value. It
+# calls one function of its area's module_util (docs/instruction-set.md, "Where the Windows side
+# lives"), passing what it needs as parameters: a util sees none of this script's variables, and
+# a secret's value reaches it only as an argument, never as a global.
 $operations = @{
     'host_facts' = @{
         Write = $false
