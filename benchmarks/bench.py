@@ -110,7 +110,7 @@ class LabProcess:
     def edit(self, host: str, path: str, name: str, value: str) -> None:
         subprocess.run(
             [BIN / "iis-lab", "edit", "--state-dir", self.state_dir, "--host", host, "--path", path,
-             "--property", name, "--value", value],
+             "--property", name, "--value", value, "--timeout", "120"],
             check=True,
         )
 

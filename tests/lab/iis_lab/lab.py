@@ -7,8 +7,9 @@ Hosts are found by the loopback address their listener binds. Calls come from se
 threads at once, and the methods here take the locks they need themselves: each host has its
 own, so commands on different hosts run concurrently. A command of one member server holds that
 host's lock; one that reaches other hosts (IISSync, an RPC probe), one on a domain controller
-(the domain every host consults) and the console's edits and faults hold every host's lock,
-:attr:`Lab.lock`, always taken in topology order so that no two commands wait for each other.
+(the domain every host consults) holds every host's lock, :attr:`Lab.lock`, always taken in
+topology order so that no two commands wait for each other. The console's edits and faults
+change one host and hold its lock.
 After a command the lab recomputes the state of what it held, and rewrites ``state.json`` only
 when that changed.
 
@@ -220,15 +221,17 @@ traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resum
         Raises :class:`LookupError` for an unknown host and
         :class:`~iis_lab.windows.errors.WindowsApiError` as the metabase would.
         """
-        with self.lock:
-            host = self.host_named(host_name)
-            if host.metabase is None:
-                raise LookupError(f"{host.name} has no IIS")
+        host = self.host_named(host_name)
+        if host.metabase is None:
+            raise LookupError(f"{host.name} has no IIS")
+        # A console edit changes that host only: its lock, and its state, are enough.
+        with self._locks_for(host, reaches_other_hosts=False) as held:
             if clear:
                 host.metabase.clear(path, name)
             else:
                 host.metabase.write(path, name, value)
-        self.save()
+            self._refresh(held)
+        self._write()
 
     def change_fault(self, host_name: str, kind: str, *, clear: bool = False) -> None:
         """Take the fault ``kind`` on at a cluster node (or, with ``clear``, drop it) while the
@@ -238,17 +241,18 @@ traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resum
         fault = FAULT_KINDS.get(kind)
         if fault is None:
             raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})")
-        with self.lock:
-            host = self.host_named(host_name)
-            if host.metabase is None:
-                raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
+        host = self.host_named(host_name)
+        if host.metabase is None:
+            raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
+        with self._locks_for(host, reaches_other_hosts=False) as held:
             (fault.clear if clear else fault.apply)(host)
-        self.save()
+            self._refresh(held)
+        self._write()
 
     def save(self) -> None:
         """Recompute the whole model's state and rewrite ``state.json`` (when the lab records
         into a state directory) if it changed since it was last written: after a change made
-        outside a command (an edit, a fault)."""
+        to the model directly rather than through a command or an edit."""
         with self.lock:
             self._refresh(self.lock)
         self._write()
