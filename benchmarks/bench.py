@@ -17,7 +17,6 @@ import json
 import os
 import pathlib
 import platform
-import resource
 import socket
 import subprocess
 import sys
@@ -25,7 +24,9 @@ import tempfile
 import time
 import typing as t
 
+import ansible
 import yaml
+from iis_lab.topology import default_document
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import measure  # noqa: E402 - the sibling module, found through the path above
@@ -42,8 +43,6 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def topology(nodes: int, metabase_properties: int = 0) -> dict[str, t.Any]:
     """The default topology's shape (one domain controller, IIS 5.0 members with the same
     applications) with ``nodes`` IIS nodes."""
-    from iis_lab.topology import default_document
-
     document = default_document()
     dc, first = document["hosts"][0], document["hosts"][1]
     hosts = [dc]
@@ -247,8 +246,6 @@ def _per_node(tallies: measure.StepTallies, step: str, hosts: list[str]) -> meas
 def report(
     scales: list[ScaleResult], verifies: list[VerifyResult], misses: list[measure.Miss], smoke: bool, seconds: float
 ) -> str:
-    import ansible
-
     base = scales[0]
     roles = _role_hosts(base)
     steps = [step for step in measure.STEPS if step != measure.UNATTRIBUTED or any(

@@ -31,22 +31,22 @@ import typing as t
 
 from . import node_ops
 from .faults import FAULT_KINDS
+from .node_ops.spec import OpSpec
 from .provision import provision
 from .resume import load_recorded_model
-from .node_ops.spec import OpSpec
 from .state import ProcessRecord, SecretDigests, StateDirectory, domain_state, host_state, state_document
 from .topology import Topology, load_topology
-from .wsman.accounting import ExecutionTraffic
 from .windows import security
 from .windows.domain import Domain
 from .windows.host import Host
+from .wsman.accounting import ExecutionTraffic
 
 
 class Lab:
     """A running lab: the topology's domain and hosts, and the record of what happened to them.
 
     ``processes`` are the processes started since this lab started, ``executions`` the WinRM
-traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resumed``,
+    traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resumed``,
     built with the ``digests`` its state recorded) appends to the record its state directory
     already holds, where a lab started from its topology empties it.
     """
@@ -193,7 +193,7 @@ traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resum
         """Run the node_ops module on the host at ``address``, logged on as ``user`` (and run as
         ``become_user`` when given), and return its JSON result.
 
-        The caller saves the state once its whole command is done (:meth:`save`).
+        The caller saves the state once its whole command is done (:meth:`save_changes`).
         """
         become = node_ops.Become(become_user, become_with_password) if become_user else None
         host = self.host(address)
@@ -208,8 +208,8 @@ traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resum
                 network=_Network(self, held),
                 secret_token=self._digests,
             )
-            # Only a batch with a write op can change the model (the instruction set's contract:
-            # a read op changes nothing, which the contract tests hold the emulation to).
+            # Only a batch with a write op can change the model: the instruction set's contract
+            # (docs/instruction-set.yml) is that a read op changes nothing on the node.
             if any(spec.write for spec in batch):
                 self._refresh(held)
         return result
