@@ -4,6 +4,8 @@
 # HOME and every cache point there, so a run neither reads nor changes the user's home.
 #
 #   make test    all checks, fastest first (what .ci/run runs)
+#   make bench   measure the collection on the lab (issue 12) into benchmarks/RESULTS.md; fails
+#                only when a counted target (executions, bytes) is missed, never on a time
 #   make demo    run playbooks/cluster_iis.yml against the lab's default cluster; the lab
 #                carries on in .tmp/demo-lab, so running it again reports changed=0
 #   make demo-reset  forget that lab: the next make demo starts from a fresh cluster
@@ -69,9 +71,9 @@ MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(MODULE_FILES)))))
 PYTEST_FLAGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider $(PYTEST_FLAGS)
 
-.PHONY: test venv dirs collection-link awx-collection unit csharp mono instruction-set-table lab-tests integration molecule awx docs status-codes lint build sanity demo demo-drift demo-reset clean
+.PHONY: bench bench-smoke test venv dirs collection-link awx-collection unit csharp mono instruction-set-table lab-tests integration molecule awx docs status-codes lint build sanity demo demo-drift demo-reset clean
 
-test: unit csharp lab-tests docs lint awx build sanity integration molecule
+test: unit csharp lab-tests docs lint awx build sanity integration bench-smoke molecule
 
 dirs:
 	mkdir -p $(TMP_DIRS)
@@ -129,6 +131,15 @@ integration: venv collection-link
 # `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md).
 molecule: venv collection-link
 	$(PYTEST) tests/molecule
+
+# The benchmark (benchmarks/README.md): 2, 8 and 32 nodes and 1k/10k/50k metabase properties,
+# under 10 minutes on 2 CPUs. bench-smoke, part of make test, runs the 2-node cluster and 1k
+# properties and fails only when the instrument produced an implausible table, not on a target.
+bench: venv collection-link
+	$(BIN)/python benchmarks/bench.py --output benchmarks/RESULTS.md
+
+bench-smoke: venv collection-link
+	$(BIN)/python benchmarks/bench.py --smoke --output $(TMP)/bench-smoke.md
 
 awx: venv collection-link awx-collection
 	$(PYTEST) tests/awx

@@ -126,7 +126,12 @@ class EditInbox:
             error = None
         except (LookupError, WindowsApiError) as refused:
             error = str(refused)
-        os.unlink(request_path)
+        try:
+            os.unlink(request_path)
+        except FileNotFoundError:
+            # The submitter stopped waiting (its timeout) and withdrew the request: an answer
+            # would be read by no one, and this thread must go on serving the next requests.
+            return
         _write_atomically(os.path.join(self._folder, request_id + _ANSWER_SUFFIX), {"error": error})
 
 

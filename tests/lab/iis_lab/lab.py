@@ -3,9 +3,15 @@
 The server (:mod:`iis_lab.wsman`) authenticates each request with :meth:`Lab.authenticate`
 (or, for NTLM, with :meth:`Lab.ntlm_accounts`), records every process a command starts with
 :meth:`Lab.record_process`, and hands node_ops module runs to :meth:`Lab.run_node_ops`.
-Hosts are found by the loopback address their listener binds. Calls may come from several
-server threads: whoever changes or reads the model holds :attr:`Lab.lock` (the methods here
-take it themselves).
+Hosts are found by the loopback address their listener binds. Calls come from several server
+threads at once, and the methods here take the locks they need themselves: each host has its
+own, so commands on different hosts run concurrently. A command of one member server holds that
+host's lock; one that reaches other hosts (IISSync, an RPC probe), one on a domain controller
+(the domain every host consults) holds every host's lock, :attr:`Lab.lock`, always taken in
+topology order so that no two commands wait for each other. The console's edits and faults
+change one host and hold its lock.
+After a command the lab recomputes the state of what it held, and rewrites ``state.json`` only
+when that changed.
 
 Tests change a host behind the collection's back with :meth:`Lab.edit_metabase` and
 :meth:`Lab.change_fault` (in-process) or ``iis-lab edit`` and ``iis-lab fault``
@@ -17,6 +23,7 @@ directory recorded (:mod:`iis_lab.resume`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 import time
@@ -24,19 +31,22 @@ import typing as t
 
 from . import node_ops
 from .faults import FAULT_KINDS
+from .node_ops.spec import OpSpec
 from .provision import provision
 from .resume import load_recorded_model
-from .state import ProcessRecord, SecretDigests, StateDirectory, lab_state
+from .state import ProcessRecord, SecretDigests, StateDirectory, domain_state, host_state, state_document
 from .topology import Topology, load_topology
 from .windows import security
 from .windows.domain import Domain
 from .windows.host import Host
+from .wsman.accounting import ExecutionTraffic
 
 
 class Lab:
     """A running lab: the topology's domain and hosts, and the record of what happened to them.
 
-    ``processes`` are the processes started since this lab started; a resumed lab (``resumed``,
+    ``processes`` are the processes started since this lab started, ``executions`` the WinRM
+    traffic of each WinRS command (:meth:`record_execution`); a resumed lab (``resumed``,
     built with the ``digests`` its state recorded) appends to the record its state directory
     already holds, where a lab started from its topology empties it.
     """
@@ -51,19 +61,27 @@ class Lab:
         digests: SecretDigests | None = None,
         resumed: bool = False,
     ) -> None:
-        self.lock = threading.RLock()
         self.topology = topology
         self.domain = domain
         self.hosts: tuple[Host, ...] = tuple(hosts)
         self.processes: list[ProcessRecord] = []
+        self.executions: list[dict[str, t.Any]] = []
         self.resumed = resumed
         self._hosts_by_address = {host.address: host for host in self.hosts}
+        self._host_locks = {host.name: threading.RLock() for host in self.hosts}
+        self.lock = HostLocks([self._host_locks[host.name] for host in self.hosts])
+        """Every host's lock: the whole model, for whoever reads or changes more than one host."""
+        self._records_lock = threading.Lock()
         self._state_dir = StateDirectory(state_dir) if state_dir is not None else None
         self._digests = digests if digests is not None else SecretDigests()
-        if self._state_dir is not None:
-            if not resumed:
-                self._state_dir.reset()
-            self.save()
+        # The state's parts as last computed, and whether they changed since state.json was written.
+        self._parts_lock = threading.Lock()
+        self._domain_part: dict[str, t.Any] = {}
+        self._host_parts: dict[str, dict[str, t.Any]] = {}
+        self._unwritten = True
+        if self._state_dir is not None and not resumed:
+            self._state_dir.reset()
+        self.save()
 
     @classmethod
     def from_topology(cls, path: str | None, state_dir: str | None = None, *, resume: bool = False) -> Lab:
@@ -101,11 +119,18 @@ class Lab:
     def authenticate(self, address: str, user: str, password: str) -> bool:
         """Whether ``user``/``password`` may log on to the host at ``address`` over WinRM
         (the domain administrator, named ``user``, ``DOMAIN\\user`` or ``user@dns.domain``)."""
-        return address in self._hosts_by_address and self.domain.accepts(user, password)
+        host = self._hosts_by_address.get(address)
+        if host is None:
+            return False
+        # The domain changes only under every host's lock: one host's is enough to read it.
+        with self._host_locks[host.name]:
+            return self.domain.accepts(user, password)
 
-    def ntlm_accounts(self) -> list[tuple[str, str, str]]:
-        """``(domain, user, password)`` lines for an NTLM acceptor's credential file."""
-        return self.domain.ntlm_accounts()
+    def ntlm_accounts(self, address: str) -> list[tuple[str, str, str]]:
+        """``(domain, user, password)`` lines for an NTLM acceptor's credential file, as the host
+        at ``address`` knows them."""
+        with self._host_locks[self.host(address).name]:
+            return self.domain.ntlm_accounts()
 
     def runas_refusal(self, address: str, user: str, password: str) -> str | None:
         """Why the host at ``address`` refuses runas become as ``user`` with ``password``, in the
@@ -115,7 +140,7 @@ class Lab:
         host = self.host(address)
         if "\\" not in user and "@" not in user:
             user = f"{host.name if host.local_accounts is not None else self.domain.netbios}\\{user}"
-        with self.lock:
+        with self._locks_for(host, reaches_other_hosts=False):
             error = security.logon(host, user, password, security.LOGON_INTERACTIVE)
         if error is None:
             return None
@@ -136,7 +161,7 @@ class Lab:
         self._record(self.host(address), user, command_line)
 
     def _record(self, host: Host, user: str, command_line: str) -> None:
-        with self.lock:
+        with self._records_lock:
             record = ProcessRecord(
                 host=host.name,
                 user=user,
@@ -146,6 +171,15 @@ class Lab:
             self.processes.append(record)
             if self._state_dir is not None:
                 self._state_dir.append_process(record)
+
+    def record_execution(self, address: str, traffic: ExecutionTraffic) -> None:
+        """Record the WinRM traffic of one finished execution on the host at ``address``
+        (``executions.jsonl``)."""
+        record = {"host": self.host(address).name, **dataclasses.asdict(traffic)}
+        with self._records_lock:
+            self.executions.append(record)
+            if self._state_dir is not None:
+                self._state_dir.append_execution(record)
 
     def run_node_ops(
         self,
@@ -159,19 +193,26 @@ class Lab:
         """Run the node_ops module on the host at ``address``, logged on as ``user`` (and run as
         ``become_user`` when given), and return its JSON result.
 
-        The caller saves the state once its whole command is done (:meth:`save`).
+        The caller saves the state once its whole command is done (:meth:`save_changes`).
         """
         become = node_ops.Become(become_user, become_with_password) if become_user else None
-        with self.lock:
-            return node_ops.run_module(
+        host = self.host(address)
+        batch = _batch(node_ops.OPS, module_args)
+        with self._locks_for(host, reaches_other_hosts=any(spec.reaches_other_hosts for spec in batch)) as held:
+            result = node_ops.run_module(
                 node_ops.OPS,
-                self.host(address),
+                host,
                 module_args,
                 logon_user=user,
                 become=become,
-                network=_Network(self),
+                network=_Network(self, held),
                 secret_token=self._digests,
             )
+            # Only a batch with a write op can change the model: the instruction set's contract
+            # (docs/instruction-set.yml) is that a read op changes nothing on the node.
+            if any(spec.write for spec in batch):
+                self._refresh(held)
+        return result
 
     def edit_metabase(self, host_name: str, path: str, name: str, value: t.Any = None, *, clear: bool = False) -> None:
         """Set (or, with ``clear``, remove) a property at a key of one host's metabase, as an
@@ -180,15 +221,17 @@ class Lab:
         Raises :class:`LookupError` for an unknown host and
         :class:`~iis_lab.windows.errors.WindowsApiError` as the metabase would.
         """
-        with self.lock:
-            host = self.host_named(host_name)
-            if host.metabase is None:
-                raise LookupError(f"{host.name} has no IIS")
+        host = self.host_named(host_name)
+        if host.metabase is None:
+            raise LookupError(f"{host.name} has no IIS")
+        # A console edit changes that host only: its lock, and its state, are enough.
+        with self._locks_for(host, reaches_other_hosts=False) as held:
             if clear:
                 host.metabase.clear(path, name)
             else:
                 host.metabase.write(path, name, value)
-            self.save()
+            self._refresh(held)
+        self._write()
 
     def change_fault(self, host_name: str, kind: str, *, clear: bool = False) -> None:
         """Take the fault ``kind`` on at a cluster node (or, with ``clear``, drop it) while the
@@ -198,28 +241,102 @@ class Lab:
         fault = FAULT_KINDS.get(kind)
         if fault is None:
             raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})")
-        with self.lock:
-            host = self.host_named(host_name)
-            if host.metabase is None:
-                raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
+        host = self.host_named(host_name)
+        if host.metabase is None:
+            raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
+        with self._locks_for(host, reaches_other_hosts=False) as held:
             (fault.clear if clear else fault.apply)(host)
-            self.save()
+            self._refresh(held)
+        self._write()
 
     def save(self) -> None:
-        """Rewrite ``state.json`` (when the lab records into a state directory)."""
+        """Recompute the whole model's state and rewrite ``state.json`` (when the lab records
+        into a state directory) if it changed since it was last written: after a change made
+        to the model directly rather than through a command or an edit."""
+        with self.lock:
+            self._refresh(self.lock)
+        self._write()
+
+    def save_changes(self) -> None:
+        """Rewrite ``state.json`` if a command changed the model (each command recomputes the
+        state of the hosts it held as it ends)."""
+        self._write()
+
+    def _locks_for(self, host: Host, *, reaches_other_hosts: bool) -> HostLocks:
+        """The locks a command on ``host`` holds: every host's for a domain controller or a
+        command that reaches other hosts, else the host's own."""
+        if host.is_domain_controller or reaches_other_hosts:
+            return self.lock
+        return HostLocks([self._host_locks[host.name]], [host])
+
+    def _refresh(self, held: HostLocks) -> None:
+        """Recompute the state of the hosts whose locks are held (and the domain's, when every
+        host's are: only then can it have changed), noting whether any part changed."""
+        everything = held.hosts is None
+        hosts = self.hosts if held.hosts is None else held.hosts
+        parts = {host.name: host_state(host, self._digests) for host in hosts}
+        domain = domain_state(self.domain, self._digests) if everything else None
+        with self._parts_lock:
+            if domain is not None and domain != self._domain_part:
+                self._domain_part, self._unwritten = domain, True
+            for name, part in parts.items():
+                if part != self._host_parts.get(name):
+                    self._host_parts[name], self._unwritten = part, True
+
+    def _write(self) -> None:
+        """Write ``state.json`` from the parts, if they changed since it was last written."""
         if self._state_dir is None:
             return
-        with self.lock:
-            self._state_dir.write_state(lab_state(self.topology, self.domain, self.hosts, self._digests))
+        with self._parts_lock:
+            if not self._unwritten:
+                return
+            hosts = {host.name: self._host_parts[host.name] for host in self.hosts}
+            document = state_document(self.topology, self._domain_part, hosts)
+            # Written under the lock: two writers must not put an older document last.
+            self._state_dir.write_state(document)
+            self._unwritten = False
+
+
+class HostLocks:
+    """Some hosts' locks (``hosts``: None for all of them), taken in topology order and
+    released in reverse: a reentrant context manager."""
+
+    def __init__(self, locks: t.Sequence[threading.RLock], hosts: t.Sequence[Host] | None = None) -> None:
+        self._locks = tuple(locks)
+        self.hosts = hosts
+
+    def __enter__(self) -> HostLocks:
+        for lock in self._locks:
+            lock.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for lock in reversed(self._locks):
+            lock.release()
+
+
+def _batch(ops: t.Mapping[str, OpSpec], module_args: t.Mapping[str, t.Any]) -> list[OpSpec]:
+    """The ops a node_ops call names (an unknown op or a malformed call fails before any op runs)."""
+    instructions = module_args.get("instructions")
+    if not isinstance(instructions, list):
+        return []
+    return [
+        spec for entry in instructions if isinstance(entry, dict) and (spec := ops.get(str(entry.get("op")))) is not None
+    ]
 
 
 class _Network:
     """The lab's hosts as the node_ops emulation reaches them from one host."""
 
-    def __init__(self, lab: Lab) -> None:
+    def __init__(self, lab: Lab, held: HostLocks) -> None:
         self._lab = lab
+        self._held = held
 
     def resolve(self, name: str) -> Host | None:
+        if self._held.hosts is not None:
+            # Another host's state is only safe under its lock: an op that reaches other hosts
+            # must say so in its OpSpec (reaches_other_hosts), or it would race their commands.
+            raise RuntimeError(f"an op resolved {name!r} without holding every host's lock: mark it reaches_other_hosts")
         return next((host for host in self._lab.hosts if host.answers_to(name)), None)
 
     def now(self) -> float:

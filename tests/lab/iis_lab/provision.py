@@ -22,7 +22,7 @@ from .windows.host import (
     OS_RELEASES,
     Host,
 )
-from .windows.iis_setup import create_application, install_iis, random_password
+from .windows.iis_setup import create_application, install_iis, random_password, seed_properties
 
 
 def provision(topology: Topology, make_password: t.Callable[[], str] = random_password) -> tuple[Domain, list[Host]]:
@@ -32,7 +32,7 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
     Policy) and reports DomainRole 5 (it holds the PDC emulator role, as the domain's first DC
     does), any other 4; members report 3 (member server), each with its own SAM. IIS setup then
     adds its IUSR_ and IWAM_ accounts, runs the pooled COM+ package as IWAM_, and creates the
-    topology's web applications. Cluster nodes report the cluster's addresses. Faults are applied
+    topology's web applications, and seeds the topology's ``metabase_properties``. Cluster nodes report the cluster's addresses. Faults are applied
     last.
     """
     spec = topology.domain
@@ -71,6 +71,7 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
             )
             for application in host_spec.applications:
                 create_application(host.metabase, host.complus, application.path, application.isolation)
+            seed_properties(host.metabase, topology.metabase_properties)
         hosts.append(host)
     by_name = {host.name: host for host in hosts}
     for fault in topology.faults:

@@ -5,12 +5,18 @@ and from which ``--resume`` starts a lab again (:mod:`iis_lab.resume`).
   with their own accounts, local groups, user rights, every metabase key with its typed values,
   metabase backups with their contents, COM+ catalog, DCOM protocols, shares and the conditions
   faults set), the topology it was made from (its source and :func:`~iis_lab.topology.fingerprint`),
-  rewritten atomically after every command. A password or a secure property appears only as a
+  rewritten atomically (a temporary file in the directory, fsync, rename) after a command that
+  changed the model, and only then. A password or a secure property appears only as a
   salted digest (``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``): :func:`secret_matches`
   tells whether a candidate is the secret, without the lab ever writing the secret down.
 * ``processes.jsonl``: one JSON object per process a host started,
   ``{"host", "user", "command_line", "time"}``, appended as they start; emptied when a lab starts
   from its topology, kept when it resumes.
+* ``executions.jsonl``: one JSON object per WinRS command (an execution) once its shell closes,
+  with the HTTP body bytes its WinRM requests and responses carried on the wire
+  (:mod:`iis_lab.wsman.accounting`): ``{"host", "started", "ended", "requests", "request_bytes",
+  "response_bytes"}``. Only counts and times: no body, no command line. Emptied and kept as
+  ``processes.jsonl`` is.
 
 No password is ever written here, the WinRM administrator's included.
 """
@@ -21,6 +27,7 @@ import dataclasses
 import json
 import os
 import tempfile
+import threading
 import typing as t
 
 from .topology import Topology, fingerprint
@@ -36,6 +43,7 @@ from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_m
 
 STATE_FILE = "state.json"
 PROCESSES_FILE = "processes.jsonl"
+EXECUTIONS_FILE = "executions.jsonl"
 STATE_FORMAT = 2
 """The layout of ``state.json``; a lab resumes only from its own (format 1 had no topology
 fingerprint, no fault conditions and no backup contents)."""
@@ -43,7 +51,7 @@ fingerprint, no fault conditions and no backup contents)."""
 
 class SecretDigests:
     """The digest ``state.json`` records for each secret the model holds: one per secret for the
-    lab's lifetime, since the file is rewritten after every command and a fresh salt each time
+    lab's lifetime, since the file is rewritten after every change and a fresh salt each time
     would make every rewrite differ. It is also the secret's token for ``metabase_digest``
     (:data:`iis_lab.node_ops.spec.SecretToken`), which is why equal secrets must get one digest.
 
@@ -54,25 +62,29 @@ class SecretDigests:
     """
 
     def __init__(self) -> None:
+        # Hosts' commands run concurrently (each under its own host's lock) and share the digests.
+        self._lock = threading.Lock()
         self._by_text: dict[str, str] = {}
         # Loaded digests no text has matched yet, in the order loaded (a dict: an ordered set).
         self._unclaimed: dict[str, None] = {}
 
     def stored(self, digest: str) -> StoredSecret:
         """The stored form of a secret ``state.json`` recorded as ``digest``."""
-        if digest not in self._by_text.values():
-            self._unclaimed[digest] = None
+        with self._lock:
+            if digest not in self._by_text.values():
+                self._unclaimed[digest] = None
         return StoredSecret(digest)
 
     def __call__(self, secret: Secret) -> str:
         if isinstance(secret, StoredSecret):
             return secret.digest
-        if secret not in self._by_text:
-            loaded = next((digest for digest in self._unclaimed if secret_matches(digest, secret)), None)
-            if loaded is not None:
-                del self._unclaimed[loaded]
-            self._by_text[secret] = loaded or secret_digest(secret)
-        return self._by_text[secret]
+        with self._lock:
+            if secret not in self._by_text:
+                loaded = next((digest for digest in self._unclaimed if secret_matches(digest, secret)), None)
+                if loaded is not None:
+                    del self._unclaimed[loaded]
+                self._by_text[secret] = loaded or secret_digest(secret)
+            return self._by_text[secret]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,11 +115,16 @@ class StateDirectory:
     def processes_file(self) -> str:
         return os.path.join(self.path, PROCESSES_FILE)
 
+    @property
+    def executions_file(self) -> str:
+        return os.path.join(self.path, EXECUTIONS_FILE)
+
     def reset(self) -> None:
-        """Create the directory if needed and start an empty process record."""
+        """Create the directory if needed and start empty process and execution records."""
         os.makedirs(self.path, exist_ok=True)
-        with open(self.processes_file, "w", encoding="utf-8"):
-            pass
+        for path in (self.processes_file, self.executions_file):
+            with open(path, "w", encoding="utf-8"):
+                pass
 
     def write_state(self, document: t.Mapping[str, t.Any]) -> None:
         """Replace ``state.json`` with ``document`` atomically: a reader sees the old file or the
@@ -117,14 +134,24 @@ class StateDirectory:
             with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
                 json.dump(document, stream, indent=2, sort_keys=False)
                 stream.write("\n")
+                stream.flush()
+                # On disk before it takes the old file's place: a crash leaves one or the other.
+                os.fsync(stream.fileno())
             os.replace(temporary, self.state_file)
         except BaseException:
             os.unlink(temporary)
             raise
 
     def append_process(self, record: ProcessRecord) -> None:
-        with open(self.processes_file, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps(record.to_json()) + "\n")
+        self._append(self.processes_file, record.to_json())
+
+    def append_execution(self, record: t.Mapping[str, t.Any]) -> None:
+        self._append(self.executions_file, record)
+
+    @staticmethod
+    def _append(path: str, record: t.Mapping[str, t.Any]) -> None:
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(record) + "\n")
 
 
 Digest = t.Callable[[Secret], str]
@@ -139,22 +166,37 @@ def lab_state(topology: Topology, domain: Domain, hosts: t.Iterable[Host], diges
     of each member server's own); ``conditions`` what faults set on a host beyond what the other
     keys show.
     """
+    return state_document(
+        topology, domain_state(domain, digest), {host.name: host_state(host, digest) for host in hosts}
+    )
+
+
+def state_document(
+    topology: Topology, domain: t.Mapping[str, t.Any], hosts: t.Mapping[str, t.Any]
+) -> dict[str, t.Any]:
+    """:func:`lab_state` from its parts (:func:`domain_state`, :func:`host_state` by host name),
+    which a lab keeps apart to recompute only what a command can have changed."""
     return {
         "format": STATE_FORMAT,
         "topology": topology.source,
         "topology_fingerprint": fingerprint(topology),
-        "domain": {
-            "netbios": domain.netbios,
-            "dns": domain.dns,
-            "admin_user": domain.admin_user,
-            "admin_password_digest": digest(domain.admin_password),
-            "sid": domain.sid,
-            "password_policy": dataclasses.asdict(domain.password_policy),
-            "next_rid": domain.accounts.next_rid,
-            "accounts": _accounts_state(domain.accounts, digest),
-            "builtin": _accounts_state(domain.builtin, digest),
-        },
-        "hosts": {host.name: _host_state(host, digest) for host in hosts},
+        "domain": domain,
+        "hosts": hosts,
+    }
+
+
+def domain_state(domain: Domain, digest: Digest) -> dict[str, t.Any]:
+    """The domain's part of :func:`lab_state`."""
+    return {
+        "netbios": domain.netbios,
+        "dns": domain.dns,
+        "admin_user": domain.admin_user,
+        "admin_password_digest": digest(domain.admin_password),
+        "sid": domain.sid,
+        "password_policy": dataclasses.asdict(domain.password_policy),
+        "next_rid": domain.accounts.next_rid,
+        "accounts": _accounts_state(domain.accounts, digest),
+        "builtin": _accounts_state(domain.builtin, digest),
     }
 
 
@@ -188,7 +230,9 @@ def _rights_state(host: Host) -> dict[str, list[str]]:
     }
 
 
-def _host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
+def host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
+    """One host's part of :func:`lab_state`: what it holds, and what the domain makes of it
+    (whether its identities log on), so it changes with the host and with the domain."""
     return {
         "address": host.address,
         "dns_host_name": host.dns_host_name,

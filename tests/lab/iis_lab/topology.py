@@ -14,6 +14,7 @@ hosts:
 cluster: {addresses: [10.20.0.100/24]}
 faults:
   - {kind: dcom_protocols_differ, host: NODE2}
+metabase_properties: 10000   # optional
 ```
 
 Per host: ``address`` is the loopback address the lab's WinRM listener for that host binds;
@@ -32,6 +33,11 @@ it affects, which must be a cluster node.
 
 ``applications`` (hosts with IIS) are web applications below the Default Web Site's ROOT, each
 ``in_process``, ``pooled`` or ``isolated`` (a COM+ package of its own).
+
+``metabase_properties`` (default 0) seeds that many extra properties into the metabase of every
+host with IIS, identical on each, in the shape of a busy web site (virtual directories below the Default Web Site's ROOT, and
+applications below them: :func:`~iis_lab.windows.iis_setup.seed_properties`), for measuring
+how the collection scales with the size of a metabase.
 
 ``domain.password_policy`` replaces the password settings of the Default Domain Policy, which
 otherwise follow the release of the first domain controller (Windows 2000: none; Windows Server
@@ -64,6 +70,7 @@ IIS_VERSIONS = ("5.0", "6.0")
 LAB_SUBNET_PREFIX = "10.20.0."
 DEFAULT_PREFIX_LENGTH = 24
 DEFAULT_TOPOLOGY_NAME = "default"
+MAX_METABASE_PROPERTIES = 1_000_000
 DEFAULT_CLUSTER_ADDRESSES = (IpAddress(LAB_SUBNET_PREFIX + "100", DEFAULT_PREFIX_LENGTH),)
 
 _NETBIOS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
@@ -125,6 +132,8 @@ class Topology:
     source: str
     """Where the topology came from: a file path, or ``default``."""
     cluster_addresses: tuple[IpAddress, ...] = DEFAULT_CLUSTER_ADDRESSES
+    metabase_properties: int = 0
+    """How many extra properties each IIS host's metabase is seeded with."""
 
 
 def fingerprint(topology: Topology) -> dict[str, str]:
@@ -141,6 +150,9 @@ def fingerprint(topology: Topology) -> dict[str, str]:
         "cluster": [dataclasses.asdict(address) for address in topology.cluster_addresses],
         "faults": [dataclasses.asdict(fault) for fault in topology.faults],
     }
+    if topology.metabase_properties:
+        # Only when seeded, so that the state of an unseeded lab keeps its fingerprint.
+        parts["metabase_properties"] = topology.metabase_properties
     return {
         name: hashlib.sha256(json.dumps(part, sort_keys=True).encode("utf-8")).hexdigest()
         for name, part in parts.items()
@@ -195,11 +207,21 @@ def load_topology(path: str | None) -> Topology:
 def parse_topology(document: t.Any, source: str) -> Topology:
     """Validate a topology ``document`` (parsed YAML) read from ``source``."""
     problems = _Problems()
-    root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults", "cluster"})
+    root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults", "cluster", "metabase_properties"})
     domain = _parse_domain(root.get("domain"), problems)
     hosts = _parse_hosts(root.get("hosts"), problems)
     cluster_addresses = _parse_cluster(root.get("cluster"), problems)
     faults = _parse_faults(root.get("faults", []), [host for host in hosts if host is not None], problems)
+    metabase_properties = root.get("metabase_properties", 0)
+    if (
+        not isinstance(metabase_properties, int)
+        or isinstance(metabase_properties, bool)
+        or not 0 <= metabase_properties <= MAX_METABASE_PROPERTIES
+    ):
+        problems.add(
+            "metabase_properties",
+            f"must be a number of properties from 0 to {MAX_METABASE_PROPERTIES}, not {metabase_properties!r}",
+        )
     if domain is not None:
         for index, host in enumerate(hosts):
             if host is not None and host.name == domain.netbios:
@@ -207,7 +229,9 @@ def parse_topology(document: t.Any, source: str) -> Topology:
     if problems:
         raise TopologyError(source, list(problems))
     assert domain is not None  # no problems: every part parsed
-    return Topology(domain, tuple(t.cast(list[HostSpec], hosts)), tuple(faults), source, cluster_addresses)
+    return Topology(
+        domain, tuple(t.cast(list[HostSpec], hosts)), tuple(faults), source, cluster_addresses, metabase_properties
+    )
 
 
 class _Problems(list[str]):

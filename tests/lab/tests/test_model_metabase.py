@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import typing as t
 
+import pytest
+from conftest import lab_of
+
+from iis_lab.state import host_state
 from iis_lab.windows.errors import WindowsApiError
 from iis_lab.windows.host import WINDOWS_2000, WINDOWS_2003
 from iis_lab.windows.iis_setup import install_iis
@@ -212,3 +216,23 @@ def test_random_setup_passwords_differ_between_hosts() -> None:
     second = install_iis("NODE2", WINDOWS_2000).read("W3SVC", "WAMUserPass").value
 
     assert first != second and len(str(first)) >= 12
+
+
+def test_a_seeded_metabase_holds_that_many_more_properties_the_same_on_every_node() -> None:
+    plain, seeded = lab_of(), lab_of(metabase_properties=1234)
+
+    def count(lab: t.Any, name: str) -> int:
+        return sum(len(key.values) - 1 for key in lab.host_named(name).metabase.keys())  # KeyType aside
+
+    assert count(seeded, "NODE1") - count(plain, "NODE1") == 1234
+    assert count(seeded, "NODE2") - count(plain, "NODE2") == 1234
+    added = [key for key in seeded.host_named("NODE1").metabase.keys() if "/dept" in key.metabase_path]
+    assert added[0].metabase_path == "/LM/W3SVC/1/ROOT/dept1"
+    assert {key.key_type for key in added} == {"IIsWebVirtualDir"}
+    assert 2 <= min(len(key.values) - 1 for key in added[:-1]) and max(len(key.values) - 1 for key in added) <= 5
+
+    def seeded_part(name: str) -> dict[str, t.Any]:
+        metabase = host_state(seeded.host_named(name), lambda secret: "digest")["metabase"]
+        return {path: key for path, key in metabase.items() if "/dept" in path}
+
+    assert seeded_part("NODE1") == seeded_part("NODE2")

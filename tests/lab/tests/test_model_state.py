@@ -101,7 +101,7 @@ def test_state_follows_changes_once_saved(lab: Lab, node_ops: NodeOps, state_dir
     root = state_of(state_dir)["hosts"]["NODE2"]["metabase"]["/LM/W3SVC/1/ROOT"]["properties"]
     assert root["AnonymousUserName"]["value"] == "WEBFARM\\IUSR_WEB"
     assert secret_matches(root["AnonymousUserPass"]["digest"], "Dom-Iusr-Secret-7")
-    assert sorted(path.name for path in state_dir.iterdir()) == ["processes.jsonl", "state.json"]
+    assert sorted(path.name for path in state_dir.iterdir()) == ["executions.jsonl", "processes.jsonl", "state.json"]
 
 
 def test_unchanged_model_is_saved_identically(lab: Lab, state_dir: pathlib.Path) -> None:
@@ -138,3 +138,45 @@ def test_digest_is_salted() -> None:
     assert first != second
     assert secret_matches(first, "same") and secret_matches(second, "same")
     assert not secret_matches("not a digest", "same")
+
+
+def test_a_command_that_changes_nothing_leaves_state_json_alone(node_ops: NodeOps, state_dir: pathlib.Path) -> None:
+    before = (state_dir / "state.json").stat()
+
+    node_ops({"op": "host_facts", "args": {}}, host="NODE2")
+    node_ops({"op": "metabase_set", "args": {"path": "W3SVC/1", "property": "ServerComment", "value": "Default Web Site"}})
+    node_ops.lab.save_changes()
+
+    after = (state_dir / "state.json").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_a_command_that_changes_the_model_replaces_state_json_whole(node_ops: NodeOps, state_dir: pathlib.Path) -> None:
+    before = (state_dir / "state.json").stat()
+
+    node_ops({"op": "metabase_set", "args": {"path": "W3SVC/1", "property": "ServerComment", "value": "Shop"}})
+    node_ops.lab.save_changes()
+
+    # os.replace of a temporary file: a new inode, never the old file rewritten in place.
+    assert (state_dir / "state.json").stat().st_ino != before.st_ino
+    assert state_of(state_dir)["hosts"]["NODE1"]["metabase"]["/LM/W3SVC/1"]["properties"]["ServerComment"]["value"] == "Shop"
+    assert [path.name for path in state_dir.iterdir() if path.name.startswith(".state-")] == []
+
+
+def test_what_a_lab_writes_after_commands_on_several_hosts_is_its_whole_model(
+    node_ops: NodeOps, state_dir: pathlib.Path
+) -> None:
+    from iis_lab.state import lab_state
+
+    node_ops({"op": "metabase_set", "args": {"path": "W3SVC/1", "property": "ServerComment", "value": "One"}})
+    node_ops(
+        {"op": "domain_user_add", "args": {"name": "IUSR_web", "secret": "pw"}},
+        secrets={"pw": "Dom-Iusr-Secret-7"},
+        host="DC1",
+    )
+    node_ops({"op": "metabase_set", "args": {"path": "W3SVC/1", "property": "ServerComment", "value": "Two"}}, host="NODE2")
+    node_ops.lab.save_changes()
+
+    lab = node_ops.lab
+    digests = lab._digests  # the digests the lab wrote with: the secrets' digests must agree
+    assert state_of(state_dir) == json.loads(json.dumps(lab_state(lab.topology, lab.domain, lab.hosts, digests)))

@@ -30,4 +30,12 @@ def iissync_run(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.
     return {"exit_code": run.exit_code, "output": run.output}
 
 
-OPS = (OpSpec("iissync_run", write=True, args=(Arg("targets", ArgType.STR_LIST, required=True),), run=iissync_run),)
+OPS = (
+    OpSpec(
+        "iissync_run",
+        write=True,
+        args=(Arg("targets", ArgType.STR_LIST, required=True),),
+        run=iissync_run,
+        reaches_other_hosts=True,
+    ),
+)

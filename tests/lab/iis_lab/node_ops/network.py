@@ -46,7 +46,13 @@ def cluster_addresses(context: OpContext, args: t.Mapping[str, t.Any]) -> list[d
 
 
 OPS = (
-    OpSpec("rpc_probe", write=False, args=(Arg("computer", ArgType.STR, required=True),), run=rpc_probe),
+    OpSpec(
+        "rpc_probe",
+        write=False,
+        args=(Arg("computer", ArgType.STR, required=True),),
+        run=rpc_probe,
+        reaches_other_hosts=True,
+    ),
     OpSpec("dcom_protocols", write=False, args=(), run=dcom_protocols),
     OpSpec("file_shares", write=False, args=(), run=file_shares),
     OpSpec("cluster_addresses", write=False, args=(), run=cluster_addresses),

@@ -121,3 +121,6 @@ class OpSpec:
     args: tuple[Arg, ...]
     run: OpFunction
     exactly_one_of: tuple[tuple[str, ...], ...] = ()
+    reaches_other_hosts: bool = False
+    """It reads or changes other hosts than its own (through :class:`Network`): the lab runs it
+    holding every host's lock, where an op of one host holds that host's only."""

@@ -33,6 +33,7 @@ from .metabase_schema import (
 APP_POOLED = 2
 # AccessFlags of the default site's root and IISHelp: AccessRead | AccessScript ("Scripts only").
 _READ_AND_SCRIPT = 0x201
+_READ = 0x1  # AccessRead alone: static content
 # DirBrowseFlags: EnableDefaultDoc plus the date, time, size and extension columns.
 _DIR_BROWSE = 0x4000001E
 # AuthFlags: AuthAnonymous | AuthNTLM (Integrated Windows authentication).
@@ -175,3 +176,53 @@ def create_application(metabase: Metabase, catalog: Catalog, path: str, isolatio
     )
     metabase.write(path, "AppPackageID", package_id)
     metabase.write(path, "AppPackageName", package_name)
+
+
+# The keys a seeded metabase repeats, all below the Default Web Site (another site would
+# inherit the W3SVC's local IUSR_<host>, which steps 6-7 do not change and IISSync's preflight
+# rightly refuses): a department's virtual directory and its applications' below it.
+_SEEDED_APPLICATIONS_PER_DEPARTMENT = 20
+
+
+def seed_properties(metabase: Metabase, count: int) -> None:
+    """Add ``count`` properties (besides each new key's KeyType) to ``metabase`` in the shape of a
+    busy web site: virtual directories ``W3SVC/1/ROOT/dept1``, ``dept2``, ... with 5 properties
+    each, and up to 20 virtual directories below each with 2 to 5 (their Path, then access,
+    default document, browsing and authentication settings in turn). The values depend only on
+    the key, so every host seeded with the same count holds the same properties."""
+    remaining = count
+    department = 0
+    while remaining > 0:
+        department += 1
+        root = f"W3SVC/1/ROOT/dept{department}"
+        remaining = _seed_key(
+            metabase,
+            root,
+            IIS_WEB_VIRTUAL_DIR,
+            remaining,
+            Path=f"D:\\Sites\\dept{department}",
+            AccessFlags=_READ_AND_SCRIPT,
+            DefaultDoc="index.asp,Default.htm",
+            DirBrowseFlags=_DIR_BROWSE,
+            AuthFlags=_AUTH_ANONYMOUS_AND_NTLM,
+        )
+        for index in range(_SEEDED_APPLICATIONS_PER_DEPARTMENT):
+            if remaining <= 0:
+                break
+            settings: dict[str, t.Any] = {
+                "Path": f"D:\\Sites\\dept{department}\\app{index}",
+                "AccessFlags": _READ_AND_SCRIPT if index % 2 else _READ,
+                "DefaultDoc": f"app{index}.asp,Default.htm",
+                "DirBrowseFlags": _DIR_BROWSE,
+                "AuthFlags": _AUTH_ANONYMOUS_AND_NTLM,
+            }
+            # 2 to 5 properties: Path and the first 1-4 of the others.
+            chosen = dict(list(settings.items())[: 2 + index % 4])
+            remaining = _seed_key(metabase, f"{root}/app{index}", IIS_WEB_VIRTUAL_DIR, remaining, **chosen)
+
+
+def _seed_key(metabase: Metabase, path: str, key_type: str, remaining: int, **properties: t.Any) -> int:
+    """Create the key at ``path`` with at most ``remaining`` of ``properties``; what remains after."""
+    chosen = dict(list(properties.items())[:remaining])
+    _create(metabase, path, key_type, **chosen)
+    return remaining - len(chosen)

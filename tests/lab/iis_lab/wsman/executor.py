@@ -20,12 +20,11 @@ def execute(lab: LabBackend, address: str, user: str, command_line: str, stdin: 
     Only the node_ops module is emulated. Anything else fails the way a PowerShell module
     fails (a JSON result with ``failed`` and exit code 1) so that Ansible shows the reason.
     """
-    with lab.lock:
-        lab.record_process(address, user, command_line)
-        try:
-            return _run(lab, address, user, decode_command(command_line, stdin))
-        finally:
-            lab.save()
+    lab.record_process(address, user, command_line)
+    try:
+        return _run(lab, address, user, decode_command(command_line, stdin))
+    finally:
+        lab.save_changes()
 
 
 def _run(lab: LabBackend, address: str, user: str, command: DecodedCommand) -> CommandResult:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Protocol
+
+from .accounting import ExecutionTraffic
 
 
 class LabBackend(Protocol):
     """The lab as the WinRM server sees it: hosts to log on to and a node_ops emulation.
 
-    One address is one simulated host. Every call is made with ``lock`` held, so the
-    implementation does not need its own locking against the server's threads.
+    One address is one simulated host. Calls come from the server's threads at once: the
+    implementation takes the locks each needs (commands on different hosts may run concurrently).
     """
-
-    lock: threading.RLock
 
     @property
     def addresses(self) -> list[str]:
@@ -22,7 +21,7 @@ class LabBackend(Protocol):
     def authenticate(self, address: str, user: str, password: str) -> bool:
         """Whether ``user`` (``user``, ``DOMAIN\\user`` or ``user@dns.domain``) may log on to the host."""
 
-    def ntlm_accounts(self) -> list[tuple[str, str, str]]:
+    def ntlm_accounts(self, address: str) -> list[tuple[str, str, str]]:
         """Every ``(domain, user, password)`` an NTLM logon may name, in lookup order."""
 
     def runas_refusal(self, address: str, user: str, password: str) -> str | None:
@@ -31,6 +30,9 @@ class LabBackend(Protocol):
 
     def record_process(self, address: str, user: str, command_line: str) -> None:
         """Remember a process the host started, with its full command line."""
+
+    def record_execution(self, address: str, traffic: ExecutionTraffic) -> None:
+        """Remember the WinRM traffic of one finished execution on the host."""
 
     def run_node_ops(
         self,
@@ -44,5 +46,5 @@ class LabBackend(Protocol):
         """Run the node_ops emulation on the host for the logged-on ``user`` and return the
         module result."""
 
-    def save(self) -> None:
-        """Persist the lab state after a command."""
+    def save_changes(self) -> None:
+        """Persist what a command changed, once it is done (nothing when it changed nothing)."""

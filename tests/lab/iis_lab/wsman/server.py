@@ -31,10 +31,12 @@ from .auth import (
     NtlmUserFile,
     parse_authorization,
 )
+from .accounting import ExecutionTraffic, WireAccounting
 from .executor import execute
 from .lab_interface import LabBackend
-from .service import Caller, handle
+from .service import COMMAND_ACTION, DELETE_ACTION, Caller, handle
 from .shell import ShellRegistry
+from .soap import WsmanRequest
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +54,14 @@ class _HostListener(ThreadingHTTPServer):
         self.address = address
         self.user_file = user_file
         self.shells = ShellRegistry()
+        self.traffic = WireAccounting(functools.partial(self._record_traffic, lab, address))
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__((address, port), _WinRMRequestHandler)
+
+    @staticmethod
+    def _record_traffic(lab: LabBackend, address: str, traffic: ExecutionTraffic) -> None:
+        lab.record_execution(address, traffic)
 
     @property
     def endpoint(self) -> str:
@@ -107,6 +114,8 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._received = len(body)
+        self._request: WsmanRequest | None = None
         if self.path.split("?", 1)[0].lower() != "/wsman":
             self._reply(404, b"")
             return
@@ -114,12 +123,21 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
         if user is not None:
             self._answer(user, body)
 
+    def _count(self, status: int, sent: int) -> None:
+        """Add this exchange to the host's traffic account (:mod:`.accounting`), before the
+        client has the response: once it has, the execution is on record."""
+        request, succeeded = self._request, status == 200
+        shell_id = request.shell_id if request is not None else None
+        action = request.action if request is not None else None
+        self.server.traffic.exchange(shell_id, succeeded and action == COMMAND_ACTION, self._received, sent)
+        if shell_id and succeeded and action == DELETE_ACTION:
+            self.server.traffic.close_shell(shell_id)
+
     def _logon(self) -> str | None:
         """The user this request runs as, or None after refusing it with a 401."""
         credentials = parse_authorization(self.headers.get("Authorization"))
         if isinstance(credentials, BasicCredentials):
-            with self.server.lab.lock:
-                allowed = self.server.lab.authenticate(self.server.address, credentials.user, credentials.password)
+            allowed = self.server.lab.authenticate(self.server.address, credentials.user, credentials.password)
             return credentials.user if allowed else self._refuse()
         if isinstance(credentials, NegotiateToken):
             return self._ntlm_logon(credentials)
@@ -129,8 +147,9 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
 
     def _ntlm_logon(self, credentials: NegotiateToken) -> str | None:
         lab = self.server.lab
-        with lab.lock:
-            accounts = [NtlmAccount(domain, user, password) for domain, user, password in lab.ntlm_accounts()]
+        accounts = [
+            NtlmAccount(domain, user, password) for domain, user, password in lab.ntlm_accounts(self.server.address)
+        ]
         try:
             challenge = self.ntlm.step(credentials.token, accounts)
         except NtlmLogonFailed:
@@ -142,8 +161,7 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
         account = self.ntlm.account
         assert account is not None  # set when the handshake completes
         # NTLM proved the password; the host still decides whether this account may log on here.
-        with lab.lock:
-            allowed = lab.authenticate(self.server.address, account.principal, account.password)
+        allowed = lab.authenticate(self.server.address, account.principal, account.password)
         if not allowed:
             self.ntlm = NtlmAcceptor(self.server.user_file)
             return self._refuse()
@@ -170,6 +188,7 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
             runner=functools.partial(execute, self.server.lab, self.server.address, user),
         )
         status, reply = handle(body, self.server.shells, caller)
+        self._request = caller.requests[0] if caller.requests else None
         if sealed and context is not None:
             self._reply(status, encryption.seal(context, reply), content_type=encryption.CONTENT_TYPE)
         else:
@@ -201,6 +220,7 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self._count(status, len(body))
         self.wfile.write(body)
 
 
@@ -220,6 +240,7 @@ class RunningLab:
             listener.shutdown()
             listener.close_connections()
             listener.server_close()
+            listener.traffic.close()
         for thread in self._threads:
             thread.join()
         self._user_file.remove()

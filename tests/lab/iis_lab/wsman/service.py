@@ -6,7 +6,7 @@ import base64
 import binascii
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import faults, soap
 from .shell import Runner, ShellRegistry
@@ -17,6 +17,8 @@ _TRANSFER = NAMESPACES["x"]
 SHELL_RESOURCE_URI = f"{_SHELL}/cmd"
 COMMAND_DONE = f"{_SHELL}/CommandState/Done"
 SIGNAL_TERMINATE = f"{_SHELL}/signal/terminate"
+COMMAND_ACTION = f"{_SHELL}/Command"
+DELETE_ACTION = f"{_TRANSFER}/Delete"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Caller:
     user: str
     endpoint: str
     runner: Runner
+    requests: list[WsmanRequest] = field(default_factory=list)
+    """The request ``handle`` parsed, for the listener's traffic account."""
 
 
 def handle(body: bytes, shells: ShellRegistry, caller: Caller) -> tuple[int, bytes]:
@@ -33,6 +37,7 @@ def handle(body: bytes, shells: ShellRegistry, caller: Caller) -> tuple[int, byt
     request = None
     try:
         request = soap.parse_request(body)
+        caller.requests.append(request)
         action = _ACTIONS.get(request.action)
         if action is None:
             raise faults.action_not_supported(request.action)
@@ -133,9 +138,9 @@ def _text(parent: ET.Element, path: str) -> str:
 
 _ACTIONS: dict[str, Callable[[WsmanRequest, ShellRegistry, Caller], list[ET.Element]]] = {
     f"{_TRANSFER}/Create": _create,
-    f"{_SHELL}/Command": _command,
+    COMMAND_ACTION: _command,
     f"{_SHELL}/Send": _send,
     f"{_SHELL}/Receive": _receive,
     f"{_SHELL}/Signal": _signal,
-    f"{_TRANSFER}/Delete": _delete,
+    DELETE_ACTION: _delete,
 }

@@ -77,7 +77,6 @@ def test_node_ops_runs_in_the_lab_and_prints_its_result() -> None:
         None,
         False,
     )
-    assert call.lock_held
     assert lab.processes == [(ADDRESSES[1], DOMAIN_ADMIN, command_line)]
     assert lab.saves == 1
 

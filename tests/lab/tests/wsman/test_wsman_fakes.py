@@ -7,13 +7,13 @@ local administrator of the second host only; its node_ops emulation echoes the c
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from iis_lab.wsman import RunningLab, start
+from iis_lab.wsman.accounting import ExecutionTraffic
 
 ADDRESSES = ["127.0.0.201", "127.0.0.202", "127.0.0.203"]
 DOMAIN_PASSWORD = "Dom-Adm1n!pass"
@@ -30,26 +30,25 @@ class NodeOpsCall:
     user: str
     become_user: str | None
     become_with_password: bool
-    lock_held: bool
 
 
 class FakeLab:
     """Implements the Lab interface the WinRM server codes against, and records every call."""
 
     def __init__(self, node_ops_result: dict[str, Any] | None = None) -> None:
-        self.lock = threading.RLock()
         self.addresses = list(ADDRESSES)
         self.node_ops_result = node_ops_result
         self.processes: list[tuple[str, str, str]] = []
         self.node_ops_calls: list[NodeOpsCall] = []
         self.saves = 0
+        self.executions: list[tuple[str, ExecutionTraffic]] = []
 
     def authenticate(self, address: str, user: str, password: str) -> bool:
         domain_admin = user.casefold() in (DOMAIN_ADMIN.casefold(), DOMAIN_ADMIN_UPN.casefold())
         local_admin = user.casefold() == LOCAL_ADMIN.casefold() and address == ADDRESSES[1]
         return (domain_admin and password == DOMAIN_PASSWORD) or (local_admin and password == LOCAL_PASSWORD)
 
-    def ntlm_accounts(self) -> list[tuple[str, str, str]]:
+    def ntlm_accounts(self, address: str) -> list[tuple[str, str, str]]:
         return [
             ("WEBFARM", "Administrator", DOMAIN_PASSWORD),
             ("", DOMAIN_ADMIN_UPN, DOMAIN_PASSWORD),
@@ -72,30 +71,17 @@ class FakeLab:
         become_with_password: bool,
     ) -> dict[str, Any]:
         self.node_ops_calls.append(
-            NodeOpsCall(address, module_args, user, become_user, become_with_password, _held_elsewhere(self.lock))
+            NodeOpsCall(address, module_args, user, become_user, become_with_password)
         )
         if self.node_ops_result is not None:
             return self.node_ops_result
         return {"changed": False, "results": [{"op": "host_facts", "status": "ok", "value": {"address": address}}]}
 
-    def save(self) -> None:
+    def save_changes(self) -> None:
         self.saves += 1
 
-
-def _held_elsewhere(lock: threading.RLock) -> bool:
-    """Whether another thread would have to wait for ``lock`` (i.e. the caller holds it)."""
-    outcome: list[bool] = []
-
-    def try_lock() -> None:
-        acquired = lock.acquire(blocking=False)
-        if acquired:
-            lock.release()
-        outcome.append(not acquired)
-
-    probe = threading.Thread(target=try_lock)
-    probe.start()
-    probe.join()
-    return outcome[0]
+    def record_execution(self, address: str, traffic: ExecutionTraffic) -> None:
+        self.executions.append((address, traffic))
 
 
 def free_port() -> int:

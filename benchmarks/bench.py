@@ -1,0 +1,415 @@
+"""``make bench``: the collection measured on the lab (issue 12). See benchmarks/README.md.
+
+    python benchmarks/bench.py [--smoke] [--output benchmarks/RESULTS.md]
+
+The full run measures 2, 8 and 32 IIS nodes and verification at 1k/10k/50k metabase
+properties and exits 1 when a counted target (executions, bytes) is missed, never on a time.
+``--smoke`` measures the 2-node cluster and the 1k verification only, checks that every table
+row got plausible counted values (executions and bytes on every step of a converging run), and
+does not judge the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pathlib
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import typing as t
+
+import ansible
+import yaml
+from iis_lab.topology import default_document
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import measure  # noqa: E402 - the sibling module, found through the path above
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BIN = pathlib.Path(sys.executable).parent
+CALLBACKS = pathlib.Path(__file__).resolve().parent / "callback"
+PLAYBOOK = ROOT / "playbooks" / "cluster_iis.yml"
+CLUSTER_VARS = ROOT / "tests" / "lab" / "cluster-vars.yml"
+FIRST_ADDRESS = 11  # 127.0.0.11 is the domain controller, as in the default topology
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def topology(nodes: int, metabase_properties: int = 0) -> dict[str, t.Any]:
+    """The default topology's shape (one domain controller, IIS 5.0 members with the same
+    applications) with ``nodes`` IIS nodes."""
+    document = default_document()
+    dc, first = document["hosts"][0], document["hosts"][1]
+    hosts = [dc]
+    for index in range(nodes):
+        host = dict(first, name=f"NODE{index + 1}", address=f"127.0.0.{FIRST_ADDRESS + 1 + index}")
+        hosts.append(host)
+    document["hosts"] = hosts
+    if metabase_properties:
+        document["metabase_properties"] = metabase_properties
+    return document
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a running process, from /proc."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class LabProcess:
+    """``iis-lab serve`` in its own process, so that its CPU is measured apart from the controller's."""
+
+    def __init__(self, workdir: pathlib.Path, document: dict[str, t.Any]) -> None:
+        self.workdir = workdir
+        self.topology = workdir / "topology.yml"
+        self.topology.write_text(yaml.safe_dump(document))
+        self.state_dir = workdir / "state"
+        self.port = _free_port()
+        self.inventory = workdir / "inventory.yml"
+        self.inventory.write_text(
+            subprocess.run(
+                [BIN / "iis-lab", "inventory", "--topology", self.topology, "--port", str(self.port)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        self.process = subprocess.Popen(
+            [BIN / "iis-lab", "serve", "--topology", self.topology, "--port", str(self.port), "--state-dir", self.state_dir],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if "listening" not in line:
+            self.stop()
+            raise RuntimeError(f"iis-lab serve did not start: {line!r}")
+
+    def cpu(self) -> float:
+        return _cpu_seconds(self.process.pid)
+
+    def executions(self) -> list[dict[str, t.Any]]:
+        text = (self.state_dir / "executions.jsonl").read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines()]
+
+    def state(self) -> dict[str, t.Any]:
+        return json.loads((self.state_dir / "state.json").read_text(encoding="utf-8"))
+
+    def edit(self, host: str, path: str, name: str, value: str) -> None:
+        subprocess.run(
+            [BIN / "iis-lab", "edit", "--state-dir", self.state_dir, "--host", host, "--path", path,
+             "--property", name, "--value", value, "--timeout", "120"],
+            check=True,
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class Run(t.NamedTuple):
+    """One ansible-playbook run: exit code, wall seconds, controller and lab CPU seconds, and
+    its executions per (host, step)."""
+
+    rc: int
+    wall: float
+    controller_cpu: float
+    lab_cpu: float
+    tallies: measure.StepTallies
+
+
+def play(lab: LabProcess, forks: int, *args: str) -> Run:
+    """Run the playbook against ``lab``; the controller's CPU is ansible-playbook's with every
+    child it waited for (wait4's rusage), the lab's read from /proc before and after."""
+    steps = lab.workdir / f"steps-{time.monotonic_ns()}.jsonl"
+    steps.touch()
+    env = {
+        **os.environ,
+        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+        "ANSIBLE_CALLBACKS_ENABLED": "bench_steps",
+        "ANSIBLE_FORKS": str(forks),
+        "BENCH_STEPS_FILE": str(steps),
+    }
+    already = len(lab.executions())
+    lab_before = lab.cpu()
+    started = time.monotonic()
+    with open(steps.with_suffix(".log"), "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [BIN / "ansible-playbook", "-i", lab.inventory, "-e", f"@{CLUSTER_VARS}", PLAYBOOK, *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    lab_cpu = lab.cpu() - lab_before
+    # The lab records an execution when its shell closes: give the last one a moment.
+    time.sleep(0.3)
+    tasks = [json.loads(line) for line in steps.read_text(encoding="utf-8").splitlines()]
+    tallies = measure.attribute(lab.executions()[already:], tasks)
+    return Run(process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies)
+
+
+class ScaleResult(t.NamedTuple):
+    nodes: int
+    hosts: list[str]
+    converge: Run
+    rerun: Run
+
+
+def measure_scale(workdir: pathlib.Path, nodes: int) -> ScaleResult:
+    """Converge a fresh lab of ``nodes`` IIS nodes at forks = N, then run again (changed=0)."""
+    _mkdir(workdir / f"scale-{nodes}")
+    lab = LabProcess(workdir / f"scale-{nodes}", topology(nodes))
+    try:
+        forks = nodes  # forks = N: every node at once (the DC has its own work only in steps 1-3)
+        converge = play(lab, forks)
+        rerun = play(lab, forks)
+    finally:
+        lab.stop()
+    hosts = ["dc1", *(f"node{index + 1}" for index in range(nodes))]
+    for name, run in (("converging", converge), ("rerun", rerun)):
+        if run.rc != 0:
+            raise RuntimeError(f"the {name} run at {nodes} nodes failed (rc {run.rc}); see {lab.workdir}")
+    return ScaleResult(nodes, hosts, converge, rerun)
+
+
+class VerifyResult(t.NamedTuple):
+    properties: int
+    drifts: int
+    verify: measure.Tally
+    full_dump: int
+
+    @property
+    def share(self) -> float:
+        """The counted share: what the nodes sent (responses) against a full dump's data."""
+        return self.verify.response_bytes / self.full_dump
+
+    @property
+    def wire_share(self) -> float:
+        """Requests included (each execution's request carries the module's payload)."""
+        return self.verify.total_bytes / self.full_dump
+
+
+def measure_verify(workdir: pathlib.Path, properties: int) -> list[VerifyResult]:
+    """Converge the 2-node lab seeded with ``properties`` metabase properties, then run the
+    verification alone with no drift and after one ``iis-lab edit`` on the target."""
+    _mkdir(workdir / f"verify-{properties}")
+    lab = LabProcess(workdir / f"verify-{properties}", topology(2, properties))
+    results = []
+    try:
+        converge = play(lab, 2)
+        if converge.rc != 0:
+            raise RuntimeError(f"the converging run at {properties} properties failed; see {lab.workdir}")
+        hosts = ("node1", "node2")
+        state = lab.state()["hosts"]
+        full_dump = sum(measure.full_dump_bytes(state[host.upper()]["metabase"]) for host in hosts)
+        for drifts in (0, 1):
+            if drifts:
+                lab.edit("NODE2", "W3SVC/1", "ServerComment", "Changed by hand")
+            run = play(lab, 2, "--tags", "verify")
+            if (run.rc == 0) != (drifts == 0):
+                raise RuntimeError(f"verify with {drifts} drift exited {run.rc}; see {lab.workdir}")
+            results.append(VerifyResult(properties, drifts, measure.step_tally(run.tallies, "verify", hosts), full_dump))
+    finally:
+        lab.stop()
+    return results
+
+
+def _mkdir(path: pathlib.Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def _role_hosts(result: ScaleResult) -> dict[str, list[str]]:
+    """The hosts of a scale run by role: the DC, the source node (the first), the targets."""
+    return {"DC": [result.hosts[0]], "source": [result.hosts[1]], "target": result.hosts[2:]}
+
+
+def _per_node(tallies: measure.StepTallies, step: str, hosts: list[str]) -> measure.Tally:
+    """The tally of the host with the most executions of ``step`` among ``hosts`` (targets alike)."""
+    return max((tallies.get((host, step), measure.Tally()) for host in hosts), key=lambda tally: tally.executions)
+
+
+def report(
+    scales: list[ScaleResult], verifies: list[VerifyResult], misses: list[measure.Miss], smoke: bool, seconds: float
+) -> str:
+    base = scales[0]
+    roles = _role_hosts(base)
+    steps = [step for step in measure.STEPS if step != measure.UNATTRIBUTED or any(
+        key[1] == step for run in (base.converge, base.rerun) for key in run.tallies)]
+    cpu_model = next(
+        (line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )
+    out = [
+        "# make bench: results" + (" (smoke)" if smoke else ""),
+        "",
+        "Written by `make bench` (`benchmarks/bench.py`; what each figure means: `benchmarks/README.md`).",
+        "",
+        f"* Machine: {os.cpu_count()} CPUs, {cpu_model}; Linux {platform.release()}",
+        f"* Python {platform.python_version()}, ansible-core {ansible.__version__}",
+        f"* Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {seconds:.0f} s"
+        f" (load average before: {os.getloadavg()[0]:.2f}; the machine may have been shared: times are indicative)",
+        "",
+        f"## Executions per node per KB step ({base.nodes} IIS nodes; target: the busiest target node)",
+        "",
+        measure.table(
+            ["step", *(f"{role} {run}" for role in roles for run in ("converge", "rerun"))],
+            [
+                [step, *(
+                    _per_node(run.tallies, step, hosts).executions if hosts else "-"
+                    for hosts in roles.values() for run in (base.converge, base.rerun)
+                )]
+                for step in steps
+            ],
+        ),
+        "",
+        "Counted: the KB steps (domain_accounts ... verify); preflight and other (summary, rescue) are shown only.",
+        "",
+    ]
+    for name in ("converge", "rerun"):
+        out += [
+            f"## Bytes on the wire per node per KB step, {name} (KiB of HTTP bodies, request / response)",
+            "",
+            measure.table(
+                ["step", *roles],
+                [
+                    [step, *(
+                        f"{measure.kib(tally.request_bytes)} / {measure.kib(tally.response_bytes)}"
+                        for hosts in roles.values()
+                        for tally in [_per_node(getattr(base, name).tallies, step, hosts)] if hosts
+                    )]
+                    for step in steps
+                ],
+            ),
+            "",
+        ]
+    out += [
+        "## Scale: wall time and CPU at forks = N",
+        "",
+        measure.table(
+            ["IIS nodes", "run", "wall s", "controller CPU s", "controller CPU s per node", "lab CPU s",
+             "lab share of CPU", "executions"],
+            [
+                [scale.nodes, name, f"{run.wall:.1f}", f"{run.controller_cpu:.1f}",
+                 f"{run.controller_cpu / scale.nodes:.2f}", f"{run.lab_cpu:.1f}",
+                 f"{run.lab_cpu / (run.lab_cpu + run.controller_cpu):.0%}",
+                 sum(tally.executions for tally in run.tallies.values())]
+                for scale in scales for name, run in (("converge", scale.converge), ("rerun", scale.rerun))
+            ],
+        ),
+        "",
+    ]
+    if len(scales) > 1:
+        small, large = scales[0], scales[-1]
+        out += [
+            f"Wall-time ratio {large.nodes}/{small.nodes} nodes: converge "
+            f"{large.converge.wall / small.converge.wall:.1f}, rerun {large.rerun.wall / small.rerun.wall:.1f}"
+            " (issue 12's goal: <= 3; a time, reported, not counted).",
+            "",
+        ]
+    out += [
+        "## Verify: bytes on the wire against a full dump of both nodes",
+        "",
+        measure.table(
+            ["properties", "drifts", "executions", "request KiB", "response KiB", "full dump KiB",
+             "responses / full dump", "counted target", "requests + responses / full dump"],
+            [
+                [f"{result.properties:,}", result.drifts, result.verify.executions,
+                 measure.kib(result.verify.request_bytes), measure.kib(result.verify.response_bytes),
+                 measure.kib(result.full_dump), f"{result.share:.1%}",
+                 f"<= {measure.VERIFY_SHARE_MAX[result.drifts]:.0%}"
+                 if result.properties == measure.VERIFY_TARGET_PROPERTIES else "-",
+                 f"{result.wire_share:.1%}"]
+                for result in verifies
+            ],
+        ),
+        "",
+        "Verify's bytes: the HTTP bodies of the verify step's executions on both nodes. The counted share is",
+        "what the nodes sent (responses, SOAP envelopes included) against a full dump: the data of",
+        "`metabase_get` for every key of each node, as base64 module output, for both nodes",
+        "(`measure.full_dump_bytes`), without request or envelope. Requests carry the module's payload,",
+        "a fixed cost per execution that the executions tables count; the last column adds them.",
+        "",
+        "## Counted targets",
+        "",
+    ]
+    if smoke:
+        out.append("Not judged in a smoke run.")
+    elif misses:
+        out.append(measure.table(["missed target", "limit", "measured"], [[m.target, m.limit, m.measured] for m in misses]))
+    else:
+        out.append("Every counted target holds.")
+    return "\n".join(out) + "\n"
+
+
+def plausibility_problems(scales: list[ScaleResult], verifies: list[VerifyResult]) -> list[str]:
+    """What a smoke run finds implausible: a KB step without executions or bytes while converging,
+    executions no task accounts for, a verification that moved nothing, a CPU or time of zero."""
+    problems = []
+    for scale in scales:
+        converge = scale.converge.tallies
+        for step in measure.KB_STEPS:
+            tally = measure.step_tally(converge, step, scale.hosts)
+            if tally.executions == 0 or tally.request_bytes == 0 or tally.response_bytes == 0:
+                problems.append(f"{scale.nodes} nodes, converge, {step}: {tally}")
+        for name, run in (("converge", scale.converge), ("rerun", scale.rerun)):
+            unattributed = measure.step_tally(run.tallies, measure.UNATTRIBUTED, scale.hosts)
+            if unattributed.executions:
+                problems.append(f"{scale.nodes} nodes, {name}: {unattributed.executions} executions not attributed to a task")
+            if min(run.wall, run.controller_cpu, run.lab_cpu) <= 0:
+                problems.append(f"{scale.nodes} nodes, {name}: a time of zero ({run})")
+    for result in verifies:
+        if result.verify.executions == 0 or result.verify.response_bytes == 0 or result.full_dump == 0:
+            problems.append(f"verify at {result.properties} properties, {result.drifts} drift: {result}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="2 nodes and 1k properties; check the instrument, not the targets")
+    parser.add_argument("--output", type=pathlib.Path, help="where to write the Markdown report")
+    parser.add_argument("--workdir", type=pathlib.Path, help="keep the labs' state directories here")
+    args = parser.parse_args(argv)
+    sizes, properties = ([2], [1_000]) if args.smoke else ([2, 8, 32], [1_000, 10_000, 50_000])
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        workdir = args.workdir or pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        scales = [measure_scale(workdir, nodes) for nodes in sizes]
+        verifies = [result for count in properties for result in measure_verify(workdir, count)]
+    misses = []
+    if not args.smoke:
+        for scale in scales:
+            misses += measure.execution_misses(scale.converge.tallies, scale.hosts, f"converge, {scale.nodes} nodes", measure.CONVERGE_EXECUTIONS_MAX)
+            misses += measure.execution_misses(scale.rerun.tallies, scale.hosts, f"rerun, {scale.nodes} nodes", measure.RERUN_EXECUTIONS_MAX)
+        misses += measure.verify_misses({(r.properties, r.drifts): r.share for r in verifies})
+    text = report(scales, verifies, misses, args.smoke, time.monotonic() - started)
+    sys.stdout.write(text)
+    if args.output:
+        args.output.write_text(text)
+    if args.smoke:
+        problems = plausibility_problems(scales, verifies)
+        for problem in problems:
+            print(f"bench smoke: implausible: {problem}", file=sys.stderr)
+        return 1 if problems else 0
+    for miss in misses:
+        print(f"bench: target missed: {miss.target}: {miss.measured}, limit {miss.limit}", file=sys.stderr)
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

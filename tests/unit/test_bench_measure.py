@@ -1,0 +1,98 @@
+"""make bench's pure parts (benchmarks/measure.py): executions joined to KB steps, the full-dump
+yardstick, the counted targets and the tables."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import measure  # noqa: E402 - found through the path above
+
+
+def _task(host, ended, tags=(), name="a task"):
+    return {"host": host, "ended": ended, "tags": list(tags), "task": name}
+
+
+def _execution(host, started, request=100, response=10):
+    # The lab's times: ISO 8601 in UTC, to the millisecond.
+    import datetime
+
+    iso = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return {"host": host, "started": iso, "ended": iso, "requests": 5, "request_bytes": request, "response_bytes": response}
+
+
+def test_a_task_s_step_is_its_step_tag_else_pre_flight_by_name_else_other():
+    assert measure.step_of(_task("n", 0, tags=["always", "node_access"])) == "node_access"
+    assert measure.step_of(_task("n", 0, tags=["always"], name="Pre-flight, who each node is")) == "preflight"
+    assert measure.step_of(_task("n", 0, tags=["always"], name="Summary, node by node")) == "other"
+
+
+def test_an_execution_belongs_to_the_first_task_of_its_host_whose_result_came_after_it_started():
+    tasks = [
+        _task("node1", 10.0, ["node_access"]),
+        _task("node1", 20.0, ["wam_identity"]),
+        _task("NODE2", 20.0, ["metabase_sync"]),
+    ]
+    executions = [
+        _execution("NODE1", 5.0, 100, 10),
+        _execution("NODE1", 9.5, 200, 20),
+        _execution("NODE1", 10.5, 300, 30),
+        _execution("NODE2", 10.5, 400, 40),
+        _execution("NODE1", 25.0, 500, 50),
+    ]
+    tallies = measure.attribute(executions, tasks)
+    assert tallies == {
+        ("node1", "node_access"): measure.Tally(2, 300, 30),
+        ("node1", "wam_identity"): measure.Tally(1, 300, 30),
+        ("node2", "metabase_sync"): measure.Tally(1, 400, 40),
+        ("node1", "unattributed"): measure.Tally(1, 500, 50),
+    }
+    assert measure.step_tally(tallies, "node_access", ["NODE1", "node2"]) == measure.Tally(2, 300, 30)
+
+
+def test_a_full_dump_is_every_key_s_metabase_get_data_base64_encoded_without_secrets():
+    metabase = {
+        "/LM/W3SVC": {
+            "key_type": "IIsWebService",
+            "properties": {
+                "AuthFlags": {"type": "integer", "secure": False, "value": 5},
+                "WAMUserPass": {"type": "string", "secure": True, "digest": "pbkdf2_sha256$1$00$11"},
+            },
+        },
+    }
+    expected = [
+        {
+            "path": "/LM/W3SVC",
+            "key_type": "IIsWebService",
+            "properties": {
+                "AuthFlags": {"type": "integer", "secure": False, "source": "here", "value": 5},
+                "WAMUserPass": {"type": "string", "secure": True, "source": "here"},
+            },
+        }
+    ]
+    assert measure.full_dump_bytes(metabase) == len(base64.b64encode(json.dumps(expected).encode()))
+
+
+def test_a_step_over_its_execution_limit_is_a_miss_naming_the_busiest_host_and_how_far_over():
+    tallies = {("node1", "node_access"): measure.Tally(5, 1, 1), ("node2", "node_access"): measure.Tally(2, 1, 1)}
+    [miss] = measure.execution_misses(tallies, ["dc1", "node1", "node2"], "rerun, 2 nodes", 1)
+    assert miss == measure.Miss(
+        "rerun, 2 nodes: executions of node_access per node", "<= 1", "5 on node1 (4 over; 2 of 3 hosts over)"
+    )
+    assert measure.execution_misses(tallies, ["dc1", "node1", "node2"], "converge", 5) == []
+
+
+def test_verify_targets_are_judged_at_fifty_thousand_properties_only():
+    shares = {(1_000, 0): 1.3, (50_000, 0): 0.5, (50_000, 1): 0.04}
+    [miss] = measure.verify_misses(shares)
+    assert miss.target == "verify bytes at 50000 properties, 0 drift"
+    assert miss.measured == "50.0% (50.0x the limit)"
+    assert measure.verify_misses({(50_000, 0): 0.01, (50_000, 1): 0.05}) == []
+
+
+def test_a_table_is_markdown_with_a_header_rule():
+    assert measure.table(["a", "b"], [[1, "x"]]) == "| a | b |\n|---|---|\n| 1 | x |"
