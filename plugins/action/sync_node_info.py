@@ -35,7 +35,9 @@ class ActionModule(NodeAction):
         if args["against"] is not None:
             source = NodeReport.from_result(args["against"], "against")
             check_same_digests([source], salt, args["exclude"], "against")
-            against = source.summary("against")
+            # A source whose metabase could not be read has no summary: the target then lists its
+            # whole tree, and whoever compares meets the source's error.
+            against = {"root": None, "subtrees": {}} if "metabase" in source.errors else source.summary("against")
         instructions = report_instructions(account, args["exclude"], names, against)
         outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
         report = node_report(session.host, outcomes, salt, args["exclude"], names, against)

@@ -158,6 +158,25 @@ def test_a_checkable_fault_stops_the_run_in_the_preflight_decoded(tmp_path, kind
         lab.stop()
 
 
+def test_a_source_whose_metabase_cannot_be_read_stops_in_the_preflight_decoded(tmp_path):
+    # The targets get no summary to compare with: they list their whole tree, and the preflight
+    # meets the source's own error.
+    lab = Lab(tmp_path, topology=topology_file(tmp_path, faults=[{"kind": "metabase_in_use", "host": "NODE1"}]))
+    try:
+        run = lab.playbook("sync.yml", extra_vars=lab.become_vars())
+
+        assert run.rc != 0
+        assert run.status(PREFLIGHT, "node1") == "failed"
+        result = run.result(PREFLIGHT, "node1")
+        code = FAULT_KINDS["metabase_in_use"].code
+        assert [check["code"] for check in result["checks"] if check["outcome"] == "failed"] == [code]
+        assert "node1: the metabase" in result["msg"] and decode(code).describe() in result["msg"]
+        assert result["targets"][0]["in_sync"] is False
+        assert lab.iissync_runs() == []
+    finally:
+        lab.stop()
+
+
 @pytest.mark.parametrize("kind", sorted(name for name, kind in FAULT_KINDS.items() if not kind.checkable))
 def test_a_fault_only_iissync_meets_fails_the_sync_decoded(tmp_path, kind):
     lab = fault_lab(tmp_path, kind)

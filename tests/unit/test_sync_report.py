@@ -126,3 +126,9 @@ def test_the_source_lists_what_any_target_differs_in_once():
     }
     assert listing_instruction([in_sync], []) is None
     assert same.summary("source") == SUMMARY
+
+
+def test_against_an_empty_summary_a_target_lists_its_whole_tree():
+    instructions = report_instructions(None, [], against={"root": None, "subtrees": {}})
+
+    assert instructions[-1].args["against"] == {}
