@@ -11,7 +11,7 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run import check_targets
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     differing_applications,
-    differing_keys,
+    tree_differences,
     without_settled,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
@@ -27,8 +27,10 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
     PARTS,
     SALT_REF,
     NodeReport,
+    check_against,
     check_salt,
     check_same_digests,
+    listing_instruction,
     node_report,
     report_instructions,
     target_reports,
@@ -55,17 +57,21 @@ class ActionModule(NodeAction):
         names = list(dict.fromkeys(args["accounts"]))
 
         probes = [Instruction("rpc_probe", {"computer": computer}) for computer in computers]
-        instructions = report_instructions(account, args["exclude"], names) + probes
+        # The source's own listing of the keys where the targets differ, in the same execution.
+        listing = listing_instruction(targets, args["exclude"])
+        instructions = report_instructions(account, args["exclude"], names) + probes + ([listing] if listing else [])
         outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
         reported = len(PARTS) + len(names)
         source = node_report(session.host, outcomes[:reported], salt, args["exclude"], names)
-        checks = preflight_checks(source, targets, dict(zip(computers, outcomes[reported:])))
+        probed = outcomes[reported : reported + len(probes)]
+        keys = _listed(source, targets, outcomes[reported + len(probes) :])
+        checks = preflight_checks(source, targets, dict(zip(computers, probed)))
         # Changes the steps before the sync would make on the source and did not (check mode).
         pending = [*args["source_changes"], *args["identity_changes"]]
         checks += identity_checks(source, targets, pending)
 
         states = [
-            _sync_state(source, target, args["exclude"], args["source_changes"], args["settled_properties"])
+            _sync_state(source, keys, target, args["exclude"], args["source_changes"], args["settled_properties"])
             for target in targets
         ]
         failed = [check for check in checks if check.outcome == FAILED]
@@ -101,8 +107,21 @@ class ActionModule(NodeAction):
         return result
 
 
+def _listed(source: NodeReport, targets: t.Sequence[NodeReport], outcomes: t.Sequence[t.Any]) -> t.Any:
+    """The source's listing of the keys where targets differ (None when it could not be read,
+    empty when no target differs), after checking that the targets compared themselves with
+    the source's metabase as it is now."""
+    if source.tree is None:
+        return None
+    check_against(source.tree["root"], targets, "targets")
+    if not outcomes:
+        return {}
+    return outcomes[0].value["keys"] if outcomes[0].status == "ok" else None
+
+
 def _sync_state(
     source: NodeReport,
+    listing: t.Mapping[str, t.Any] | None,
     target: NodeReport,
     exclude: t.Sequence[str],
     source_changes: t.Sequence[str],
@@ -115,9 +134,9 @@ def _sync_state(
     state: dict[str, t.Any] = {"host": target.host, "computer": target.computer}
     if source_changes:
         state["pending"] = list(source_changes)
-    if source.digests is None or target.digests is None:
+    if listing is None or target.tree is None:
         return {**state, "in_sync": False, "differing_keys": None, "complus_differs": None}
-    keys = without_settled(differing_keys(source.digests, target.digests, exclude), settled)
+    keys = without_settled(tree_differences(listing, target.tree, exclude), settled)
     source_apps, target_apps = source.parts.get("complus"), target.parts.get("complus")
     applications = differing_applications(source_apps, target_apps) if source_apps and target_apps else None
     complus_differs = None if applications is None else bool(applications)

@@ -13,64 +13,63 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity 
     function_problems,
     own_accounts_authority,
 )
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase import metabase_path
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
-    CHANGED,
     ApplicationDifference,
     KeyDifference,
     describe_differences,
     differing_applications,
-    differing_keys,
+    listed_details,
+    tree_differences,
 )
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
     DIGEST_OPTIONS,
     TARGETS_OPTION,
     SALT_REF,
     NodeReport,
+    check_against,
     check_salt,
     check_same_digests,
+    listing_instruction,
     target_reports,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._windows_errors import describe
 
 
 class ActionModule(NodeAction):
-    argument_spec = {**TARGETS_OPTION, **DIGEST_OPTIONS}
+    argument_spec = {"source": {"type": "raw", "required": True}, **TARGETS_OPTION, **DIGEST_OPTIONS}
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])
+        source = NodeReport.from_result(args["source"], "source")
         targets = target_reports(args["targets"], "targets")
+        check_same_digests([source], salt, args["exclude"], "source")
         check_same_digests(targets, salt, args["exclude"], "targets")
-        digest = Instruction("metabase_digest", {"salt": SALT_REF, "exclude": list(args["exclude"])})
-        facts, catalog, source, identities = session.values(
-            [Instruction("host_facts"), Instruction("complus_catalog"), digest, Instruction("iis_identities_check")],
-            {SALT_REF: salt},
-        )
-
-        compared = [_compare(catalog, source["keys"], target, args["exclude"]) for target in targets]
-        changed_paths = sorted({key.path for comparison in compared for key in comparison[1] if key.kind == CHANGED})
-        # Only the keys that differ are read in full, and only from the source: what it holds is
-        # what the targets should hold.
-        details = (
-            dict(zip(changed_paths, session.values([_get(path) for path in changed_paths]))) if changed_paths else {}
-        )
+        if source.host != session.host:
+            raise InvalidInput(f"source: is the report of {source.host}; run this task on that node, the sync source")
+        unreadable = _unreadable(source)
+        if unreadable:
+            raise InvalidInput(f"source: {session.host} cannot be compared: " + "; ".join(unreadable))
+        check_against(source.summary("source")["root"], targets, "targets")
+        # The source's report and the targets' differences from it are all there is to compare
+        # when nothing differs; else one execution lists, on the source, the keys that differ.
+        listing = listing_instruction(targets, args["exclude"], values=True)
+        keys = session.values([listing], {SALT_REF: salt})[0]["keys"] if listing else {}
+        details = listed_details(keys)
 
         results = []
-        for target, keys, applications in compared:
+        for target in targets:
+            differences, applications = _compare(source, keys, target, args["exclude"])
             lines = _unreadable(target) or describe_differences(
-                session.host,
-                target.host,
-                keys,
-                applications,
-                {path: value["properties"] for path, value in details.items()},
+                session.host, target.host, differences, applications, details
             )
             results.append(
                 {"host": target.host, "computer": target.computer, "in_sync": not lines, "differences": lines}
             )
         # Equal is not enough: a replicated identity may not log on where it was copied to.
-        function = {session.host: function_problems(identities, own_accounts_authority(facts))}
+        function = {session.host: _function(source)}
         for target in targets:
             function[target.host] = _function(target)
         for entry in results:
@@ -84,7 +83,7 @@ class ActionModule(NodeAction):
             "source": session.host,
             "source_problems": function[session.host],
             "targets": results,
-            "keys_read": changed_paths,
+            "keys_read": list(keys),
         }
         if differing or broken:
             result["failed"] = True
@@ -110,12 +109,12 @@ def _function(target: NodeReport) -> list[str]:
 
 
 def _compare(
-    catalog: t.Mapping[str, t.Any], source_keys: t.Mapping[str, t.Any], target: NodeReport, exclude: t.Sequence[str]
-) -> tuple[NodeReport, list[KeyDifference], ApplicationDifference]:
-    keys = differing_keys(source_keys, target.digests, exclude) if target.digests is not None else []
-    theirs = target.parts.get("complus")
-    applications = differing_applications(catalog, theirs) if theirs else ApplicationDifference((), ())
-    return target, keys, applications
+    source: NodeReport, listing: t.Mapping[str, t.Any], target: NodeReport, exclude: t.Sequence[str]
+) -> tuple[list[KeyDifference], ApplicationDifference]:
+    keys = tree_differences(listing, target.tree, exclude) if target.tree is not None else []
+    ours, theirs = source.parts.get("complus"), target.parts.get("complus")
+    applications = differing_applications(ours, theirs) if ours and theirs else ApplicationDifference((), ())
+    return keys, applications
 
 
 def _unreadable(target: NodeReport) -> list[str]:
@@ -126,7 +125,3 @@ def _unreadable(target: NodeReport) -> list[str]:
         if part in ("metabase", "complus")
     ]
 
-
-def _get(path: str) -> Instruction:
-    """``metabase_get`` of every property set at the key with metabase path ``path``."""
-    return Instruction("metabase_get", {"path": path[len(metabase_path("")) :].lstrip("/")})

@@ -16,20 +16,29 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
     ACCOUNTS_OPTION,
     DIGEST_OPTIONS,
     SALT_REF,
+    NodeReport,
     check_salt,
+    check_same_digests,
     node_report,
     report_instructions,
 )
 
 
 class ActionModule(NodeAction):
-    argument_spec = {**DIGEST_OPTIONS, **ACCOUNT_OPTION, **ACCOUNTS_OPTION}
+    argument_spec = {**DIGEST_OPTIONS, **ACCOUNT_OPTION, **ACCOUNTS_OPTION, "against": {"type": "raw"}}
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])
         account = args["account"] or logon_account(self._connection)
         names = list(dict.fromkeys(args["accounts"]))
-        instructions = report_instructions(account, args["exclude"], names)
+        against = None
+        if args["against"] is not None:
+            source = NodeReport.from_result(args["against"], "against")
+            check_same_digests([source], salt, args["exclude"], "against")
+            # A source whose metabase could not be read has no summary: the target then lists its
+            # whole tree, and whoever compares meets the source's error.
+            against = {"root": None, "subtrees": {}} if "metabase" in source.errors else source.summary("against")
+        instructions = report_instructions(account, args["exclude"], names, against)
         outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
-        report = node_report(session.host, outcomes, salt, args["exclude"], names)
+        report = node_report(session.host, outcomes, salt, args["exclude"], names, against)
         return {"changed": False, "node": report.to_result(), "replicated_identities": replicated_names(report)}

@@ -32,7 +32,8 @@ options:
   targets:
     description:
       - The registered results of M(webfarm.iis_cluster.sync_node_info) on every target node, made
-        with the same O(salt) and O(exclude); the C(extract) filter gathers them from C(hostvars).
+        with the same O(salt) and O(exclude) and C(against) the source node's report (taken after
+        the source's metabase last changed); the C(extract) filter gathers them from C(hostvars).
     type: list
     elements: raw
     required: true

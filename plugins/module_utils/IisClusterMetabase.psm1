@@ -176,7 +176,7 @@ Function ConvertTo-MetabaseValue {
     }
 }
 
-# A property's source as metabase_get and metabase_digest list properties, $null when its attributes
+# A property's source as metabase_get and metabase_digest_tree list properties, $null when its attributes
 # cannot be read: adsutil.vbs ENUM skips such a property (On Error Resume Next), so a COM failure
 # leaves it out; any other failure is a defect here and reaches the error path.
 Function Get-ListedPropertySource {

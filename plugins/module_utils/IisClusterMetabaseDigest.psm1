@@ -3,7 +3,8 @@
 
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterMetabase
 
-# metabase_digest (docs/instruction-set.md): salted digests of every key of the metabase.
+# metabase_digest_tree (docs/instruction-set.md): the salted digest tree of the metabase, its
+# summary, its differences from another node's summary, and the listing of chosen keys.
 
 # module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
 # read their own module's first, so it says the same here rather than depend on the global.
@@ -12,7 +13,7 @@ $ErrorActionPreference = 'Stop'
 # The metabase types whose values this module converts, named as adsutil.vbs names them.
 $METABASE_VALUE_TYPES = @('STRING', 'EXPANDSZ', 'INTEGER', 'BOOLEAN', 'LIST', 'BINARY')
 
-# The schema of each property metabase_digest met, by name: the schema is the machine's, so one
+# The schema of each property metabase_digest_tree met, by name: the schema is the machine's, so one
 # bind per property name serves every key (a bind per key and property is a COM round trip each).
 $PropertySchemas = @{}
 
@@ -24,6 +25,12 @@ Function Get-CachedPropertySchema {
     }
     $PropertySchemas[$Name]
 }
+
+# The hex characters of a digest metabase_digest_tree returns (64 bits), the properties a subtree
+# must hold beyond for the summary to open its key, and the most keys a summary lists.
+$METABASE_DIGEST_CHARS = 16
+$METABASE_SUMMARY_LIMIT = 256
+$METABASE_SUMMARY_ENTRIES = 512
 
 # Lower-case hex HMAC-SHA256 of a text's UTF-8 bytes.
 Function Get-HmacHex {
@@ -47,12 +54,14 @@ Function Get-MetabasePropertyText {
     "$Name`n$Type`n$text"
 }
 
-# The digests of one key: each property set at it (but the excluded ones and the types this
-# module does not convert), and the key's own, of its properties' lines sorted by ordinal
-# lower-case name.
-Function Get-MetabaseKeyDigest {
+# The digest tree of the key at $Path and every key below it: each property's HMAC (but the
+# excluded ones and the types this module does not convert), the key's, of its properties' lines
+# sorted by ordinal lower-case name, and the subtree's, of the key's HMAC and a line per child
+# (lower-case name and subtree HMAC) sorted ordinally; Size is the properties in the subtree.
+Function Get-MetabaseDigestNode {
     param(
         [System.DirectoryServices.DirectoryEntry]$Key,
+        [string]$Path,
         [System.Security.Cryptography.HMAC]$Hmac,
         [string[]]$Exclude
     )
@@ -75,32 +84,211 @@ Function Get-MetabaseKeyDigest {
     [string[]]$sortKeys = @(foreach ($name in $names) { $name.ToLowerInvariant() })
     [Array]::Sort($sortKeys, $names, [StringComparer]::Ordinal)
     $lines = @(foreach ($name in $names) { "$($name):$($properties[$name])" })
-    @{ digest = Get-HmacHex -Hmac $Hmac -Text ($lines -join "`n"); properties = $properties }
+    $digest = Get-HmacHex -Hmac $Hmac -Text ($lines -join "`n")
+
+    $children = [System.Collections.Generic.List[Object]]::new()
+    foreach ($child in @($Key.psbase.Children)) {
+        $children.Add((Get-MetabaseDigestNode -Key $child -Path "$Path/$($child.psbase.Name)" -Hmac $Hmac -Exclude $Exclude))
+    }
+    [string[]]$childLines = @(foreach ($child in $children) { "$($child.Name.ToLowerInvariant()):$($child.Subtree)" })
+    [Array]::Sort($childLines, [StringComparer]::Ordinal)
+    $size = $properties.Count
+    foreach ($child in $children) {
+        $size += $child.Size
+    }
+    @{
+        Key = $Key; Path = $Path; Name = $Key.psbase.Name; Properties = $properties; Digest = $digest
+        Subtree = Get-HmacHex -Hmac $Hmac -Text ((@($digest) + $childLines) -join "`n")
+        Size = $size; Children = $children
+    }
 }
 
-# metabase_digest: every key of the metabase by metabase path, parents before children.
-Function Get-MetabaseDigest {
-    param([string]$Salt, [string[]]$Exclude)
+# A digest as the op returns it: the first 64 bits of the HMAC.
+Function Get-ShortDigest {
+    param([string]$Digest)
+
+    $Digest.Substring(0, $METABASE_DIGEST_CHARS)
+}
+
+# The summary, the top of the tree: the keys opened, largest subtree first (ties in tree order),
+# each while its subtree holds more than $METABASE_SUMMARY_LIMIT properties and its children fit
+# within $METABASE_SUMMARY_ENTRIES keys listed. By path, parents before children: an opened key
+# as [subtree, key] followed by its children, any other listed key as [subtree].
+Function Get-MetabaseDigestSummary {
+    param([hashtable]$Root)
+
+    $opened = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::Ordinal)
+    $listed = 1
+    $candidates = [System.Collections.Generic.List[Object]]::new()
+    $candidates.Add($Root)
+    while ($candidates.Count -gt 0) {
+        $largest = 0
+        for ($index = 1; $index -lt $candidates.Count; $index++) {
+            if ($candidates[$index].Size -gt $candidates[$largest].Size) {
+                $largest = $index
+            }
+        }
+        $node = $candidates[$largest]
+        if ($node.Size -le $METABASE_SUMMARY_LIMIT) {
+            break
+        }
+        $candidates.RemoveAt($largest)
+        if ($listed + $node.Children.Count -le $METABASE_SUMMARY_ENTRIES) {
+            [void]$opened.Add($node.Path)
+            $listed += $node.Children.Count
+            $candidates.AddRange($node.Children)
+        }
+    }
+    $summary = [ordered]@{}
+    $pending = [System.Collections.Generic.Stack[Object]]::new()
+    $pending.Push($Root)
+    while ($pending.Count -gt 0) {
+        $node = $pending.Pop()
+        if ($opened.Contains($node.Path)) {
+            $summary[$node.Path] = @((Get-ShortDigest $node.Subtree), (Get-ShortDigest $node.Digest))
+            for ($index = $node.Children.Count - 1; $index -ge 0; $index--) {
+                $pending.Push($node.Children[$index])
+            }
+        }
+        else {
+            $summary[$node.Path] = @(, (Get-ShortDigest $node.Subtree))
+        }
+    }
+    $summary
+}
+
+# Where the tree differs from another node's summary, top-down: the keys opened there whose own
+# digest differs, and the subtrees to list in full (not opened there, or only on one node).
+Function Compare-MetabaseDigestSummary {
+    param([hashtable]$Root, [System.Collections.IDictionary]$Against)
+
+    $theirs = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
+    $children = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
+    foreach ($path in @($Against.Keys)) {
+        $theirs[$path] = @($Against[$path])
+        $parent = $path.Substring(0, [Math]::Max(0, $path.LastIndexOf('/')))
+        if (-not $children.ContainsKey($parent)) {
+            $children[$parent] = [System.Collections.Generic.List[string]]::new()
+        }
+        $children[$parent].Add($path)
+    }
+    $keys = [System.Collections.Generic.List[string]]::new()
+    $subtrees = [System.Collections.Generic.List[string]]::new()
+    if (-not $theirs.ContainsKey($Root.Path)) {
+        $subtrees.Add($Root.Path)
+    }
+    $pending = [System.Collections.Generic.Stack[Object]]::new()
+    $pending.Push($Root)
+    while ($theirs.ContainsKey($Root.Path) -and $pending.Count -gt 0) {
+        $node = $pending.Pop()
+        $digests = $theirs[$node.Path]
+        if ($digests[0] -eq (Get-ShortDigest $node.Subtree)) {
+            continue
+        }
+        if ($digests.Count -lt 2) {
+            $subtrees.Add($node.Path)
+            continue
+        }
+        if ($digests[1] -ne (Get-ShortDigest $node.Digest)) {
+            $keys.Add($node.Path)
+        }
+        $mine = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
+        for ($index = $node.Children.Count - 1; $index -ge 0; $index--) {
+            $child = $node.Children[$index]
+            [void]$mine.Add($child.Path)
+            if ($theirs.ContainsKey($child.Path)) {
+                $pending.Push($child)
+            }
+            else {
+                $subtrees.Add($child.Path)
+            }
+        }
+        if ($children.ContainsKey($node.Path)) {
+            foreach ($other in $children[$node.Path]) {
+                if (-not $mine.Contains($other)) {
+                    $subtrees.Add($other)
+                }
+            }
+        }
+    }
+    , @([string[]]$keys.ToArray(), [string[]]$subtrees.ToArray())
+}
+
+# Each key named in $Keys and each key at or below a path in $Subtrees, parents before children:
+# its digest and its properties', and with $Values each value that is not secure.
+Function Get-MetabaseDigestListing {
+    param([hashtable]$Root, [string[]]$Keys, [string[]]$Subtrees, [bool]$Values)
+
+    $single = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
+    $tops = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
+    foreach ($path in $Keys) {
+        [void]$single.Add($path)
+    }
+    foreach ($path in $Subtrees) {
+        [void]$tops.Add($path)
+    }
+    $listing = [ordered]@{}
+    $pending = [System.Collections.Generic.Stack[Object]]::new()
+    $pending.Push(@($Root, $false))
+    while ($pending.Count -gt 0) {
+        $node, $inside = $pending.Pop()
+        $inside = $inside -or $tops.Contains($node.Path)
+        if ($inside -or $single.Contains($node.Path)) {
+            $properties = [ordered]@{}
+            foreach ($name in @($node.Properties.Keys)) {
+                $properties[$name] = Get-ShortDigest $node.Properties[$name]
+            }
+            $entry = [ordered]@{ digest = Get-ShortDigest $node.Digest; properties = $properties }
+            if ($Values) {
+                $shown = [ordered]@{}
+                foreach ($name in @($node.Properties.Keys)) {
+                    $schema = Get-CachedPropertySchema -Name $name
+                    if (-not $schema.secure) {
+                        $shown[$name] = ConvertFrom-MetabaseValue -Type $schema.type -Value $node.Key.Get($name)
+                    }
+                }
+                $entry['values'] = $shown
+            }
+            $listing[$node.Path] = $entry
+        }
+        for ($index = $node.Children.Count - 1; $index -ge 0; $index--) {
+            $pending.Push(@($node.Children[$index], $inside))
+        }
+    }
+    $listing
+}
+
+# metabase_digest_tree: the root's digest and the summary, the differences from another node's
+# summary, or the listing of the keys and subtrees asked for.
+Function Get-MetabaseDigestTree {
+    param(
+        [string]$Salt,
+        [string[]]$Exclude,
+        [System.Collections.IDictionary]$Against,
+        [string[]]$Keys,
+        [string[]]$Subtrees,
+        [bool]$Values
+    )
 
     $hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($Salt))
     try {
-        $keys = [ordered]@{}
-        $pending = [System.Collections.Generic.Stack[Object]]::new()
-        $pending.Push(@((Get-MetabaseKey -Path ''), '/LM'))
-        while ($pending.Count -gt 0) {
-            $key, $path = $pending.Pop()
-            $keys[$path] = Get-MetabaseKeyDigest -Key $key -Hmac $hmac -Exclude $Exclude
-            $children = @($key.psbase.Children)
-            [Array]::Reverse($children)
-            foreach ($child in $children) {
-                $pending.Push(@($child, "$path/$($child.psbase.Name)"))
-            }
+        $root = Get-MetabaseDigestNode -Key (Get-MetabaseKey -Path '') -Path '/LM' -Hmac $hmac -Exclude $Exclude
+        $result = [ordered]@{ root = Get-ShortDigest $root.Subtree }
+        if ($null -ne $Against) {
+            $Keys, $Subtrees = Compare-MetabaseDigestSummary -Root $root -Against $Against
+            $result['differing_keys'] = $Keys
+            $result['differing_subtrees'] = $Subtrees
         }
-        @{ keys = $keys }
+        elseif ($null -eq $Keys -and $null -eq $Subtrees) {
+            $result['subtrees'] = Get-MetabaseDigestSummary -Root $root
+            return $result
+        }
+        $result['keys'] = Get-MetabaseDigestListing -Root $root -Keys $Keys -Subtrees $Subtrees -Values $Values
+        $result
     }
     finally {
         $hmac.Dispose()
     }
 }
 
-Export-ModuleMember -Function Get-MetabaseDigest
+Export-ModuleMember -Function Get-MetabaseDigestTree

@@ -41,7 +41,10 @@ description:
     logs on with now but every site created later inherits, is a warning (outcome V(warning)). The names come from O(accounts), which each target''s
     M(webfarm.iis_cluster.sync_node_info) resolved too.'
   - It also compares each target's metabase digests and replicated COM+ applications with the
-    source's and returns the targets that differ, which the sync needs to touch.
+    source's and returns the targets that differ, which the sync needs to touch. The targets
+    report where their digest trees differ from the source's summary; the module lists the same
+    keys on the source, in the same execution as its checks, and compares them property by
+    property.
   - In check mode the steps before the sync did not make their changes; O(source_changes) and
     O(identity_changes) say what they would have changed on the source.
 extends_documentation_fragment:

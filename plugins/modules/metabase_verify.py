@@ -11,13 +11,15 @@ module: metabase_verify
 short_description: Verify that every node's metabase and COM+ applications equal the source's
 version_added: 0.1.0
 description:
-  - Runs on the sync source node (the task's host) after a sync. Each target has reported a
-    digest of every metabase key and property (M(webfarm.iis_cluster.sync_node_info), salted with
-    this run's secret O(salt), secure values digested on the node); the module digests the
-    source's metabase the same way and compares, key by key.
-  - For the keys whose digests differ only, it reads the source's properties, to show what the
-    targets should hold, and fails with a readable list of the differences, each naming the key
-    and the property. A secure value is never shown, only that it differs.
+  - Runs on the sync source node (the task's host) after a sync. The source has reported the
+    summary of its metabase's digest tree (M(webfarm.iis_cluster.sync_node_info), salted with this
+    run's secret O(salt), secure values digested on the node), and each target, given that report,
+    where its tree differs from it, with its digests of the keys there.
+  - When no target differs, nothing more is read. Else, in one execution on the source, the module
+    lists the same keys there (their digests and the values that are not secure), compares them
+    with each target's, property by property, and fails with a readable list of the differences,
+    each naming the key and the property (missing on the target, only on the target, or
+    differing) and what the source holds. A secure value is never shown, only that it differs.
   - The replicated (non-system) COM+ applications are compared too.
   - Properties that differ between healthy nodes are left out, by the O(exclude) list.
   - Equal is not enough, so it also proves that every node works, the source included. On each
@@ -32,6 +34,15 @@ extends_documentation_fragment:
   - webfarm.iis_cluster.attributes.read_only
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.targets
+options:
+  source:
+    description:
+      - The registered result of M(webfarm.iis_cluster.sync_node_info) on this node, the source, made
+        without C(against) and with the same O(salt) and O(exclude). Its summary is what the targets
+        compared themselves with (give their M(webfarm.iis_cluster.sync_node_info) this same result
+        as C(against)), and its COM+ catalog and identities are the source's.
+    type: raw
+    required: true
 seealso:
   - module: webfarm.iis_cluster.sync_node_info
 author:
@@ -39,8 +50,22 @@ author:
 """
 
 EXAMPLES = r"""
+- name: Report the source after the sync
+  webfarm.iis_cluster.sync_node_info:
+    salt: "{{ sync_salt }}"
+  register: source_report
+  when: inventory_hostname == groups['iis_cluster'][0]
+
+- name: Report each target, where it differs from the source
+  webfarm.iis_cluster.sync_node_info:
+    salt: "{{ sync_salt }}"
+    against: "{{ hostvars[groups['iis_cluster'][0]].source_report }}"
+  register: synced_report
+  when: inventory_hostname != groups['iis_cluster'][0]
+
 - name: Verify that the targets equal the source after the sync
   webfarm.iis_cluster.metabase_verify:
+    source: "{{ source_report }}"
     targets: "{{ groups['iis_cluster'][1:] | map('extract', hostvars, 'synced_report') | list }}"
     salt: "{{ sync_salt }}"
   when: inventory_hostname == groups['iis_cluster'][0]
@@ -67,8 +92,9 @@ source:
   sample: web1
 keys_read:
   description:
-    - The metabase keys whose properties were read from the source, the ones that differ on some
-      target; every other key was compared by its digest alone.
+    - The metabase keys the source listed, with their digests and the values that are not secure,
+      those of the subtrees where some target differs; every other key was compared by the digest
+      of a subtree holding it.
   returned: always
   type: list
   elements: str

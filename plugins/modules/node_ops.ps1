@@ -102,13 +102,15 @@ $operations = @{
                 -SecretName $Arguments['secret'] -Secrets $Secrets
         }
     }
-    'metabase_digest' = @{
+    'metabase_digest_tree' = @{
         Write = $false
-        Args = @{ salt = 'secret'; exclude = 'str_list' }
+        Args = @{ salt = 'secret'; exclude = 'str_list'; against = 'any'; keys = 'str_list'; subtrees = 'str_list'; values = 'bool' }
         Required = @('salt')
         Run = {
             param($Arguments, $Secrets)
-            Get-MetabaseDigest -Salt ([string]$Secrets[$Arguments['salt']]) -Exclude @($Arguments['exclude'])
+            Get-MetabaseDigestTree -Salt ([string]$Secrets[$Arguments['salt']]) -Exclude @($Arguments['exclude']) `
+                -Against $Arguments['against'] -Keys $Arguments['keys'] -Subtrees $Arguments['subtrees'] `
+                -Values ([bool]$Arguments['values'])
         }
     }
     'metabase_backup_create' = @{

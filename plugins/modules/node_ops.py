@@ -55,9 +55,12 @@ options:
       - V(metabase_secret_matches) (read) takes C(path), C(property) and C(secret), and returns
         whether the key's effective value equals the secret (ordinal comparison, false when
         unset). The value itself never leaves the host.
-      - V(metabase_digest) (read) takes C(salt) (a name in O(secrets)) and C(exclude) (property
-        names) and returns a salted HMAC-SHA256 digest of every metabase key and of every
-        property set at it, secure values included, computed on the host.
+      - V(metabase_digest_tree) (read) takes C(salt) (a name in O(secrets)), C(exclude) (property
+        names) and optionally C(against) (another node's summary), or C(keys) and C(subtrees)
+        (metabase paths) with C(values). It digests the metabase on the host as a tree of salted
+        HMAC-SHA256 digests (every property, key and subtree, secure values included) and returns
+        the summary of the tree's top, where the node differs from another node's summary, or
+        the digests (and the values that are not secure) of the keys asked for.
       - V(metabase_backup_create) (write) takes C(name) and backs the metabase up under it with
         the next free version; V(metabase_backup_list) (read) lists every backup with its
         C(name), C(version) and C(date) (UTC); V(metabase_backup_restore) (write) takes C(name)

@@ -11,16 +11,23 @@ module: sync_node_info
 short_description: What a cluster node tells about itself for an IISSync sync
 version_added: 0.1.0
 description:
-  - Reads, in one batch, what IISSync depends on at a node and a digest of its metabase, for
+  - Reads, in one batch, what IISSync depends on at a node and the digests of its metabase, for
     M(webfarm.iis_cluster.iissync_preflight) and M(webfarm.iis_cluster.metabase_verify), which run
     on the sync source node and take the other nodes' results.
   - 'The report: the node''s identity and IP addresses, its DCOM default protocols, its shares and
     system drive, the addresses of the cluster groups, its COM+ catalog (MTS replication share,
     applications and their components, whether the sync account passes the System Application''s
-    Administrator role check) and a digest of every metabase key and of every property set at it.'
+    Administrator role check) and the digests of its metabase.'
+  - 'The metabase digests form a tree: a digest of every property, of every key (its properties)
+    and of every subtree (the key and its subtrees). Run on the source node (without O(against)),
+    the report holds the summary, the top of that tree. Run on a target with O(against), the
+    source''s report, the target compares its tree with the source''s summary top-down, on the
+    node, and the report holds only where it differs: the keys and subtrees that differ and the
+    target''s digests of the keys there (of every property of each). A target equal to the
+    source sends nothing more than the digest of its whole metabase.'
   - The digests are HMAC-SHA256 keyed with O(salt) and computed on the node, secure values
     included, so nodes are compared without any value leaving them; without the salt a digest
-    says nothing.
+    says nothing. The module returns their first 64 bits.
   - A part that cannot be read is reported with its Windows error instead of failing the module,
     so the preflight can say what it means for IISSync.
 extends_documentation_fragment:
@@ -29,6 +36,15 @@ extends_documentation_fragment:
   - webfarm.iis_cluster.sync_digests
   - webfarm.iis_cluster.sync_digests.account
   - webfarm.iis_cluster.sync_digests.accounts
+options:
+  against:
+    description:
+      - The registered result of this module on the sync source node, made with the same O(salt)
+        and O(exclude). The report then says where this node's metabase differs from the source's,
+        which is what M(webfarm.iis_cluster.iissync_preflight) and
+        M(webfarm.iis_cluster.metabase_verify) compare. Give it on every target; leave it out on
+        the source.
+    type: raw
 seealso:
   - module: webfarm.iis_cluster.iissync_preflight
   - module: webfarm.iis_cluster.metabase_verify
@@ -37,10 +53,18 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Report a target node for the preflight
+- name: Report the source node
   webfarm.iis_cluster.sync_node_info:
     salt: "{{ sync_salt }}"
+  register: source_report
+  when: inventory_hostname == groups['iis_cluster'][0]
+
+- name: Report each target node, where it differs from the source
+  webfarm.iis_cluster.sync_node_info:
+    salt: "{{ sync_salt }}"
+    against: "{{ hostvars[groups['iis_cluster'][0]].source_report }}"
   register: node_report
+  when: inventory_hostname != groups['iis_cluster'][0]
 """
 
 RETURN = r"""
@@ -53,8 +77,9 @@ node:
       C(identities), C(w3svc), C(msftpsvc) and C(metabase) hold what the instruction set's
       C(host_facts), C(dcom_protocols), C(file_shares), C(cluster_addresses), C(complus_catalog),
       C(iis_identities_check) (whether every identity IIS uses there logs on), C(metabase_get) of
-      the AnonymousUserName at the web and FTP services' keys, and C(metabase_digest) return,
-      null when it failed;
+      the AnonymousUserName at the web and FTP services' keys, and C(metabase_digest_tree) return
+      (with O(against), also C(against), the digest of the source's whole metabase it was
+      compared with), null when it failed;
       C(errors) holds each failure's Windows error code and message.
     - C(accounts) holds, for each name of O(accounts), C(principal) (the account's C(sid), C(name)
       and C(kind) as the node resolves it, null when no account has that name) and C(error).
@@ -66,7 +91,12 @@ node:
     salt_id: 3f0c6b1e2a9d8c47
     exclude: [ServerState, Win32Error, AdminACL]
     dcom_protocols: [ncacn_ip_tcp]
-    metabase: {"keys": {"/LM/W3SVC/1": {"digest": "5f0c...", "properties": {"KeyType": "9a1e..."}}}}
+    metabase:
+      root: 0e5d41c27f9a3b86
+      against: 9c1e7a0b44d2f613
+      differing_keys: []
+      differing_subtrees: [/LM/W3SVC/1]
+      keys: {"/LM/W3SVC/1": {"digest": "5f0c2b7d9e1a4c38", "properties": {"KeyType": "9a1e3c5b7d2f4e60"}}}
     errors: {}
     accounts: {"WEBFARM\\IUSR_web": {"principal": {"sid": "S-1-5-21-1-2-3-1105", "name": "WEBFARM\\IUSR_web", "kind": "user"}, "error": null}}
 replicated_identities:

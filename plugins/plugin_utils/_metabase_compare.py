@@ -5,10 +5,10 @@
 
 This is for internal collection use only; the API may change at any time.
 
-Both sides are salted digests (``metabase_digest``): equal digests mean equal values, secure
-ones included, and nothing else can be read from them. Keys are compared by their digest first;
-only for a key whose digest differs are its properties compared, and only those keys' details
-are then fetched from the source to show what it holds.
+Both sides are salted digests (``metabase_digest_tree``): equal digests mean equal values, secure
+ones included, and nothing else can be read from them. A target compares its digest tree with the
+source's summary top-down and lists only the keys where it differs; the source lists the same
+keys, and these two listings are compared here, a key by its digest first, then its properties.
 """
 
 from __future__ import annotations
@@ -43,12 +43,29 @@ class KeyDifference:
     properties: tuple[PropertyDifference, ...] = ()
 
 
+def tree_differences(
+    source: t.Mapping[str, t.Any], target: t.Mapping[str, t.Any], exclude: t.Collection[str] = ()
+) -> list[KeyDifference]:
+    """How a target differs from the source: ``target`` is its ``metabase_digest_tree`` value
+    made against the source's summary, ``source`` the source's listing (``keys``) of at least
+    the keys and subtrees the target names; the part of it the target does not name is left
+    out of the comparison."""
+    single = {path.lower() for path in target["differing_keys"]}
+    tops = tuple(path.lower() for path in target["differing_subtrees"])
+    scoped = {
+        path: entry
+        for path, entry in source.items()
+        if path.lower() in single or any(path.lower() == top or path.lower().startswith(top + "/") for top in tops)
+    }
+    return differing_keys(scoped, target.get("keys") or {}, exclude)
+
+
 def differing_keys(
     source: t.Mapping[str, t.Any], target: t.Mapping[str, t.Any], exclude: t.Collection[str] = ()
 ) -> list[KeyDifference]:
-    """How ``target``'s key digests differ from ``source``'s (both ``metabase_digest`` values'
-    ``keys``), in the source's key order, then the target's extra keys. Key paths compare
-    case-insensitively; properties named in ``exclude`` are ignored."""
+    """How ``target``'s key digests differ from ``source``'s (both ``metabase_digest_tree``
+    listings, ``keys``), in the source's key order, then the target's extra keys. Key paths
+    compare case-insensitively; properties named in ``exclude`` are ignored."""
     excluded = {name.lower() for name in exclude}
     source_keys = {path.lower(): (path, digest) for path, digest in source.items()}
     target_keys = {path.lower(): (path, digest) for path, digest in target.items()}
@@ -129,6 +146,19 @@ def differing_applications(source: t.Mapping[str, t.Any], target: t.Mapping[str,
 
 def _replicated(catalog: t.Mapping[str, t.Any]) -> dict[str, str]:
     return {app["id"].upper(): app["name"] for app in catalog["applications"] if not app["system"]}
+
+
+def listed_details(listing: t.Mapping[str, t.Any]) -> dict[str, dict[str, dict[str, t.Any]]]:
+    """The source's properties of a ``metabase_digest_tree`` listing made with ``values``, by
+    key path and name, as :func:`describe_differences` shows them: a listed property without a
+    value is a secure one."""
+    return {
+        path: {
+            name: {"value": entry["values"][name]} if name in entry.get("values", {}) else {"secure": True}
+            for name in entry["properties"]
+        }
+        for path, entry in listing.items()
+    }
 
 
 def describe_differences(

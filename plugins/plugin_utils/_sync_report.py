@@ -4,6 +4,11 @@
 """What one node tells about itself for a sync: the conditions IISSync depends on and the
 salted digests of its metabase, read in one batch.
 
+The source node's report holds the summary of its metabase's digest tree
+(``metabase_digest_tree``); a target's report, made against it, holds only where the target
+differs: the keys and subtrees to compare, and the target's digests of those keys. Whoever
+compares then lists the same keys on the source (:func:`listing_instruction`).
+
 This is for internal collection use only; the API may change at any time.
 
 ``sync_node_info`` returns a node's report; ``iissync_preflight`` and ``metabase_verify`` read
@@ -51,7 +56,7 @@ PARTS: t.Mapping[str, str] = {
     "identities": "iis_identities_check",
     "w3svc": "metabase_get",
     "msftpsvc": "metabase_get",
-    "metabase": "metabase_digest",
+    "metabase": "metabase_digest_tree",
 }
 SERVICE_PARTS: t.Mapping[str, str] = {"w3svc": "W3SVC", "msftpsvc": "MSFTPSVC"}
 """The parts that read a service's key, and its path."""
@@ -87,10 +92,22 @@ class NodeReport:
         return str((self.parts.get("facts") or {}).get("name") or self.host)
 
     @property
-    def digests(self) -> t.Mapping[str, t.Any] | None:
-        """The metabase's key digests by metabase path, or None when they could not be read."""
-        metabase = self.parts.get("metabase")
-        return None if metabase is None else metabase["keys"]
+    def tree(self) -> t.Mapping[str, t.Any] | None:
+        """The node's ``metabase_digest_tree`` value (with ``against``, the root of the summary
+        it was compared with), or None when it could not be read."""
+        return self.parts.get("metabase")
+
+    def summary(self, field: str) -> dict[str, t.Any]:
+        """The summary of this (source) node's digest tree, to compare a target against;
+        raises :class:`InvalidInput` naming ``field`` when the report has none."""
+        tree = self.tree
+        if tree is None or "subtrees" not in tree:
+            raise InvalidInput(
+                f"{field}: the report of {self.host} holds no summary of its metabase digests; give the registered "
+                "result of webfarm.iis_cluster.sync_node_info on the source node, run without against, whose "
+                "metabase could be read"
+            )
+        return {"root": tree["root"], "subtrees": tree["subtrees"]}
 
     def to_result(self) -> dict[str, t.Any]:
         """The report as modules return it (and take it back)."""
@@ -142,13 +159,20 @@ def salt_id(salt: str) -> str:
 
 
 def report_instructions(
-    account: str | None, exclude: t.Sequence[str], names: t.Sequence[str] = ()
+    account: str | None,
+    exclude: t.Sequence[str],
+    names: t.Sequence[str] = (),
+    against: t.Mapping[str, t.Any] | None = None,
 ) -> list[Instruction]:
     """The instructions of a report, in :data:`PARTS` order (the salt is the secret
-    :data:`SALT_REF`), then an ``account_lookup`` of each of ``names``."""
+    :data:`SALT_REF`), then an ``account_lookup`` of each of ``names``. With ``against`` (a
+    source's :meth:`NodeReport.summary`) the metabase part is where this node differs from it."""
+    tree: dict[str, t.Any] = {"salt": SALT_REF, "exclude": list(exclude)}
+    if against is not None:
+        tree["against"] = dict(against["subtrees"])
     args: dict[str, dict[str, t.Any]] = {
         "complus": {"account": account} if account else {},
-        "metabase": {"salt": SALT_REF, "exclude": list(exclude)},
+        "metabase": tree,
         **{
             part: {"path": path, "properties": ["AnonymousUserName"], "children": False}
             for part, path in SERVICE_PARTS.items()
@@ -159,15 +183,23 @@ def report_instructions(
 
 
 def node_report(
-    host: str, outcomes: t.Sequence[Outcome], salt: str, exclude: t.Sequence[str], names: t.Sequence[str] = ()
+    host: str,
+    outcomes: t.Sequence[Outcome],
+    salt: str,
+    exclude: t.Sequence[str],
+    names: t.Sequence[str] = (),
+    against: t.Mapping[str, t.Any] | None = None,
 ) -> NodeReport:
     """The report of ``host`` from the outcomes of :func:`report_instructions` (run without
-    stopping on errors)."""
+    stopping on errors, with the same ``against``)."""
     parts: dict[str, t.Any] = {}
     errors: dict[str, NodeError] = {}
     for name, outcome in zip(PARTS, outcomes):
         if outcome.status == "ok":
             parts[name] = outcome.value
+            if name == "metabase" and against is not None:
+                # Which source state the differences are from: compared later with the source's.
+                parts[name] = {**outcome.value, "against": against["root"]}
         else:
             errors[name] = NodeError(outcome.error_code or 0, outcome.error_message)
     accounts = {
@@ -190,3 +222,33 @@ def check_same_digests(reports: t.Sequence[NodeReport], salt: str, exclude: t.Se
                 f"{field}[{index}]: the report of {report.host} was digested with another salt or exclusion list; "
                 "give sync_node_info the same salt and exclude as this task"
             )
+
+
+def check_against(root: str, targets: t.Sequence[NodeReport], field: str) -> None:
+    """Every target's differences are from the source's metabase whose digest tree has
+    ``root``; raises :class:`InvalidInput` for one compared with another."""
+    for index, target in enumerate(targets):
+        if target.tree is not None and target.tree.get("against") != root:
+            raise InvalidInput(
+                f"{field}[{index}]: the report of {target.host} was not made against the source's current "
+                "metabase digests; run webfarm.iis_cluster.sync_node_info on the targets with against: the source's "
+                "registered sync_node_info result, after the last change to the source's metabase"
+            )
+
+
+def listing_instruction(
+    targets: t.Sequence[NodeReport], exclude: t.Sequence[str], values: bool = False
+) -> Instruction | None:
+    """The ``metabase_digest_tree`` listing, for the source, of every key and subtree where a
+    target differs from the source's summary (with the non-secure ``values`` when asked), or
+    None when no target differs."""
+    keys: dict[str, str] = {}
+    subtrees: dict[str, str] = {}
+    for target in targets:
+        if target.tree is not None:
+            keys.update((path.lower(), path) for path in target.tree["differing_keys"])
+            subtrees.update((path.lower(), path) for path in target.tree["differing_subtrees"])
+    if not keys and not subtrees:
+        return None
+    args = {"salt": SALT_REF, "exclude": list(exclude), "keys": list(keys.values()), "subtrees": list(subtrees.values())}
+    return Instruction("metabase_digest_tree", {**args, "values": values})

@@ -113,7 +113,8 @@ def test_drift_after_a_sync_fails_verification_naming_key_and_property(lab: Lab)
         '/LM/W3SVC/1: ServerComment differs: node1 has "Default Web Site", node2 has another value',
     ]
     assert result["msg"].startswith("Verification failed: node2 differs from node1: /LM/W3SVC: WAMUserPass differs")
-    assert result["keys_read"] == ["/LM/W3SVC", "/LM/W3SVC/1"]
+    # The lab's metabase is small: its summary is the root alone, so the source lists every key.
+    assert result["keys_read"] == list(metabase(lab, "NODE1"))
     lab.assert_never_exposed("Drifted-Secret-9", [run])
 
 
@@ -153,6 +154,25 @@ def test_a_checkable_fault_stops_the_run_in_the_preflight_decoded(tmp_path, kind
         assert decode(code).describe() in result["msg"]
         assert lab.iissync_runs() == []
         assert lab.state()["hosts"]["NODE2"]["metabase_backups"] == []
+    finally:
+        lab.stop()
+
+
+def test_a_source_whose_metabase_cannot_be_read_stops_in_the_preflight_decoded(tmp_path):
+    # The targets get no summary to compare with: they list their whole tree, and the preflight
+    # meets the source's own error.
+    lab = Lab(tmp_path, topology=topology_file(tmp_path, faults=[{"kind": "metabase_in_use", "host": "NODE1"}]))
+    try:
+        run = lab.playbook("sync.yml", extra_vars=lab.become_vars())
+
+        assert run.rc != 0
+        assert run.status(PREFLIGHT, "node1") == "failed"
+        result = run.result(PREFLIGHT, "node1")
+        code = FAULT_KINDS["metabase_in_use"].code
+        assert [check["code"] for check in result["checks"] if check["outcome"] == "failed"] == [code]
+        assert "node1: the metabase" in result["msg"] and decode(code).describe() in result["msg"]
+        assert result["targets"][0]["in_sync"] is False
+        assert lab.iissync_runs() == []
     finally:
         lab.stop()
 

@@ -49,7 +49,7 @@ def test_every_op_conforms_and_the_lab_is_left_as_found_with_no_secret_shown(lab
     # Each node ran every node op, and the domain controller the domain ops.
     for host in ("node1", "node2"):
         assert {line.split()[1] for line in table[1:] if line.split()[0] == host} >= {
-            "host_facts", "metabase_digest", "complus_catalog", "local_group_member_add", "local_group_member_remove"
+            "host_facts", "metabase_digest_tree", "complus_catalog", "local_group_member_add", "local_group_member_remove"
         }
     assert {line.split()[1] for line in table[1:] if line.split()[0] == "dc1"} >= {"domain_user_add", "domain_user_delete"}
     assert "The nodes are left as found." in report["msg"]
@@ -57,7 +57,7 @@ def test_every_op_conforms_and_the_lab_is_left_as_found_with_no_secret_shown(lab
         line for line in report["left_as_found"] if line.split(":")[0] in ("dc1", "node1", "node2")
     ] and len(report["left_as_found"]) == 4
     # The table is printed, as plain lines.
-    assert "78 of 78 probes conform to the contract" in run.output
+    assert "82 of 82 probes conform to the contract" in run.output
 
     after = lab.state()
     assert after["domain"]["next_rid"] == before["domain"]["next_rid"] + 1

@@ -93,7 +93,7 @@ def test_a_boolean_is_not_an_integer_and_oneof_reports_the_alternative_of_the_va
         ("account_lookup", {"sid": "S-1-5-32-545", "name": "BUILTIN\\Users", "kind": "computer"}),
         ("account_logon_check", {"code": 1326, "message": "Logon failure"}),
         ("account_logon_check", {"code": 1326}),
-        ("metabase_digest", {"keys": {"/LM": {"digest": "0" * 64, "properties": {"KeyType": "f" * 63}}}}),
+        ("metabase_digest_tree", {"root": "0" * 16, "keys": {"/LM": {"digest": "0" * 16, "properties": {"KeyType": "f" * 15}}}}),
     ],
 )
 def test_the_checker_agrees_with_jsonschema_on_the_contract(op: str, value: t.Any) -> None:

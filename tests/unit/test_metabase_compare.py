@@ -14,6 +14,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_comp
     describe_differences,
     differing_applications,
     differing_keys,
+    listed_details,
+    tree_differences,
 )
 
 
@@ -139,3 +141,47 @@ def test_properties_a_step_sets_alike_on_both_nodes_differ_no_more():
     assert without_settled([both], settled) == [
         KeyDifference("/LM/W3SVC", CHANGED, (PropertyDifference("LogonMethod", CHANGED),))
     ]
+
+
+def test_a_target_is_compared_only_where_it_says_it_differs():
+    source = {
+        **SOURCE,
+        "/LM/W3SVC/1/ROOT": key("k3", KeyType="t3"),
+        "/LM/W3SVC/10": key("k4", KeyType="t4"),
+    }
+    target = {
+        "root": "r",
+        "against": "s",
+        "differing_keys": ["/lm/w3svc"],
+        "differing_subtrees": ["/LM/W3SVC/1", "/LM/W3SVC/2"],
+        "keys": {
+            "/LM/W3SVC": key("k1'", KeyType="t1", WAMUserName="u2", WAMUserPass="p1"),
+            "/LM/W3SVC/1": SOURCE["/LM/W3SVC/1"],
+            "/LM/W3SVC/2": key("k5", KeyType="t5"),
+        },
+    }
+
+    assert tree_differences(source, target) == [
+        KeyDifference("/LM/W3SVC", CHANGED, (PropertyDifference("WAMUserName", CHANGED),)),
+        KeyDifference("/LM/W3SVC/1/ROOT", MISSING, (PropertyDifference("KeyType", MISSING),)),
+        KeyDifference("/LM/W3SVC/2", EXTRA, (PropertyDifference("KeyType", EXTRA),)),
+    ]
+    in_sync = {"root": "r", "differing_keys": [], "differing_subtrees": [], "keys": {}}
+    assert tree_differences(source, in_sync) == []
+
+
+def test_a_listed_property_without_a_value_shows_as_a_secret():
+    listing = {"/LM/W3SVC": {"digest": "k", "properties": {"WAMUserName": "a", "WAMUserPass": "b"}, "values": {"WAMUserName": "WEBFARM\\IWAM_web"}}}
+
+    details = listed_details(listing)
+
+    assert details == {"/LM/W3SVC": {"WAMUserName": {"value": "WEBFARM\\IWAM_web"}, "WAMUserPass": {"secure": True}}}
+    lines = describe_differences(
+        "web1",
+        "web2",
+        [KeyDifference("/LM/W3SVC", CHANGED, (PropertyDifference("WAMUserName", CHANGED), PropertyDifference("WAMUserPass", CHANGED)))],
+        ApplicationDifference((), ()),
+        details,
+    )
+    assert lines[1] == "/LM/W3SVC: WAMUserPass differs: web1 has a secret value (not shown), web2 has another value"
+    assert "IWAM_web" in lines[0]

@@ -9,8 +9,10 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
     PARTS,
     NodeReport,
+    check_against,
     check_salt,
     check_same_digests,
+    listing_instruction,
     node_report,
     report_instructions,
     salt_id,
@@ -20,9 +22,13 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
 SALT = "a-salt-of-sixteen-plus"
 
 
-def outcomes(**failed):
-    instructions = report_instructions("WEBFARM\\Administrator", ["ServerState"])
-    values = {"host_facts": {"name": "WEB2"}, "metabase_digest": {"keys": {}}}
+SUMMARY = {"root": "1" * 16, "subtrees": {"/LM": ["1" * 16, "2" * 16], "/LM/W3SVC": ["3" * 16]}}
+DIFFERS = {"root": "4" * 16, "differing_keys": ["/LM"], "differing_subtrees": ["/LM/W3SVC"], "keys": {}}
+
+
+def outcomes(against=None, **failed):
+    instructions = report_instructions("WEBFARM\\Administrator", ["ServerState"], against=against)
+    values = {"host_facts": {"name": "WEB2"}, "metabase_digest_tree": DIFFERS if against else SUMMARY}
     return [
         (
             Outcome(instruction, "failed", error_code=failed[instruction.op], error_message="Access is denied.")
@@ -44,9 +50,9 @@ def test_one_batch_reads_every_part_with_the_salt_by_name():
 
 
 def test_a_failed_part_is_an_error_of_the_report_not_a_failure():
-    report = node_report("web2", outcomes(metabase_digest=0x80070005), SALT, ["ServerState"])
+    report = node_report("web2", outcomes(metabase_digest_tree=0x80070005), SALT, ["ServerState"])
 
-    assert report.digests is None
+    assert report.tree is None
     assert report.errors["metabase"].code == 0x80070005
     assert report.computer == "WEB2"
 
@@ -86,3 +92,43 @@ def test_a_salt_must_be_long_and_its_id_reveals_nothing():
 def test_at_least_one_target():
     with pytest.raises(InvalidInput, match="^targets: give the report of at least one target node$"):
         target_reports([], "targets")
+
+
+def test_a_target_reports_where_it_differs_from_the_sources_summary():
+    source = node_report("web1", outcomes(), SALT, ["ServerState"])
+    summary = source.summary("against")
+
+    instructions = report_instructions(None, ["ServerState"], against=summary)
+    target = node_report("web2", outcomes(against=summary), SALT, ["ServerState"], against=summary)
+
+    assert instructions[-1].args == {"salt": "salt", "exclude": ["ServerState"], "against": SUMMARY["subtrees"]}
+    assert target.tree == {**DIFFERS, "against": SUMMARY["root"]}
+    check_against(SUMMARY["root"], [target], "targets")
+    with pytest.raises(InvalidInput, match=r"^targets\[0\]: the report of web2 was not made against the source's current"):
+        check_against("5" * 16, [target], "targets")
+    with pytest.raises(InvalidInput, match=r"^against: the report of web2 holds no summary"):
+        target.summary("against")
+
+
+def test_the_source_lists_what_any_target_differs_in_once():
+    summary = {"root": "1" * 16, "subtrees": {}}
+    first = node_report("web2", outcomes(against=summary), SALT, [], against=summary)
+    same = node_report("web3", outcomes(), SALT, [])
+    in_sync = NodeReport(
+        "web4", {"metabase": {"root": "1" * 16, "differing_keys": [], "differing_subtrees": [], "keys": {}}}, {}, "", ()
+    )
+
+    listing = listing_instruction([first, in_sync], ["ServerState"], values=True)
+
+    assert listing is not None and listing.op == "metabase_digest_tree"
+    assert listing.args == {
+        "salt": "salt", "exclude": ["ServerState"], "keys": ["/LM"], "subtrees": ["/LM/W3SVC"], "values": True
+    }
+    assert listing_instruction([in_sync], []) is None
+    assert same.summary("source") == SUMMARY
+
+
+def test_against_an_empty_summary_a_target_lists_its_whole_tree():
+    instructions = report_instructions(None, [], against={"root": None, "subtrees": {}})
+
+    assert instructions[-1].args["against"] == {}

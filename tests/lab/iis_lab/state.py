@@ -52,7 +52,7 @@ fingerprint, no fault conditions and no backup contents)."""
 class SecretDigests:
     """The digest ``state.json`` records for each secret the model holds: one per secret for the
     lab's lifetime, since the file is rewritten after every change and a fresh salt each time
-    would make every rewrite differ. It is also the secret's token for ``metabase_digest``
+    would make every rewrite differ. It is also the secret's token for ``metabase_digest_tree``
     (:data:`iis_lab.node_ops.spec.SecretToken`), which is why equal secrets must get one digest.
 
     A resumed lab hands it the digests it loaded (:meth:`stored`). A stored secret's digest is

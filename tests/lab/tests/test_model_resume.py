@@ -115,7 +115,7 @@ def topology_file(tmp_path: pathlib.Path, **changes: t.Any) -> str:
 
 
 def metabase_digests(lab: Lab, host: str) -> dict[str, t.Any]:
-    instruction = op("metabase_digest", salt="salt")
+    instruction = op("metabase_digest_tree", salt="salt", subtrees=["/LM"])
     return t.cast(dict[str, t.Any], NodeOps(lab).value(instruction, host=host, secrets={"salt": "run-salt"})["keys"])
 
 

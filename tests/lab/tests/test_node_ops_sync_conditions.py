@@ -66,8 +66,8 @@ def fails_with(code: int) -> t.Callable[[dict[str, t.Any]], bool]:
 
 # What each fault the preflight can check looks like through the ops, on the host it names.
 VISIBLE: dict[str, tuple[str, dict[str, t.Any], t.Callable[[dict[str, t.Any]], bool]]] = {
-    "metabase_in_use": ("NODE2", op("metabase_digest", **SALT), fails_with(0x80070094)),
-    "metabase_access_denied": ("NODE2", op("metabase_digest", **SALT), fails_with(0x80070005)),
+    "metabase_in_use": ("NODE2", op("metabase_digest_tree", **SALT), fails_with(0x80070094)),
+    "metabase_access_denied": ("NODE2", op("metabase_digest_tree", **SALT), fails_with(0x80070005)),
     "dcom_protocols_differ": (
         "NODE2",
         op("dcom_protocols"),

@@ -19,7 +19,7 @@ from . import (
     local_security,
     metabase,
     metabase_backup,
-    metabase_digest,
+    metabase_digest_tree,
     network,
 )
 from .module import run_module
@@ -31,7 +31,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
         for family in (
             host_facts,
             metabase,
-            metabase_digest,
+            metabase_digest_tree,
             metabase_backup,
             network,
             complus,

@@ -69,7 +69,7 @@ class Network(t.Protocol):
 
 SecretToken = t.Callable[[Secret], str]
 """The lab's stand-in for a secret a host holds, where an op must digest it
-(:mod:`.metabase_digest`): the same for the secret's text and its stored form, equal for equal
+(:mod:`.metabase_digest_tree`): the same for the secret's text and its stored form, equal for equal
 secrets on every host of a lab, and different for different secrets."""
 
 

@@ -1,0 +1,233 @@
+"""``metabase_digest_tree``: salted digests of the metabase as a tree (every property, every key,
+every subtree), computed on the host so that secure values are compared without leaving it; a
+summary of the tree's top, what differs from another node's summary, or the keys of chosen
+subtrees (``docs/instruction-set.md`` defines the digests and the three forms).
+
+One difference from Windows, which digests a secure value's text: the lab digests the secret's
+token (:data:`~.spec.SecretToken`), the PBKDF2 digest the lab records for that secret in
+``state.json`` (:class:`iis_lab.state.SecretDigests`). A lab resumed from that file knows the
+secret only by that digest, and a digest computed there cannot be made to equal an HMAC of the
+text. The token can: the lab gives a secret one digest for its whole lifetime, hands a text it
+meets again the digest it loaded for it, and keeps that digest as the stored form. So two nodes
+holding the same secret digest equal and different secrets differ, before and after a resume,
+and a node digests the same before and after one. The controller only compares nodes' digests
+made with one salt, so it cannot tell the difference; a digest still says nothing of the
+secret (it is an HMAC of a salted PBKDF2 digest, whose salt never leaves the lab).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import typing as t
+
+from ..windows.metabase import MetabaseKey
+from ..windows.metabase_schema import find_property
+from ..windows.metabase_types import PropertyType, StoredValue, to_json
+from ..windows.stored_secret import Secret
+from .spec import Arg, ArgType, OpContext, OpSpec
+
+DIGEST_CHARS = 16
+"""The hex characters of a digest the op returns: the first 64 bits of the HMAC."""
+SUMMARY_LIMIT = 256
+"""A key whose subtree holds this many properties or fewer is never opened in the summary."""
+SUMMARY_ENTRIES = 512
+"""The most keys a summary lists."""
+
+
+@dataclasses.dataclass
+class _Node:
+    """One key's digests: its properties' (full HMACs), its own and its subtree's."""
+
+    key: MetabaseKey
+    properties: dict[str, str]
+    digest: str
+    subtree: str
+    count: int
+    """The properties digested in the subtree."""
+    children: list[_Node]
+
+
+def metabase_digest_tree(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    salt = context.secret(args["salt"]).encode("utf-8")
+    excluded = {name.lower() for name in args.get("exclude") or []}
+    root = _digest(context, context.host.open_metabase().key(""), salt, excluded)
+    result: dict[str, t.Any] = {"root": _short(root.subtree)}
+    if args.get("against") is not None:
+        keys, subtrees = _differing(root, args["against"])
+        result["differing_keys"], result["differing_subtrees"] = keys, subtrees
+    elif args.get("keys") is None and args.get("subtrees") is None:
+        result["subtrees"] = _summary(root)
+        return result
+    else:
+        keys, subtrees = args.get("keys") or [], args.get("subtrees") or []
+    result["keys"] = _listing(context, root, keys, subtrees, bool(args.get("values")))
+    return result
+
+
+def _digest(context: OpContext, key: MetabaseKey, salt: bytes, excluded: t.AbstractSet[str]) -> _Node:
+    properties = {}
+    for name, value in key.values.items():
+        schema = find_property(name)
+        assert schema is not None  # the metabase stores only properties of its schema
+        if schema.name.lower() not in excluded:
+            text = context.secret_token(t.cast(Secret, value)) if schema.secure else value
+            properties[schema.name] = _hmac(salt, property_text(schema.name, schema.type, text))
+    children = [_digest(context, child, salt, excluded) for child in key.children.values()]
+    digest = key_digest(salt, properties)
+    subtree = subtree_digest(salt, digest, {child.key.name: child.subtree for child in children})
+    count = len(properties) + sum(child.count for child in children)
+    return _Node(key, properties, digest, subtree, count, children)
+
+
+def property_text(name: str, kind: PropertyType, value: StoredValue) -> str:
+    """What a property's digest is made of: ``name``, type and value on three lines; a LIST's
+    items separated by NUL, a BINARY in lower-case hex, an INTEGER in unsigned decimal, a
+    BOOLEAN as True or False."""
+    if kind is PropertyType.LIST:
+        text = "\0".join(t.cast(tuple[str, ...], value))
+    elif kind is PropertyType.BINARY:
+        text = t.cast(bytes, value).hex()
+    else:
+        text = str(value)
+    return f"{name}\n{kind.value}\n{text}"
+
+
+def key_digest(salt: bytes, properties: t.Mapping[str, str]) -> str:
+    """A key's digest: of its properties' ``name:digest`` lines, sorted by lower-case name."""
+    lines = sorted((name.lower(), f"{name}:{digest}") for name, digest in properties.items())
+    return _hmac(salt, "\n".join(line for _, line in lines))
+
+
+def subtree_digest(salt: bytes, digest: str, children: t.Mapping[str, str]) -> str:
+    """A subtree's digest: of its key's digest, then a ``name:subtree`` line per child key,
+    lower-case name, sorted by it."""
+    lines = sorted(f"{name.lower()}:{subtree}" for name, subtree in children.items())
+    return _hmac(salt, "\n".join([digest, *lines]))
+
+
+def _summary(root: _Node) -> dict[str, list[str]]:
+    """The top of the tree: the keys opened, largest subtree first (ties in tree order), each
+    while its subtree holds more than SUMMARY_LIMIT properties and its children fit within
+    SUMMARY_ENTRIES keys listed. By path, parents before children: an opened key with its
+    subtree's and its own digest, any other listed key with its subtree's only."""
+    opened: set[int] = set()
+    listed = 1
+    candidates = [root]
+    while candidates:
+        node = max(candidates, key=lambda candidate: candidate.count)
+        if node.count <= SUMMARY_LIMIT:
+            break
+        candidates.remove(node)
+        if listed + len(node.children) <= SUMMARY_ENTRIES:
+            opened.add(id(node))
+            listed += len(node.children)
+            candidates.extend(node.children)
+    summary: dict[str, list[str]] = {}
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in opened:
+            summary[node.key.metabase_path] = [_short(node.subtree), _short(node.digest)]
+            pending.extend(reversed(node.children))
+        else:
+            summary[node.key.metabase_path] = [_short(node.subtree)]
+    return summary
+
+
+def _differing(root: _Node, against: t.Mapping[str, t.Sequence[str]]) -> tuple[list[str], list[str]]:
+    """Where this tree differs from another node's summary, top-down: the keys opened there
+    whose own digest differs, and the subtrees to list in full (not opened there, only on one
+    of the nodes, or the whole tree when the summary has no root)."""
+    theirs = {path.lower(): (path, digests) for path, digests in against.items()}
+    children: dict[str, list[str]] = {}
+    for path in against:
+        children.setdefault(path.rsplit("/", 1)[0].lower(), []).append(path)
+    keys: list[str] = []
+    subtrees: list[str] = []
+
+    def walk(node: _Node) -> None:
+        path = node.key.metabase_path
+        digests = theirs[path.lower()][1]
+        if digests[0] == _short(node.subtree):
+            return
+        if len(digests) < 2:
+            subtrees.append(path)
+            return
+        if digests[1] != _short(node.digest):
+            keys.append(path)
+        mine = {child.key.metabase_path.lower() for child in node.children}
+        for child in node.children:
+            if child.key.metabase_path.lower() in theirs:
+                walk(child)
+            else:
+                subtrees.append(child.key.metabase_path)
+        subtrees.extend(other for other in children.get(path.lower(), []) if other.lower() not in mine)
+
+    if root.key.metabase_path.lower() in theirs:
+        walk(root)
+    else:
+        subtrees.append(root.key.metabase_path)
+    return keys, subtrees
+
+
+def _listing(
+    context: OpContext, root: _Node, keys: t.Sequence[str], subtrees: t.Sequence[str], values: bool
+) -> dict[str, t.Any]:
+    """Each key named in ``keys`` and each key of the subtrees in ``subtrees`` that this node
+    has, parents before children: its digest and its properties', and with ``values`` the
+    value of each property that is not secure."""
+    single = {path.lower() for path in keys}
+    tops = {path.lower() for path in subtrees}
+    listing: dict[str, t.Any] = {}
+    pending = [(root, False)]
+    while pending:
+        node, inside = pending.pop()
+        path = node.key.metabase_path
+        inside = inside or path.lower() in tops
+        if inside or path.lower() in single:
+            entry: dict[str, t.Any] = {
+                "digest": _short(node.digest),
+                "properties": {name: _short(digest) for name, digest in node.properties.items()},
+            }
+            if values:
+                entry["values"] = _values(node)
+            listing[path] = entry
+        pending.extend((child, inside) for child in reversed(node.children))
+    return listing
+
+
+def _values(node: _Node) -> dict[str, t.Any]:
+    shown = {}
+    for name in node.properties:
+        schema = find_property(name)
+        assert schema is not None
+        if not schema.secure:
+            shown[name] = to_json(schema.type, node.key.values[schema.name])
+    return shown
+
+
+def _short(digest: str) -> str:
+    return digest[:DIGEST_CHARS]
+
+
+def _hmac(salt: bytes, text: str) -> str:
+    return hmac.new(salt, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+OPS = (
+    OpSpec(
+        "metabase_digest_tree",
+        write=False,
+        args=(
+            Arg("salt", ArgType.SECRET, required=True),
+            Arg("exclude", ArgType.STR_LIST),
+            Arg("against", ArgType.ANY),
+            Arg("keys", ArgType.STR_LIST),
+            Arg("subtrees", ArgType.STR_LIST),
+            Arg("values", ArgType.BOOL),
+        ),
+        run=metabase_digest_tree,
+    ),
+)
