@@ -127,6 +127,9 @@ class Run(t.NamedTuple):
     controller_cpu: float
     lab_cpu: float
     tallies: measure.StepTallies
+    payload: int
+    """The smallest request of the run's executions: the module's fixed payload (and the least
+    arguments any execution took)."""
 
 
 def play(lab: LabProcess, forks: int, *args: str) -> Run:
@@ -159,8 +162,10 @@ def play(lab: LabProcess, forks: int, *args: str) -> Run:
     # The lab records an execution when its shell closes: give the last one a moment.
     time.sleep(0.3)
     tasks = [json.loads(line) for line in steps.read_text(encoding="utf-8").splitlines()]
-    tallies = measure.attribute(lab.executions()[already:], tasks)
-    return Run(process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies)
+    executions = lab.executions()[already:]
+    tallies = measure.attribute(executions, tasks)
+    payload = min((int(execution["request_bytes"]) for execution in executions), default=0)
+    return Run(process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies, payload)
 
 
 class ScaleResult(t.NamedTuple):
@@ -192,11 +197,19 @@ class VerifyResult(t.NamedTuple):
     drifts: int
     verify: measure.Tally
     full_dump: int
+    payload: int
+
+    @property
+    def data_bytes(self) -> int:
+        """What the verification moved beyond the module's fixed payload: every response, and
+        each request's bytes past the payload (the instructions, e.g. a summary of the source's
+        digest tree sent to a target)."""
+        return measure.data_bytes(self.verify, self.payload)
 
     @property
     def share(self) -> float:
-        """The counted share: what the nodes sent (responses) against a full dump's data."""
-        return self.verify.response_bytes / self.full_dump
+        """The counted share: the data moved against a full dump's data."""
+        return self.data_bytes / self.full_dump
 
     @property
     def wire_share(self) -> float:
@@ -223,7 +236,8 @@ def measure_verify(workdir: pathlib.Path, properties: int) -> list[VerifyResult]
             run = play(lab, 2, "--tags", "verify")
             if (run.rc == 0) != (drifts == 0):
                 raise RuntimeError(f"verify with {drifts} drift exited {run.rc}; see {lab.workdir}")
-            results.append(VerifyResult(properties, drifts, measure.step_tally(run.tallies, "verify", hosts), full_dump))
+            tally = measure.step_tally(run.tallies, "verify", hosts)
+            results.append(VerifyResult(properties, drifts, tally, full_dump, converge.payload))
     finally:
         lab.stop()
     return results
@@ -327,7 +341,7 @@ def report(
         "",
         measure.table(
             ["properties", "drifts", "executions", "request KiB", "response KiB", "full dump KiB",
-             "responses / full dump", "counted target", "requests + responses / full dump"],
+             "data / full dump", "counted target", "requests + responses / full dump"],
             [
                 [f"{result.properties:,}", result.drifts, result.verify.executions,
                  measure.kib(result.verify.request_bytes), measure.kib(result.verify.response_bytes),
@@ -340,10 +354,12 @@ def report(
         ),
         "",
         "Verify's bytes: the HTTP bodies of the verify step's executions on both nodes. The counted share is",
-        "what the nodes sent (responses, SOAP envelopes included) against a full dump: the data of",
-        "`metabase_get` for every key of each node, as base64 module output, for both nodes",
-        "(`measure.full_dump_bytes`), without request or envelope. Requests carry the module's payload,",
-        "a fixed cost per execution that the executions tables count; the last column adds them.",
+        "the data they moved against a full dump: every response (SOAP envelopes included) and each",
+        "request's bytes beyond the module's fixed payload (the smallest request of the converging run),",
+        "which is where the instructions travel, a summary of the source's digest tree among them. A full",
+        "dump is the data of `metabase_get` for every key of each node, as base64 module output, for both",
+        "nodes (`measure.full_dump_bytes`), without request or envelope. The payload itself is a fixed cost",
+        "per execution that the executions tables count; the last column adds it back.",
         "",
         "## Counted targets",
         "",

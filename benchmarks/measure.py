@@ -100,6 +100,12 @@ def step_tally(tallies: StepTallies, step: str, hosts: t.Iterable[str]) -> Tally
     return total
 
 
+def data_bytes(tally: Tally, payload: int) -> int:
+    """The bytes ``tally``'s executions moved beyond the module's fixed ``payload`` per request:
+    all response bytes, and the request bytes past the payload of each execution."""
+    return tally.response_bytes + max(0, tally.request_bytes - tally.executions * payload)
+
+
 def full_dump_bytes(metabase: t.Mapping[str, t.Any]) -> int:
     """What a full dump of one node's metabase moves: for every key, the result ``metabase_get``
     gives for it with every property set there (``{"path", "key_type", "properties": {name:

@@ -96,3 +96,12 @@ def test_verify_targets_are_judged_at_fifty_thousand_properties_only():
 
 def test_a_table_is_markdown_with_a_header_rule():
     assert measure.table(["a", "b"], [[1, "x"]]) == "| a | b |\n|---|---|\n| 1 | x |"
+
+
+def test_verify_data_is_every_response_and_each_request_past_the_module_payload():
+    # Two executions of a 480,000-byte payload: one with a 9,000-byte summary in its
+    # instructions, one with none.
+    tally = measure.Tally(executions=2, request_bytes=480_000 * 2 + 9_000, response_bytes=3_000)
+
+    assert measure.data_bytes(tally, payload=480_000) == 12_000
+    assert measure.data_bytes(measure.Tally(), payload=480_000) == 0
