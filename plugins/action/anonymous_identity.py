@@ -38,8 +38,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_back
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import (
     Instruction,
-    NodeOpError,
     NodeSession,
+    Outcome,
 )
 
 
@@ -65,16 +65,17 @@ class ActionModule(NodeAction):
         backup = BackupFirst.from_option(args["backup"])
         site = str(args["site"]).strip()
         below = normalize_path(args["path"]) if args["path"] else None
+        listing = Instruction("metabase_sites_get", {"service": args["service"]})
+        missing = {"changed": False, "skipped": True, "msg": f"{args['service']} is not installed on {session.host}"}
+        # A site given by number needs no listing first: whether the service is installed is then
+        # asked at the head of the query, which stops there when it is not.
+        numbered = site.isascii() and site.isdigit()
         sites = None
-        if args["skip_missing_service"]:
-            (listed,) = session.run([Instruction("metabase_sites_get", {"service": args["service"]})], stop_on_error=False)
-            if listed.status != "ok" and listed.error_code == _PATH_NOT_FOUND:
-                return {"changed": False, "skipped": True, "msg": f"{args['service']} is not installed on {session.host}"}
-            if listed.status != "ok":
-                raise NodeOpError(session.host, listed)
-            sites = listed.value
-        elif not site.isdigit():
-            (sites,) = session.values([Instruction("metabase_sites_get", {"service": args["service"]})])
+        if not numbered:
+            (listed,) = session.run([listing], stop_on_error=False)
+            if args["skip_missing_service"] and _not_installed(listed):
+                return missing
+            (sites,) = session.checked([listed])
         path = site_path(args["service"], site, sites)
         if below:
             path = f"{path}/{below}"
@@ -92,7 +93,11 @@ class ActionModule(NodeAction):
             proof,
             *([BACKUP_LIST] if backup else []),
         ]
-        answers = session.values(query, secrets)
+        lead = [listing] if args["skip_missing_service"] and numbered else []
+        outcomes = session.run([*lead, *query], secrets)
+        if lead and _not_installed(outcomes[0]):
+            return missing
+        answers = session.checked(outcomes)[len(lead) :]
         backups = answers.pop() if backup else []
         report, password_matches, *data_paths, logon, proven = answers
         refused = logon_problem(proven, password="the password given")
@@ -169,6 +174,11 @@ class ActionModule(NodeAction):
             result["failed"] = True
             result["msg"] = f"anonymous requests to {metabase_path(path)} on {session.host} would not log on: {problem}"
         return result
+
+
+def _not_installed(listed: Outcome) -> bool:
+    """Whether ``metabase_sites_get`` found no key for the service: it is not installed."""
+    return listed.status != "ok" and listed.error_code == _PATH_NOT_FOUND
 
 
 def _logon_result(logon: t.Mapping[str, t.Any], problem: str | None) -> dict[str, t.Any]:

@@ -11,12 +11,12 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names import parse_account_name
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._principals import (
     LocalGroup,
-    Principal,
     check_local_group_name,
-    plan_membership,
+    membership_queries,
+    plan_group,
 )
 
 
@@ -30,26 +30,11 @@ class ActionModule(NodeAction):
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         group = check_local_group_name(args["group"])
         names = [str(parse_account_name(member, "members")) for member in args["members"]]
-        read_back = Instruction("local_group_members_get", {"group": group})
-        report, *principals = session.values(
-            [read_back, *(Instruction("account_lookup", {"name": name}) for name in names)]
-        )
-        current = LocalGroup.from_report(report)
-        wanted = [(name, Principal.from_report(found) if found else None) for name, found in zip(names, principals)]
-        planned = plan_membership(group, current, wanted, args["state"], check_mode=self.check_mode)
-        changes = list(planned.values())
-
-        after = current
-        if instructions_of(changes) and not self.check_mode:
-            after = LocalGroup.from_report(session.values([*instructions_of(changes), read_back])[-1])
-
-        result: dict[str, t.Any] = {
-            "changed": bool(changes),
-            "group": current.principal.as_result(),
-            "members": [member.as_result() for member in after.members],
-            "added": list(planned) if args["state"] == "present" else [],
-            "removed": list(planned) if args["state"] == "absent" else [],
-        }
+        plan = plan_group(group, names, session.values(membership_queries(group, names)), args["state"], check_mode=self.check_mode)
+        after = plan.current
+        if instructions_of(plan.changes) and not self.check_mode:
+            after = LocalGroup.from_report(session.values([*instructions_of(plan.changes), plan.read_back])[-1])
+        result = plan.as_result(after)
         if self.diff_mode:
-            result["diff"] = render_diff(changes, f"{session.host}:{current.principal.name}")
+            result["diff"] = render_diff(plan.changes, f"{session.host}:{plan.current.principal.name}")
         return result

@@ -11,15 +11,13 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names import parse_account_name
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._user_rights import (
     MODE_EFFECTIVE,
     MODES,
-    Holder,
-    Token,
     check_right_name,
-    effective_grant,
-    plan_right,
+    plan_rights,
+    right_queries,
 )
 
 
@@ -33,29 +31,11 @@ class ActionModule(NodeAction):
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         right = check_right_name(args["right"])
         names = [str(parse_account_name(account, "accounts")) for account in args["accounts"]]
-        read_back = Instruction("user_rights_get", {"right": right})
-        report, *tokens = session.values(
-            [read_back, *(Instruction("account_token_get", {"name": name}) for name in names)]
-        )
-        holders = [Holder.from_report(holder) for holder in report["holders"]]
-        decisions = [
-            plan_right(right, name, Token.from_report(token) if token else None, holders, args["mode"], check_mode=self.check_mode)
-            for name, token in zip(names, tokens)
-        ]
-        changes = [decision.change for decision in decisions if decision.change is not None]
-
-        afters = [decision.predicted() for decision in decisions]
-        if instructions_of(changes) and not self.check_mode:
-            applied = session.values([*instructions_of(changes), read_back])[-1]
-            holders = [Holder.from_report(holder) for holder in applied["holders"]]
-            afters = [effective_grant(decision.token, holders) if decision.token else None for decision in decisions]
-
-        result: dict[str, t.Any] = {
-            "changed": bool(changes),
-            "right": right,
-            "mode": args["mode"],
-            "accounts": [decision.as_result(after) for decision, after in zip(decisions, afters)],
-        }
+        plan = plan_rights(right, names, session.values(right_queries(right, names)), args["mode"], check_mode=self.check_mode)
+        applied = None
+        if instructions_of(plan.changes) and not self.check_mode:
+            applied = session.values([*instructions_of(plan.changes), plan.read_back])[-1]
+        result = plan.as_result(applied)
         if self.diff_mode:
-            result["diff"] = render_diff(changes, f"{session.host}:{right}")
+            result["diff"] = render_diff(plan.changes, f"{session.host}:{right}")
         return result

@@ -73,7 +73,8 @@ options:
   skip_missing_service:
     description:
       - Whether the task is skipped, rather than failed, when O(service) is not installed on the
-        node (its metabase key does not exist), as the FTP service may not be on IIS 6.0.
+        node (its metabase key does not exist), as the FTP service may not be on IIS 6.0. For a
+        site given by number this costs no remote execution of its own.
     type: bool
     default: false
 extends_documentation_fragment:

@@ -51,6 +51,17 @@ STEP_OF_RESULT = {
 }
 """The playbook step each registered result belongs to."""
 
+STEP_RESULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
+    "node_access_result": {
+        "node_access_membership": ("membership",),
+        "node_access_user_right": ("rights", 0),
+        "node_access_iwam_user_right": ("rights", 1),
+    },
+}
+"""Results of a step-level module (webfarm.iis_cluster.node_access) read as the results of the
+modules it composes: each registered name above, by its path in the step's result. A step
+that failed or was unreachable stands for each of its parts; one skipped ran none of them."""
+
 STEP_NAMES = tuple(dict.fromkeys(STEP_OF_RESULT.values()))
 PREFLIGHT = "pre-flight"
 STOPPED = "cluster_iis_stopped"
@@ -103,15 +114,37 @@ def node_runs(
     for host in hosts:
         variables = hostvars[host]
         stopped = variables[STOPPED] if STOPPED in variables else None
+        results = {name: variables[name] for name in REGISTERED if name in variables}
+        for name, parts in STEP_RESULTS.items():
+            if name in variables:
+                results.update(_parts(variables[name], parts))
         runs.append(
             NodeRun(
                 host=host,
-                results={name: variables[name] for name in REGISTERED if name in variables},
+                results=results,
                 completed=host in finished,
                 stopped=Stop.from_record(stopped) if stopped else None,
             )
         )
     return runs
+
+
+def _parts(result: Result, parts: t.Mapping[str, tuple[str | int, ...]]) -> dict[str, Result]:
+    """The parts of a step-level result by the names of the results they stand for."""
+    if _failed(result):
+        return {name: result for name in parts}
+    found: dict[str, Result] = {}
+    if result.get("skipped"):
+        return found
+    for name, path in parts.items():
+        value: t.Any = result
+        try:
+            for key in path:
+                value = value[key]
+        except (KeyError, IndexError, TypeError):
+            continue
+        found[name] = value
+    return found
 
 
 def _ran(result: Result | None) -> bool:

@@ -12,6 +12,7 @@ remote execution, whatever the number of instructions in it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing as t
 
 from ansible.errors import AnsibleActionFail
@@ -118,6 +119,18 @@ class NodeSession:
             )
         return [_outcome(instruction, entry) for instruction, entry in zip(instructions, reported)]
 
+    def query(self, batches: t.Sequence[t.Sequence[Instruction]]) -> list[list[Outcome]]:
+        """Run the read-only ``batches`` in one remote execution, each distinct instruction once,
+        and return the outcomes of each batch: a step that composes several modules' queries
+        pays one execution. No outcome stops the others; :meth:`checked` raises for a failed one
+        of the batches the caller uses."""
+        distinct: dict[str, Instruction] = {}
+        for batch in batches:
+            for instruction in batch:
+                distinct.setdefault(_key(instruction), instruction)
+        outcomes = dict(zip(distinct, self.run(list(distinct.values()), stop_on_error=False)))
+        return [[outcomes[_key(instruction)] for instruction in batch] for batch in batches]
+
     def values(
         self,
         instructions: t.Sequence[Instruction],
@@ -133,6 +146,10 @@ class NodeSession:
             if outcome.status != "ok":
                 raise NodeOpError(self.host, outcome)
         return [outcome.value for outcome in outcomes]
+
+
+def _key(instruction: Instruction) -> str:
+    return json.dumps(instruction.to_wire(), sort_keys=True)
 
 
 def _outcome(instruction: Instruction, entry: t.Mapping[str, t.Any]) -> Outcome:

@@ -84,6 +84,59 @@ def plan_membership(
     return changes
 
 
+@dataclasses.dataclass(frozen=True)
+class MembershipPlan:
+    """Step 4 on one node: the group as found, and the change for each account given."""
+
+    group: str
+    state: str
+    current: LocalGroup
+    wanted: tuple[tuple[str, Principal | None], ...]
+    planned: t.Mapping[str, Change]
+
+    @property
+    def read_back(self) -> Instruction:
+        return Instruction("local_group_members_get", {"group": self.group})
+
+    @property
+    def changes(self) -> list[Change]:
+        return list(self.planned.values())
+
+    def joining(self) -> tuple[Principal, ...]:
+        """The existing accounts the plan makes members, for a plan that depends on the
+        membership to come (a right the group holds)."""
+        if self.state != "present":
+            return ()
+        return tuple(principal for given, principal in self.wanted if principal is not None and given in self.planned)
+
+    def as_result(self, after: LocalGroup) -> dict[str, t.Any]:
+        """The module's result; ``after`` is the group read back after the changes (the group
+        as found, when nothing was applied)."""
+        return {
+            "changed": bool(self.planned),
+            "group": self.current.principal.as_result(),
+            "members": [member.as_result() for member in after.members],
+            "added": list(self.planned) if self.state == "present" else [],
+            "removed": list(self.planned) if self.state == "absent" else [],
+        }
+
+
+def membership_queries(group: str, names: t.Sequence[str]) -> list[Instruction]:
+    """The read-only batch :func:`plan_group` decides on: the group, then each account."""
+    return [Instruction("local_group_members_get", {"group": group}), *(Instruction("account_lookup", {"name": name}) for name in names)]
+
+
+def plan_group(
+    group: str, names: t.Sequence[str], values: t.Sequence[t.Any], state: str, *, check_mode: bool
+) -> MembershipPlan:
+    """The plan for ``names`` in ``group`` from the values of :func:`membership_queries`."""
+    report, *found = values
+    current = LocalGroup.from_report(report)
+    wanted = tuple((name, Principal.from_report(principal) if principal else None) for name, principal in zip(names, found))
+    planned = plan_membership(group, current, wanted, state, check_mode=check_mode)
+    return MembershipPlan(group, state, current, wanted, planned)
+
+
 def check_local_group_name(name: str) -> str:
     """A local group is named without a domain (NetLocalGroup* take the bare name)."""
     if not name.strip() or "\\" in name or "@" in name:

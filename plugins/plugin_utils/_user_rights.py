@@ -163,3 +163,77 @@ def plan_right(
     before = Shown.absent() if found is None else Shown(found.describe())
     grant = Instruction("user_right_grant", {"right": right, "sid": token.account.sid})
     return AccountRight(name, token, found, Change(subject, before, Shown("held directly"), (grant,)))
+
+
+def right_queries(right: str, names: t.Sequence[str]) -> list[Instruction]:
+    """The read-only batch :func:`plan_rights` decides on: the right's holders, then each
+    account's logon token."""
+    return [Instruction("user_rights_get", {"right": right}), *(Instruction("account_token_get", {"name": name}) for name in names)]
+
+
+def holders_after_joining(holders: t.Sequence[Holder], group: Principal, joining: t.Sequence[Principal]) -> list[Holder]:
+    """``holders`` as they will be once ``joining`` are direct members of the local ``group``:
+    a right the group holds is then effective for them, so it is not granted directly."""
+    if not joining:
+        return list(holders)
+    return [
+        dataclasses.replace(holder, members=(*holder.members, *joining))
+        if holder.principal.sid == group.sid and holder.members is not None
+        else holder
+        for holder in holders
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class RightPlan:
+    """Step 5 (or one right like it) on one node: the decision for each account."""
+
+    right: str
+    mode: str
+    decisions: tuple[AccountRight, ...]
+
+    @property
+    def read_back(self) -> Instruction:
+        return Instruction("user_rights_get", {"right": self.right})
+
+    @property
+    def changes(self) -> list[Change]:
+        return [decision.change for decision in self.decisions if decision.change is not None]
+
+    def as_result(self, applied: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+        """The module's result; ``applied`` is the right's report read back after the changes,
+        None when nothing was applied (then each account's entry is the prediction)."""
+        if applied is None:
+            afters = [decision.predicted() for decision in self.decisions]
+        else:
+            holders = [Holder.from_report(holder) for holder in applied["holders"]]
+            afters = [effective_grant(decision.token, holders) if decision.token else None for decision in self.decisions]
+        return {
+            "changed": bool(self.changes),
+            "right": self.right,
+            "mode": self.mode,
+            "accounts": [decision.as_result(after) for decision, after in zip(self.decisions, afters)],
+        }
+
+
+def plan_rights(
+    right: str,
+    names: t.Sequence[str],
+    values: t.Sequence[t.Any],
+    mode: str,
+    *,
+    check_mode: bool,
+    joining: tuple[Principal, t.Sequence[Principal]] | None = None,
+) -> RightPlan:
+    """The plan for ``right`` and the accounts ``names`` from the values of
+    :func:`right_queries`. ``joining`` is a local group and the accounts about to become its
+    members, when the same batch adds them (KB step 4 before step 5)."""
+    report, *tokens = values
+    holders = [Holder.from_report(holder) for holder in report["holders"]]
+    if joining is not None:
+        holders = holders_after_joining(holders, *joining)
+    decisions = tuple(
+        plan_right(right, name, Token.from_report(token) if token else None, holders, mode, check_mode=check_mode)
+        for name, token in zip(names, tokens)
+    )
+    return RightPlan(right, mode, decisions)

@@ -15,9 +15,10 @@ IWAM = "WEBFARM\\IWAM_web"
 NODES = ("node1", "node2")
 IUSR_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR account (KB Q249603 steps 1-3)"
 IWAM_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IWAM account (KB Q249603 steps 1-3)"
-GROUP_TASK = "webfarm.iis_cluster.node_access : Add the domain IUSR and IWAM accounts to the local group (KB Q249603 step 4)"
-RIGHT_TASK = "webfarm.iis_cluster.node_access : Make the right effective for both accounts (KB Q249603 step 5)"
-BATCH_TASK = 'webfarm.iis_cluster.node_access : Let the IWAM account start the out-of-process applications ("Log on as a batch job")'
+ACCESS_TASK = (
+    "webfarm.iis_cluster.node_access : Put the domain IUSR and IWAM accounts in the local group and make their "
+    "logon rights effective (KB Q249603 steps 4-5)"
+)
 DC_TOPOLOGY = Path(__file__).resolve().parents[1] / "lab" / "iis_lab" / "topologies" / "domain_controllers.yml"
 
 
@@ -57,16 +58,14 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
     predicted = check.result(IUSR_TASK, "node1")
     assert predicted["changed"] is True and predicted["before"] is None
     assert predicted["after"]["groups"] == ["Domain Users"] and predicted["password_changed"] is True
-    assert check.result(GROUP_TASK, "node2")[
-        "added"
-    ] == [IUSR, IWAM]
-    rights = check.result(RIGHT_TASK, "node1")
+    assert check.result(ACCESS_TASK, "node2")["membership"]["added"] == [IUSR, IWAM]
+    rights = check.result(ACCESS_TASK, "node1")["rights"][0]
     assert [(entry["exists"], entry["effective"]) for entry in rights["accounts"]] == [(False, None), (False, None)]
 
     run = lab.playbook("accounts.yml", extra_vars=kb)
     assert run.rc == 0, run.output
-    # node1: both accounts, the local group, IWAM's batch right; node2: the group and the right.
-    assert run.changed() == check.changed() == {"node1": 4, "node2": 2}
+    # node1: both accounts, then steps 4-5 (the local group, IWAM's batch right); node2: steps 4-5.
+    assert run.changed() == check.changed() == {"node1": 3, "node2": 1}
     accounts = lab.state()["domain"]["accounts"]
     for name, password in ((IUSR, kb["iis_cluster_iusr_password"]), (IWAM, kb["iis_cluster_iwam_password"])):
         account = accounts[name]
@@ -81,7 +80,7 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
         assert {IUSR, IWAM} <= set(_users_group(lab, node))
         holders = lab.state()["hosts"][node.upper()]["user_rights"]["SeInteractiveLogonRight"]
         assert IUSR not in holders and IWAM not in holders, "effective through Users: no direct grant"
-        effective = run.result(RIGHT_TASK, node)["accounts"]
+        effective = run.result(ACCESS_TASK, node)["rights"][0]["accounts"]
         assert [(entry["effective"], entry["holder"], entry["changed"]) for entry in effective] == [
             (True, "BUILTIN\\Users", False),
             (True, "BUILTIN\\Users", False),
@@ -89,7 +88,7 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
         # COM+ logs IWAM on as a batch job on every node; nothing else gives it that right.
         assert IWAM in lab.state()["hosts"][node.upper()]["user_rights"]["SeBatchLogonRight"]
         assert IUSR not in lab.state()["hosts"][node.upper()]["user_rights"]["SeBatchLogonRight"]
-        assert run.result(BATCH_TASK, node)["accounts"][0]["source"] == "direct"
+        assert run.result(ACCESS_TASK, node)["rights"][1]["accounts"][0]["source"] == "direct"
 
     again = lab.playbook("accounts.yml", extra_vars=kb)
     assert again.rc == 0, again.output
@@ -150,13 +149,13 @@ def test_on_domain_controllers_iis_setup_s_accounts_are_taken_over_step_4_is_ski
             assert after["password_digest"] == before[name]["password_digest"]
             assert after["user_comment"].startswith("Created by webfarm.iis_cluster")
         for node in NODES:
-            assert run.status(GROUP_TASK, node) == "skipped"
+            assert run.result(ACCESS_TASK, node)["membership"]["skipped"] is True
         assert lab.state()["domain"]["accounts"].keys() == before.keys()
 
         # IIS setup on NODE1 gave its own IUSR "Log on locally"; IWAM_NODE1 on NODE1, and both on
         # NODE2, get it directly: the Default Domain Controllers Policy gives it to no group they are in.
         granted = {
-            node: [entry["changed"] for entry in run.result(RIGHT_TASK, node)["accounts"]]
+            node: [entry["changed"] for entry in run.result(ACCESS_TASK, node)["rights"][0]["accounts"]]
             for node in NODES
         }
         assert granted == {"node1": [False, True], "node2": [True, True]}

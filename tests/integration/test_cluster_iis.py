@@ -47,9 +47,10 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
     assert run.rc == 0, run.output
     assert lab.state() == before
     assert lab.iissync_runs() == []
-    # Besides the KB's steps: IWAM's batch right on each node, the FTP site's anonymous user on
-    # the source, and step 7 on node2 too (its pooled package).
-    assert run.changed() == {"node1": 8, "node2": 4}
+    # Steps 4-5 are one task per node (the local group, and IWAM's batch right beside the KB's);
+    # besides the KB's steps: the FTP site's anonymous user on the source, and step 7 on node2 too
+    # (its pooled package).
+    assert run.changed() == {"node1": 7, "node2": 3}
     summary = _summary(run)
     assert summary[0] == "check mode: nothing was changed; each 'would' is what a real run does"
     assert node_block(summary, "dc1") == {"domain accounts": f"{IUSR} would be created; {IWAM} would be created"}
@@ -61,6 +62,9 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
         '+/LM/W3SVC/1/AnonymousUserName: "WEBFARM\\IUSR_web"',
         "+/LM/W3SVC/1/AnonymousUserPass: (secret) (changed)",
         '+COM+ IIS Out-Of-Process Pooled Applications identity: "WEBFARM\\IWAM_web"',
+        # Steps 4-5, one task: a diff for the group and one for each right.
+        "+BUILTIN\\Users member WEBFARM\\IUSR_web: member (once the account exists)",
+        "+SeBatchLogonRight WEBFARM\\IWAM_web: held directly (once the account exists)",
     ):
         assert line in run.output.splitlines()
 

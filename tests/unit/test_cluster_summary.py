@@ -5,7 +5,7 @@ from __future__ import annotations
 from summary_lines import node_block
 
 from ansible_collections.webfarm.iis_cluster.plugins.filter.cluster_summary import cluster_summary
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import NodeRun, summarize
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import NodeRun, node_runs, summarize
 
 IUSR = "WEBFARM\\IUSR_web"
 IWAM = "WEBFARM\\IWAM_web"
@@ -267,3 +267,22 @@ def test_check_mode_that_stopped_never_claims_a_change():
 
     assert lines[0].startswith("check mode, stopped: node1 at metabase_sync (")
     assert lines[0].endswith("; nothing was changed")
+
+
+def test_the_node_access_step_result_reads_as_its_group_and_rights():
+    """The node_access role registers one result for steps 4-5: its parts are read as the
+    membership, "Log on locally" and batch logon results."""
+    step = {
+        "changed": True,
+        "membership": CONVERGED_SOURCE["node_access_membership"],
+        "rights": [CONVERGED_SOURCE["node_access_user_right"], CONVERGED_SOURCE["node_access_iwam_user_right"]],
+    }
+    on_dc = {"changed": False, "membership": {"changed": False, "skipped": True, "msg": "domain controller"}, "rights": [_right(), _right()]}
+    failed = {"failed": True, "msg": "user_rights_get failed on node2: access denied"}
+    hostvars = {"node1": {"node_access_result": step}, "dc1": {"node_access_result": on_dc}, "node2": {"node_access_result": failed}}
+    runs = node_runs(hostvars, ["node1", "dc1", "node2"])
+    assert runs[0].results == {name: CONVERGED_SOURCE[name] for name in ("node_access_membership", "node_access_user_right", "node_access_iwam_user_right")}
+    assert node_block(summarize(runs[1:2], "node1"), "dc1")["local group"] == "domain controller: no local groups, KB step 4 does not apply"
+    lines = node_block(summarize(runs[2:], "node1"), "node2")
+    assert [lines[label] for label in ("local group", "log on locally", "batch logon")] == ["failed: user_rights_get failed on node2: access denied"] * 3
+

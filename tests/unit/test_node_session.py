@@ -79,3 +79,15 @@ def test_a_delegated_task_blames_the_host_it_ran_on():
     with pytest.raises(NodeOpError) as caught:
         session.values([Instruction("domain_user_get", {"name": "IUSR_web"})])
     assert " failed on dc1: " in str(caught.value)
+
+
+def test_query_batches_share_one_execution_and_each_instruction_runs_once():
+    token = Instruction("account_token_get", {"name": "WEBFARM\\IWAM_web"})
+    action, session = _session({"results": [{"status": "ok", "value": "facts"}, {"status": "ok", "value": "iwam"}, {"status": "failed", "error": {"code": 5}}]})
+    facts, first, second = session.query([[Instruction("host_facts")], [token], [token, Instruction("user_rights_get", {"right": "SeBatchLogonRight"})]])
+    ((_, args),) = action.calls
+    assert [entry["op"] for entry in args["instructions"]] == ["host_facts", "account_token_get", "user_rights_get"]
+    assert args["stop_on_error"] is False
+    assert session.checked(facts) == ["facts"] and session.checked(first) == ["iwam"]
+    with pytest.raises(NodeOpError):
+        session.checked(second)

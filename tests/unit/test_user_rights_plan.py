@@ -9,6 +9,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._principals im
     LocalGroup,
     Principal,
     check_local_group_name,
+    membership_queries,
+    plan_group,
     plan_membership,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._user_rights import (
@@ -17,6 +19,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._user_rights i
     check_right_name,
     effective_grant,
     plan_right,
+    plan_rights,
+    right_queries,
 )
 
 IUSR = Principal("S-1-5-21-1-1105", "WEBFARM\\IUSR_web", "user")
@@ -118,3 +122,24 @@ def test_membership_adds_by_sid_and_predicts_for_accounts_not_yet_created():
 def test_a_local_group_has_no_domain(name):
     with pytest.raises(InvalidInput, match="^group: "):
         check_local_group_name(name)
+
+
+def test_a_right_the_group_holds_is_planned_on_the_members_the_same_batch_adds():
+    """node_access decides step 5 on the group as step 4 leaves it: an account about to join
+    Users gets "Log on locally" through it, not by a direct grant, in check mode too."""
+    group = {"sid": USERS.sid, "name": USERS.name, "kind": USERS.kind, "members": []}
+    lookup = {"sid": IUSR.sid, "name": IUSR.name, "kind": IUSR.kind}
+    membership = plan_group("Users", ["WEBFARM\\IUSR_web"], [group, lookup], "present", check_mode=True)
+    assert membership.joining() == (IUSR,)
+    holders = {"holders": [{**group}]}
+    own_token = {**lookup, "groups": []}
+    for joining, granted in ((None, True), ((USERS, membership.joining()), False)):
+        plan = plan_rights("SeInteractiveLogonRight", ["WEBFARM\\IUSR_web"], [holders, own_token], "effective", check_mode=True, joining=joining)
+        assert bool(plan.changes) is granted
+    result = plan.as_result(None)
+    assert (result["changed"], result["accounts"][0]["holder"], result["accounts"][0]["source"]) == (False, USERS.name, "group")
+
+
+def test_the_queries_of_a_group_and_a_right_read_and_never_write():
+    queries = [*membership_queries("Users", ["a", "b"]), *right_queries("SeBatchLogonRight", ["a"])]
+    assert [query.op for query in queries] == ["local_group_members_get", "account_lookup", "account_lookup", "user_rights_get", "account_token_get"]
