@@ -124,4 +124,3 @@ def _unreadable(target: NodeReport) -> list[str]:
         for part, error in target.errors.items()
         if part in ("metabase", "complus")
     ]
-
