@@ -26,7 +26,6 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
     ACCOUNTS_OPTION,
     DIGEST_OPTIONS,
     TARGETS_OPTION,
-    PARTS,
     SALT_REF,
     NodeReport,
     account_entries,

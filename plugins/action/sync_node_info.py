@@ -61,6 +61,7 @@ class ActionModule(NodeAction):
         result = {"changed": False, "node": report.to_result(), "replicated_identities": replicated_names(report)}
         if computers:
             result["probes"] = probe_results(computers, rest[: len(probes)])
-        if args["backups"]:
-            (result["backups"],) = session.checked(rest[len(probes) :])
+        # Backups that cannot be listed are the backup's to report, which lists them itself.
+        if args["backups"] and rest[len(probes)].status == "ok":
+            result["backups"] = rest[len(probes)].value
         return result

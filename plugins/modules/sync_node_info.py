@@ -126,7 +126,7 @@ probes:
 backups:
   description:
     - The node's metabase backups (C(name), C(version), C(date)), as M(webfarm.iis_cluster.metabase_backup) lists them.
-  returned: with O(backups=true)
+  returned: with O(backups=true), when the node could list them (else M(webfarm.iis_cluster.metabase_backup) meets the error)
   type: list
   elements: dict
   sample: [{"name": "iissync", "version": 0, "date": "2026-12-06T23:00:00Z"}]
