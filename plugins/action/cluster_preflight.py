@@ -21,6 +21,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     Options,
     SiteAsked,
     asked_steps,
+    cluster_accounts,
     inventory_problems,
     masked,
     node_problems,
@@ -68,7 +69,7 @@ class ActionModule(ValidatedAction):
         source = str(args.get("source") or "")
         values: dict[str, dict[str, t.Any]] = {}
         problems: list[str] = []
-        chosen: dict[str, str] = {}
+        chosen: dict[str, t.Any] = {}
         for host in play_hosts:
             values[host], unreadable = self._variables(host, hostvars[host])
             problems += unreadable
@@ -84,7 +85,10 @@ class ActionModule(ValidatedAction):
                 problems += inventory_problems(inventory, steps) + variable_problems(specs, values)
                 chosen = self._chosen(inventory, task_vars)
             else:
-                problems += self._node_problems(args["nodes"], source, steps, values.get(source, {}))
+                reports = [NodeReport.from_result(host, result) for host, result in args["nodes"].items()]
+                problems += self._node_problems(reports, source, steps, values.get(source, {}))
+                # Step 8's source resolves them in its first execution, as it will be asked to.
+                chosen["accounts"] = cluster_accounts(reports, source, _account_names(values.get(source, {})))
         except InvalidInput as error:
             problems.append(str(error))
         if problems:
@@ -142,20 +146,22 @@ class ActionModule(ValidatedAction):
 
     @staticmethod
     def _node_problems(
-        nodes: t.Mapping[str, t.Any], source: str, steps: list[str], source_vars: t.Mapping[str, t.Any]
+        reports: list[NodeReport], source: str, steps: list[str], source_vars: t.Mapping[str, t.Any]
     ) -> list[str]:
-        reports = [NodeReport.from_result(host, result) for host, result in nodes.items()]
         site = None
         if "anonymous_identity" in steps:
             site = SiteAsked(
                 str(source_vars.get("anonymous_identity_service") or "W3SVC"),
                 str(source_vars.get("anonymous_identity_site") or "1"),
             )
-        names = None
-        if any(step in _NAMING_STEPS for step in steps):
-            names = {
-                "base": source_vars.get("iis_cluster_account_base"),
-                "iusr_name": source_vars.get("iis_cluster_iusr_name"),
-                "iwam_name": source_vars.get("iis_cluster_iwam_name"),
-            }
+        names = _account_names(source_vars) if any(step in _NAMING_STEPS for step in steps) else None
         return node_problems(reports, source, site, names)
+
+
+def _account_names(source_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The account names as the operator gave them, for ``kb_account_names``."""
+    return {
+        "base": source_vars.get("iis_cluster_account_base"),
+        "iusr_name": source_vars.get("iis_cluster_iusr_name"),
+        "iwam_name": source_vars.get("iis_cluster_iwam_name"),
+    }

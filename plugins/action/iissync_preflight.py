@@ -6,6 +6,7 @@ on the source node, before any sync."""
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run import check_targets
@@ -16,7 +17,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_comp
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession, Outcome
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, WARNING, preflight_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._replicated_identities import identity_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
@@ -24,14 +26,16 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
     ACCOUNTS_OPTION,
     DIGEST_OPTIONS,
     TARGETS_OPTION,
-    PARTS,
     SALT_REF,
     NodeReport,
+    account_entries,
     check_against,
     check_salt,
     check_same_digests,
     listing_instruction,
     node_report,
+    probe_instructions,
+    probe_outcomes,
     report_instructions,
     target_reports,
 )
@@ -46,6 +50,7 @@ class ActionModule(NodeAction):
         "source_changes": {"type": "list", "elements": "str", "default": []},
         "identity_changes": {"type": "list", "elements": "str", "default": []},
         "settled_properties": {"type": "list", "elements": "str", "default": []},
+        "source": {"type": "raw"},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -53,19 +58,30 @@ class ActionModule(NodeAction):
         targets = target_reports(args["targets"], "targets")
         check_same_digests(targets, salt, args["exclude"], "targets")
         computers = check_targets([target.computer for target in targets])
-        account = args["account"] or logon_account(self._connection)
         names = list(dict.fromkeys(args["accounts"]))
+        if args["source"] is None:
+            account = args["account"] or logon_account(self._connection)
+            source, probes, ask = None, {}, report_instructions(account, args["exclude"], names)
+        else:
+            source, probes = _given_source(args["source"], session.host, salt, args["exclude"])
+            # Only what the source's own sync_node_info did not already answer.
+            names = [name for name in names if name.lower() not in {known.lower() for known in source.accounts}]
+            computers = [computer for computer in computers if computer.upper() not in probes]
+            ask = [Instruction("account_lookup", {"name": name}) for name in names]
 
-        probes = [Instruction("rpc_probe", {"computer": computer}) for computer in computers]
-        # The source's own listing of the keys where the targets differ, in the same execution.
+        # The probes, and the source's listing of the keys where the targets differ, in the same
+        # execution: on a rerun where no target differs and the source answered the rest, none.
         listing = listing_instruction(targets, args["exclude"])
-        instructions = report_instructions(account, args["exclude"], names) + probes + ([listing] if listing else [])
-        outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
-        reported = len(PARTS) + len(names)
-        source = node_report(session.host, outcomes[:reported], salt, args["exclude"], names)
-        probed = outcomes[reported : reported + len(probes)]
-        keys = _listed(source, targets, outcomes[reported + len(probes) :])
-        checks = preflight_checks(source, targets, dict(zip(computers, probed)))
+        instructions = ask + probe_instructions(computers) + ([listing] if listing else [])
+        outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False) if instructions else []
+        if source is None:
+            source = node_report(session.host, outcomes[: len(ask)], salt, args["exclude"], names)
+        else:
+            source = dataclasses.replace(source, accounts={**source.accounts, **account_entries(names, outcomes[: len(ask)])})
+        probes.update((computer.upper(), outcome) for computer, outcome in zip(computers, outcomes[len(ask) :]))
+        keys = _listed(source, targets, outcomes[len(ask) + len(computers) :])
+        probed = {target.computer: probes[target.computer.upper()] for target in targets}
+        checks = preflight_checks(source, targets, probed)
         # Changes the steps before the sync would make on the source and did not (check mode).
         pending = [*args["source_changes"], *args["identity_changes"]]
         checks += identity_checks(source, targets, pending)
@@ -107,16 +123,34 @@ class ActionModule(NodeAction):
         return result
 
 
-def _listed(source: NodeReport, targets: t.Sequence[NodeReport], outcomes: t.Sequence[t.Any]) -> t.Any:
+def _given_source(result: t.Any, host: str, salt: str, exclude: t.Sequence[str]) -> tuple[NodeReport, dict[str, Outcome]]:
+    """The report of this node that its own ``sync_node_info`` returned earlier in the run, and
+    the probes of the targets it made, by upper-case computer name."""
+    source = NodeReport.from_result(result, "source")
+    check_same_digests([source], salt, exclude, "source")
+    if source.host != host:
+        raise InvalidInput(
+            f"source: is the report of {source.host}, not of {host}, the node this preflight runs on; give the "
+            "registered result of webfarm.iis_cluster.sync_node_info on the sync source node"
+        )
+    if "metabase" not in source.errors:
+        source.summary("source")
+    probes = result.get("probes", {}) if isinstance(result, t.Mapping) else {}
+    return source, probe_outcomes(probes, "source.probes")
+
+
+def _listed(source: NodeReport, targets: t.Sequence[NodeReport], outcomes: t.Sequence[Outcome]) -> t.Any:
     """The source's listing of the keys where targets differ (None when it could not be read,
     empty when no target differs), after checking that the targets compared themselves with
-    the source's metabase as it is now."""
+    the source's metabase as it is now (as the listing finds it, when there is one)."""
     if source.tree is None:
         return None
-    check_against(source.tree["root"], targets, "targets")
-    if not outcomes:
+    listed = outcomes[0] if outcomes else None
+    now = listed.value["root"] if listed is not None and listed.status == "ok" else source.tree["root"]
+    check_against(now, targets, "targets")
+    if listed is None:
         return {}
-    return outcomes[0].value["keys"] if outcomes[0].status == "ok" else None
+    return listed.value["keys"] if listed.status == "ok" else None
 
 
 def _sync_state(

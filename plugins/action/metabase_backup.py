@@ -18,6 +18,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_back
     backups_to_delete,
     check_backup_name,
     check_keep,
+    check_listing,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
@@ -35,6 +36,7 @@ class ActionModule(NodeAction):
         "version": {"type": "int"},
         "state": {"type": "str", "choices": ["present", "new", "restored", "absent"], "default": "present"},
         "keep": {"type": "int"},
+        "backups": {"type": "list", "elements": "raw"},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -46,7 +48,11 @@ class ActionModule(NodeAction):
             raise InvalidInput(f"keep: only state=new prunes old versions; state={state} keeps every version")
         if keep is not None:
             check_keep(keep)
-        (backups,) = session.values([BACKUP_LIST])
+        # The node's listing from an earlier task of the run spares an execution of its own.
+        if args["backups"] is not None:
+            backups = check_listing(args["backups"])
+        else:
+            (backups,) = session.values([BACKUP_LIST])
 
         if state == "restored":
             backup = backup_to_restore(backups, name, version)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iissync_run import check_targets
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import BACKUP_LIST
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._network_credentials import logon_account
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
@@ -20,17 +22,27 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
     check_salt,
     check_same_digests,
     node_report,
+    probe_instructions,
+    probe_results,
     report_instructions,
 )
 
 
 class ActionModule(NodeAction):
-    argument_spec = {**DIGEST_OPTIONS, **ACCOUNT_OPTION, **ACCOUNTS_OPTION, "against": {"type": "raw"}}
+    argument_spec = {
+        **DIGEST_OPTIONS,
+        **ACCOUNT_OPTION,
+        **ACCOUNTS_OPTION,
+        "against": {"type": "raw"},
+        "probe": {"type": "list", "elements": "str", "default": []},
+        "backups": {"type": "bool", "default": False},
+    }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         salt = check_salt(args["salt"])
         account = args["account"] or logon_account(self._connection)
         names = list(dict.fromkeys(args["accounts"]))
+        computers = check_targets(args["probe"], "probe") if args["probe"] else []
         against = None
         if args["against"] is not None:
             source = NodeReport.from_result(args["against"], "against")
@@ -39,6 +51,17 @@ class ActionModule(NodeAction):
             # whole tree, and whoever compares meets the source's error.
             against = {"root": None, "subtrees": {}} if "metabase" in source.errors else source.summary("against")
         instructions = report_instructions(account, args["exclude"], names, against)
-        outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False)
-        report = node_report(session.host, outcomes, salt, args["exclude"], names, against)
-        return {"changed": False, "node": report.to_result(), "replicated_identities": replicated_names(report)}
+        # What the preflight and the backup would otherwise each ask the node in an execution of
+        # their own, read in this one: the source's probes of the targets, a target's backups.
+        probes = probe_instructions(computers)
+        extra = probes + ([BACKUP_LIST] if args["backups"] else [])
+        outcomes = session.run(instructions + extra, {SALT_REF: salt}, stop_on_error=False)
+        reported, rest = outcomes[: len(instructions)], outcomes[len(instructions) :]
+        report = node_report(session.host, reported, salt, args["exclude"], names, against)
+        result = {"changed": False, "node": report.to_result(), "replicated_identities": replicated_names(report)}
+        if computers:
+            result["probes"] = probe_results(computers, rest[: len(probes)])
+        # Backups that cannot be listed are the backup's to report, which lists them itself.
+        if args["backups"] and rest[len(probes)].status == "ok":
+            result["backups"] = rest[len(probes)].value
+        return result

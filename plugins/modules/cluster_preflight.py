@@ -89,6 +89,17 @@ controller:
   returned: success, without O(nodes), when known
   type: str
   sample: dc1
+accounts:
+  description:
+    - The accounts step 8's source is asked to resolve on a cluster KB Q249603 steps 1-7 have
+      made, which it then resolves in its first execution - IIS setup's C(IUSR_<source>) and
+      C(IWAM_<source>) (the web and FTP services' own keys keep naming them), and the domain IUSR
+      and IWAM accounts (C(DOMAIN\name)) as the steps name them from the source node's facts and
+      the account variables, when those are valid; empty when the source gave no facts.
+  returned: success, with O(nodes)
+  type: list
+  elements: str
+  sample: ["IUSR_WEB1", "IWAM_WEB1", "WEBFARM\\IUSR_web", "WEBFARM\\IWAM_web"]
 steps:
   description: The steps this run performs, in the playbook's order.
   returned: success

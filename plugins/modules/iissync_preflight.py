@@ -18,7 +18,11 @@ description:
   - From the source node, in one batch, it reads its own report (as
     M(webfarm.iis_cluster.sync_node_info) does) and resolves every target's computer name and
     connects to its RPC endpoint mapper (TCP 135). The targets' reports come from
-    M(webfarm.iis_cluster.sync_node_info) run on each target.
+    M(webfarm.iis_cluster.sync_node_info) run on each target. Given O(source), the source's own
+    report from earlier in the run, it asks the source only what that report does not answer
+    (the names of O(accounts) and the targets it did not resolve or probe) and the listing of
+    the keys where targets differ, in one execution, and none when that is nothing (a rerun
+    where every target is in sync).
   - 'The checks: the target name resolves and RPC answers (1722); the DCOM default protocols
     equal the source''s (1060); the source''s and each target''s metabase can be read (3, or 5 when
     access is denied); the COM+ catalogs open (2147746132); MTS replication is configured on the
@@ -80,6 +84,15 @@ options:
     type: list
     elements: str
     default: []
+  source:
+    description:
+      - The registered result of M(webfarm.iis_cluster.sync_node_info) on this node (the sync
+        source), without C(against), made with the same O(salt) and O(exclude) and, for the
+        probes, O(webfarm.iis_cluster.sync_node_info#module:probe) the targets' computer names. Its
+        report stands for the source's; the source's listing of the keys where the targets differ
+        is checked against the state the targets compared themselves with.
+      - By default the module reads the source's report itself.
+    type: raw
 seealso:
   - module: webfarm.iis_cluster.sync_node_info
   - module: webfarm.iis_cluster.iissync

@@ -54,6 +54,15 @@ options:
       - With O(state=new), how many versions of O(name) to keep, the new one included, from 1 to
         20; the oldest others are deleted after the new backup is made. By default none is deleted.
     type: int
+  backups:
+    description:
+      - The node's backups as listed earlier in the same run, the C(backups) of
+        M(webfarm.iis_cluster.sync_node_info) with O(webfarm.iis_cluster.sync_node_info#module:backups=true) on this node (as the
+        P(webfarm.iis_cluster.metabase_sync#role) role gives them). The module then decides on that
+        listing instead of listing the backups first, so that making a new version is one remote
+        execution. Give it only when nothing else made or deleted backups of the node since.
+    type: list
+    elements: raw
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

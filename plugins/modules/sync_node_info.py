@@ -45,6 +45,23 @@ options:
         M(webfarm.iis_cluster.metabase_verify) compare. Give it on every target; leave it out on
         the source.
     type: raw
+  probe:
+    description:
+      - Computer names (NetBIOS or DNS) this node resolves and whose RPC endpoint mapper (TCP 135)
+        it connects to, in the same execution, as M(webfarm.iis_cluster.iissync_preflight) does for
+        each target; the answers are in RV(probes). Give it on the sync source node with the
+        targets' computer names, and give the result to the preflight as its O(webfarm.iis_cluster.iissync_preflight#module:source), which
+        then does not probe them again.
+    type: list
+    elements: str
+    default: []
+  backups:
+    description:
+      - Also list the node's metabase backups, in the same execution (RV(backups)). Give them to
+        M(webfarm.iis_cluster.metabase_backup) as its O(webfarm.iis_cluster.metabase_backup#module:backups), which then needs no listing of
+        its own.
+    type: bool
+    default: false
 seealso:
   - module: webfarm.iis_cluster.iissync_preflight
   - module: webfarm.iis_cluster.metabase_verify
@@ -99,6 +116,20 @@ node:
       keys: {"/LM/W3SVC/1": {"digest": "5f0c2b7d9e1a4c38", "properties": {"KeyType": "9a1e3c5b7d2f4e60"}}}
     errors: {}
     accounts: {"WEBFARM\\IUSR_web": {"principal": {"sid": "S-1-5-21-1-2-3-1105", "name": "WEBFARM\\IUSR_web", "kind": "user"}, "error": null}}
+probes:
+  description:
+    - For each computer name of O(probe), the C(addresses) it resolved to when its RPC endpoint
+      mapper answered, else null and the Windows C(error) (C(code), C(message)).
+  returned: when O(probe) names computers
+  type: dict
+  sample: {"WEB2": {"addresses": ["10.0.0.12"], "error": null}}
+backups:
+  description:
+    - The node's metabase backups (C(name), C(version), C(date)), as M(webfarm.iis_cluster.metabase_backup) lists them.
+  returned: with O(backups=true), when the node could list them (else M(webfarm.iis_cluster.metabase_backup) meets the error)
+  type: list
+  elements: dict
+  sample: [{"name": "iissync", "version": 0, "date": "2026-12-06T23:00:00Z"}]
 replicated_identities:
   description:
     - The account names a sync from this node would replicate, once each; every anonymous user of

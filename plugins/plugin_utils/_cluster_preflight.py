@@ -319,6 +319,23 @@ def node_problems(
     return problems
 
 
+def cluster_accounts(nodes: t.Sequence[NodeReport], source: str, account_names: t.Mapping[str, str | None]) -> list[str]:
+    """The accounts step 8's source will be asked to resolve on a cluster steps 1-7 have made:
+    IIS setup's ``IUSR_<source>`` and ``IWAM_<source>`` as IIS setup wrote them (the web and FTP
+    services' own keys keep naming them), then the domain IUSR and IWAM accounts as the source
+    node's facts and ``account_names`` name them, when they can be told (the steps that use
+    them refuse names that are not valid). None when the source gave no facts."""
+    source_node = next((node for node in nodes if node.host == source and node.facts is not None), None)
+    if source_node is None or source_node.facts is None:
+        return []
+    setup = [f"IUSR_{source_node.facts.name}", f"IWAM_{source_node.facts.name}"]
+    try:
+        names = kb_account_names(source_node.facts.as_result(), **account_names)
+    except InvalidInput:
+        return setup
+    return setup + [names["iusr_qualified"], names["iwam_qualified"]]
+
+
 def _metabase_generation(version: str) -> str:
     return "metabase" if int(version.split(".")[0]) < 7 else "applicationHost.config"
 

@@ -140,6 +140,25 @@ class BackupFirst:
 BACKUP_LIST = Instruction("metabase_backup_list")
 
 
+def check_listing(backups: t.Any, field: str = "backups") -> list[dict[str, t.Any]]:
+    """A node's backups as ``metabase_backup_list`` listed them earlier in the run (each with a
+    ``name`` and an integer ``version``); else :class:`InvalidInput` naming ``field``."""
+    listed = []
+    for index, backup in enumerate(backups):
+        if (
+            not isinstance(backup, t.Mapping)
+            or not isinstance(backup.get("name"), str)
+            or not isinstance(backup.get("version"), int)
+            or isinstance(backup.get("version"), bool)
+        ):
+            raise InvalidInput(
+                f"{field}[{index}]: is not a metabase backup as the node lists it (a name and an integer version); "
+                "give the backups of the same node's sync_node_info, run with backups: true"
+            )
+        listed.append(dict(backup))
+    return listed
+
+
 def backup_delete(backup: t.Mapping[str, t.Any]) -> Instruction:
     """The instruction deleting one backup version."""
     return Instruction("metabase_backup_delete", {"name": backup["name"], "version": backup["version"]})

@@ -202,15 +202,59 @@ def node_report(
                 parts[name] = {**outcome.value, "against": against["root"]}
         else:
             errors[name] = NodeError(outcome.error_code or 0, outcome.error_message)
-    accounts = {
+    accounts = account_entries(names, outcomes[len(PARTS) :])
+    return NodeReport(host, parts, errors, salt_id(salt), tuple(exclude), accounts)
+
+
+def account_entries(names: t.Sequence[str], outcomes: t.Sequence[Outcome]) -> dict[str, dict[str, t.Any]]:
+    """How a node resolved ``names``, from the outcomes of their ``account_lookup``: by name,
+    ``principal`` (null when no account has it) and ``error``."""
+    return {
         name: (
             {"principal": outcome.value, "error": None}
             if outcome.status == "ok"
             else {"principal": None, "error": {"code": outcome.error_code or 0, "message": outcome.error_message}}
         )
-        for name, outcome in zip(names, outcomes[len(PARTS) :])
+        for name, outcome in zip(names, outcomes)
     }
-    return NodeReport(host, parts, errors, salt_id(salt), tuple(exclude), accounts)
+
+
+def probe_instructions(computers: t.Sequence[str]) -> list[Instruction]:
+    """The source's ``rpc_probe`` of each target computer: its name resolves and RPC answers."""
+    return [Instruction("rpc_probe", {"computer": computer}) for computer in computers]
+
+
+def probe_results(computers: t.Sequence[str], outcomes: t.Sequence[Outcome]) -> dict[str, dict[str, t.Any]]:
+    """The outcomes of :func:`probe_instructions` as a module returns them, by computer name:
+    the ``addresses`` the name resolved to, or the Windows ``error``."""
+    return {
+        computer: (
+            {"addresses": list(outcome.value["addresses"]), "error": None}
+            if outcome.status == "ok"
+            else {"addresses": None, "error": {"code": outcome.error_code or 0, "message": outcome.error_message}}
+        )
+        for computer, outcome in zip(computers, outcomes)
+    }
+
+
+def probe_outcomes(probes: t.Any, field: str) -> dict[str, Outcome]:
+    """:func:`probe_results` given back to a module, as outcomes by upper-case computer name;
+    raises :class:`InvalidInput` naming ``field`` when it is not that."""
+    if not isinstance(probes, t.Mapping):
+        raise InvalidInput(f"{field}: is not the probes of a sync_node_info result; give its whole registered result")
+    outcomes: dict[str, Outcome] = {}
+    for computer, probe in probes.items():
+        instruction = Instruction("rpc_probe", {"computer": computer})
+        error = probe.get("error") if isinstance(probe, t.Mapping) else None
+        if isinstance(probe, t.Mapping) and isinstance(probe.get("addresses"), list):
+            outcomes[str(computer).upper()] = Outcome(instruction, "ok", {"computer": computer, "addresses": probe["addresses"]})
+        elif isinstance(error, t.Mapping):
+            outcomes[str(computer).upper()] = Outcome(
+                instruction, "failed", None, int(error.get("code") or 0), str(error.get("message", ""))
+            )
+        else:
+            raise InvalidInput(f"{field}[{computer}]: is neither the addresses nor the error of an rpc_probe")
+    return outcomes
 
 
 def check_same_digests(reports: t.Sequence[NodeReport], salt: str, exclude: t.Sequence[str], field: str) -> None:

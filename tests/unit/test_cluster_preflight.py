@@ -17,6 +17,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     asked_steps,
     inventory_problems,
     masked,
+    cluster_accounts,
     node_problems,
     secret_values,
     selected_steps,
@@ -204,6 +205,23 @@ def test_nodes_that_answer_run_iis_once_each_in_one_generation():
         node_problems([broken[0]], "node1", None, {"base": "x\\y"})[0],
     ]
     assert node_problems([broken[0]], "node1", None, {"base": "x\\y"})[0].startswith("iis_cluster_account_base:")
+
+
+def test_step_8_s_source_is_asked_iis_setup_s_accounts_and_the_kb_s_when_they_can_be_told():
+    nodes = [NodeReport.from_result("node1", _facts("NODE1")), NodeReport.from_result("node2", _facts("NODE2"))]
+    setup = ["IUSR_NODE1", "IWAM_NODE1"]
+    assert cluster_accounts(nodes, "node1", {"base": "web"}) == [*setup, "WEBFARM\\IUSR_web", "WEBFARM\\IWAM_web"]
+    assert cluster_accounts(nodes, "node1", {"base": None, "iusr_name": "Anon", "iwam_name": "Pooled"}) == [
+        *setup,
+        "WEBFARM\\Anon",
+        "WEBFARM\\Pooled",
+    ]
+    # A member server without a base, an invalid base: IIS setup's only, and the steps that use
+    # the names refuse them themselves. A source that gave no facts: none.
+    assert cluster_accounts(nodes, "node1", {"base": None}) == setup
+    assert cluster_accounts(nodes, "node1", {"base": "x\\y"}) == setup
+    silent = [NodeReport.from_result("node1", {"unreachable": True, "msg": "refused"})]
+    assert cluster_accounts(silent, "node1", {"base": "web"}) == []
 
 
 def test_step_8_s_own_source_and_targets_are_hosts_of_the_group():

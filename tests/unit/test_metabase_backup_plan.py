@@ -13,6 +13,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_back
     backups_to_prune,
     check_backup_name,
     check_keep,
+    check_listing,
 )
 
 BACKUPS = [
@@ -101,3 +102,16 @@ def test_a_backup_before_a_change_is_made_first_then_the_versions_it_makes_too_m
         BackupFirst.from_option({"name": "CON", "keep": 2})
     with pytest.raises(InvalidInput, match=r"^backup\.keep: must be from 1 to 20; got 0"):
         BackupFirst.from_option({"name": "iissync", "keep": 0})
+
+
+def test_a_listing_given_back_is_taken_as_the_node_listed_it():
+    listed = [{"name": "iissync", "version": 3, "date": "2026-12-06T23:00:00Z"}]
+    assert check_listing(listed) == listed
+
+
+@pytest.mark.parametrize(
+    "entry", ["iissync", {"name": "iissync"}, {"name": "iissync", "version": "3"}, {"name": 7, "version": 3}, {"name": "x", "version": True}]
+)
+def test_a_listing_that_is_not_the_node_s_is_refused_naming_the_field(entry):
+    with pytest.raises(InvalidInput, match=r"^backups\[1\]: is not a metabase backup .*backups: true"):
+        check_listing([{"name": "iissync", "version": 0}, entry])

@@ -14,6 +14,9 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report i
     check_same_digests,
     listing_instruction,
     node_report,
+    probe_instructions,
+    probe_outcomes,
+    probe_results,
     report_instructions,
     salt_id,
     target_reports,
@@ -132,3 +135,28 @@ def test_against_an_empty_summary_a_target_lists_its_whole_tree():
     instructions = report_instructions(None, [], against={"root": None, "subtrees": {}})
 
     assert instructions[-1].args["against"] == {}
+
+
+def test_probes_travel_in_a_result_and_come_back_as_the_outcomes_they_were():
+    computers = ["WEB2", "web3"]
+    instructions = probe_instructions(computers)
+    assert [instruction.args for instruction in instructions] == [{"computer": "WEB2"}, {"computer": "web3"}]
+    outcomes = [
+        Outcome(instructions[0], "ok", {"computer": "WEB2", "addresses": ["10.0.0.12"]}),
+        Outcome(instructions[1], "failed", error_code=1722, error_message="The RPC server is unavailable."),
+    ]
+    results = probe_results(computers, outcomes)
+    assert results == {
+        "WEB2": {"addresses": ["10.0.0.12"], "error": None},
+        "web3": {"addresses": None, "error": {"code": 1722, "message": "The RPC server is unavailable."}},
+    }
+    back = probe_outcomes(results, "source.probes")
+    assert set(back) == {"WEB2", "WEB3"}
+    assert back["WEB2"].status == "ok" and back["WEB2"].value["addresses"] == ["10.0.0.12"]
+    assert (back["WEB3"].status, back["WEB3"].error_code) == ("failed", 1722)
+
+
+@pytest.mark.parametrize("probes", [["WEB2"], {"WEB2": {"addresses": None, "error": None}}, {"WEB2": "10.0.0.12"}])
+def test_probes_that_are_not_a_result_s_are_refused_naming_the_field(probes):
+    with pytest.raises(InvalidInput, match=r"^source\.probes"):
+        probe_outcomes(probes, "source.probes")
