@@ -286,3 +286,16 @@ def test_the_node_access_step_result_reads_as_its_group_and_rights():
     lines = node_block(summarize(runs[2:], "node1"), "node2")
     assert [lines[label] for label in ("local group", "log on locally", "batch logon")] == ["failed: user_rights_get failed on node2: access denied"] * 3
 
+
+
+def test_the_domain_accounts_step_result_reads_as_its_two_accounts():
+    """The domain_accounts role registers one result for steps 1-3: its accounts are read as
+    the IUSR and IWAM results, and the summary's lines are those of the two results."""
+    step = {"changed": True, "accounts": [CONVERGED_SOURCE["domain_accounts_iusr"], CONVERGED_SOURCE["domain_accounts_iwam"]]}
+    runs = node_runs({"node1": {"domain_accounts_result": step}}, ["node1"])
+    assert runs[0].results == {name: CONVERGED_SOURCE[name] for name in ("domain_accounts_iusr", "domain_accounts_iwam")}
+    assert node_block(summarize(runs, "node1", controller="dc1"), "dc1") == {"domain accounts": f"{IUSR} created; {IWAM} created"}
+
+    refused = {"failed": True, "msg": "accounts[1].name: the domain account 'Administrator' is the built-in Administrator (RID 500)"}
+    runs = node_runs({"node1": {"domain_accounts_result": refused}}, ["node1"])
+    assert runs[0].results == {"domain_accounts_iusr": refused, "domain_accounts_iwam": refused}
