@@ -20,9 +20,11 @@ description:
     machine account, or one the collection did not create (without O(adopt=true)), fails the
     task and no account is changed. The same account named twice is refused before anything
     reaches the host.
-  - Every password is set before any other change, so a password the domain's policy refuses
-    fails the task, naming the account's option and the policy's rules, before anything else
-    is written. Passwords are never returned, logged or shown in a diff.
+  - The passwords are set (a new account is created with its password) before any other change,
+    in the order of O(accounts): a password the domain's policy refuses fails the task, naming
+    the account's option and the policy's rules, before any description, setting, group or mark
+    is written; an account before it in O(accounts) may already have its new password. Passwords
+    are never returned, logged or shown in a diff.
 options:
   accounts:
     description:

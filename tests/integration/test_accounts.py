@@ -233,6 +233,58 @@ def test_no_password_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab) 
         lab.assert_never_exposed(password, runs)
 
 
+def test_domain_accounts_reads_both_accounts_in_one_execution_and_writes_both_in_one_more(lab: Lab) -> None:
+    accounts = [{"name": "IUSR_web", "password": _password("Iusr")}, {"name": "IWAM_web", "password": _password("Iwam")}]
+    before = _model(lab)
+
+    def run(*options: str, extra: dict | None = None):
+        started = len(lab.processes())
+        result = lab.playbook("domain_accounts.yml", "-vvvv", *options, extra_vars={"accounts": accounts, **(extra or {})})
+        return result, len(lab.processes()) - started
+
+    check, executions = run("--check", "--diff")
+    assert (check.rc, executions) == (0, 1), check.output
+    assert _model(lab) == before
+    assert [(entry["name"], entry["changed"], entry["after"]["sid"]) for entry in check.result("Accounts", "dc1")["accounts"]] == [
+        ("IUSR_web", True, None),
+        ("IWAM_web", True, None),
+    ]
+    assert "+IUSR_web password: (secret)" in check.output and "+IWAM_web password: (secret)" in check.output
+
+    converge, executions = run("--diff")
+    assert (converge.rc, executions) == (0, 2), converge.output
+    made = lab.state()["domain"]["accounts"]
+    for entry, result in zip(accounts, converge.result("Accounts", "dc1")["accounts"]):
+        assert secret_matches(made[f"WEBFARM\\{entry['name']}"]["password_digest"], entry["password"])
+        assert (result["changed"], result["after"]["sid"]) == (True, made[f"WEBFARM\\{entry['name']}"]["sid"])
+
+    again, executions = run()
+    assert (again.rc, executions, again.changed()) == (0, 1, {"dc1": 0}), again.output
+    lab.assert_never_exposed(accounts[0]["password"], [check, converge, again])
+    lab.assert_never_exposed(accounts[1]["password"], [check, converge, again])
+    lab.assert_healthy()
+
+
+def test_domain_accounts_refuses_an_account_named_twice_before_any_remote_call(lab: Lab) -> None:
+    started = len(lab.processes())
+    twice = [{"name": "IUSR_web", "password": _password("Iusr")}, {"name": "WEBFARM\\iusr_WEB", "password": _password("Iwam")}]
+    run = lab.playbook("domain_accounts.yml", extra_vars={"accounts": twice})
+    assert run.rc != 0
+    assert run.result("Accounts", "dc1")["msg"].startswith(
+        "webfarm.iis_cluster.domain_accounts: accounts[0].name, accounts[1].name: both name the account 'iusr_WEB'"
+    )
+    assert len(lab.processes()) == started
+
+
+def test_domain_accounts_changes_no_account_when_it_refuses_one(lab: Lab) -> None:
+    before = lab.state_text()
+    accounts = [{"name": "IUSR_web", "password": _password("Iusr")}, {"name": "krbtgt", "password": _password("Krb")}]
+    run = lab.playbook("domain_accounts.yml", extra_vars={"accounts": accounts, "adopt": True})
+    assert run.rc != 0
+    assert run.result("Accounts", "dc1")["msg"].startswith("accounts[1].name: the domain account 'krbtgt' is ")
+    assert lab.state_text() == before
+
+
 def test_each_module_costs_one_remote_execution_unchanged_and_two_changed(lab: Lab) -> None:
     def executions(playbook: str, extra_vars: dict) -> int:
         started = len(lab.processes())
