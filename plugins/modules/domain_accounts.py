@@ -21,7 +21,7 @@ description:
     task and no account is changed. The same account named twice is refused before anything
     reaches the host.
   - The passwords are set (a new account is created with its password) before any other change,
-    in the order of O(accounts): a password the domain's policy refuses fails the task, naming
+    in the order of O(accounts); a password the domain's policy refuses fails the task, naming
     the account's option and the policy's rules, before any description, setting, group or mark
     is written; an account before it in O(accounts) may already have its new password. Passwords
     are never returned, logged or shown in a diff.

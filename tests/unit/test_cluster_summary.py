@@ -299,3 +299,15 @@ def test_the_domain_accounts_step_result_reads_as_its_two_accounts():
     refused = {"failed": True, "msg": "accounts[1].name: the domain account 'Administrator' is the built-in Administrator (RID 500)"}
     runs = node_runs({"node1": {"domain_accounts_result": refused}}, ["node1"])
     assert runs[0].results == {"domain_accounts_iusr": refused, "domain_accounts_iwam": refused}
+
+
+def test_the_anonymous_identities_step_result_reads_as_its_web_and_ftp_sites():
+    """The anonymous_identity role registers one result for step 6: its sites are read as the
+    web and FTP results; a refusal, which changed neither site, stands for both."""
+    web, ftp = CONVERGED_SOURCE["anonymous_identity_result"], CONVERGED_SOURCE["anonymous_identity_ftp_result"]
+    runs = node_runs({"node1": {"anonymous_identity_sites": {"changed": True, "sites": [web, ftp]}}}, ["node1"])
+    assert runs[0].results == {"anonymous_identity_result": web, "anonymous_identity_ftp_result": ftp}
+
+    refused = {"failed": True, "msg": "anonymous requests to /LM/MSFTPSVC/1 on node1 would not log on: ...; nothing was changed"}
+    runs = node_runs({"node1": {"anonymous_identity_sites": refused}}, ["node1"])
+    assert runs[0].results == {"anonymous_identity_result": refused, "anonymous_identity_ftp_result": refused}
