@@ -8,36 +8,16 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names import (
-    USER_NAME_MAX_LENGTH,
-    check_same_domain,
-    parse_account_name,
-)
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names import USER_NAME_MAX_LENGTH, parse_account_name
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_account import (
     DOMAIN_USERS,
-    PASSWORD_REF,
     UPDATE_PASSWORD_MODES,
     UPDATE_WHEN_CHANGED,
-    AccountState,
     DesiredAccount,
-    password_rejected,
-    plan_account,
-    predicted_account,
 )
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._host_facts import (
-    HOST_FACTS,
-    HostFacts,
-    require_domain_controller,
-)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_account_run import AccountRequest, converge_accounts
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import (
-    Instruction,
-    NodeOpError,
-    NodeSession,
-)
-
-_NERR_PASSWORD_TOO_SHORT = 2245
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 
 
 class ActionModule(NodeAction):
@@ -57,11 +37,10 @@ class ActionModule(NodeAction):
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         name = parse_account_name(args["name"], "name", USER_NAME_MAX_LENGTH)
         groups = tuple(parse_account_name(group, "groups").account for group in args["groups"])
-        password = args["password"]
         desired = DesiredAccount(
             name=name.account,
             state=args["state"],
-            password_given=password is not None,
+            password_given=args["password"] is not None,
             update_password=args["update_password"],
             description=args["description"],
             enabled=args["enabled"],
@@ -70,43 +49,10 @@ class ActionModule(NodeAction):
             groups=groups,
             adopt=args["adopt"],
         )
-        secrets = {PASSWORD_REF: password} if password is not None else {}
-        read_back = Instruction("domain_user_get", {"name": name.account})
-        query = [HOST_FACTS, read_back]
-        wants_password = password is not None and desired.state == "present"
-        asks_match = wants_password and desired.update_password == UPDATE_WHEN_CHANGED
-        if asks_match:
-            query.append(Instruction("domain_user_password_matches", {"name": name.account, "secret": PASSWORD_REF}))
-        if wants_password:
-            query.append(Instruction("domain_password_policy_get"))
-
-        outcomes = session.run(query, secrets)
-        facts = HostFacts.from_report(session.checked(outcomes[:1])[0])
-        require_domain_controller(facts, session.host, self._task.action)
-        values = session.checked(outcomes)
-        check_same_domain(name, "name", facts.domain, facts.dns_domain)
-        current = AccountState.from_report(values[1]) if values[1] is not None else None
-        changes = plan_account(desired, current, values[2] if asks_match else None)
-
-        after = predicted_account(desired, current)
-        if changes and not self.check_mode:
-            try:
-                applied = session.values([*instructions_of(changes), read_back], secrets)
-            except NodeOpError as error:
-                if error.code == _NERR_PASSWORD_TOO_SHORT:
-                    raise password_rejected("password", name.account, str(facts.domain), values[-1]) from None
-                raise
-            after = AccountState.from_report(applied[-1]) if applied[-1] is not None else None
-
-        result: dict[str, t.Any] = {
-            "changed": bool(changes),
-            "name": name.account,
-            "qualified_name": name.qualified(str(facts.domain)),
-            "domain_controller": facts.name,
-            "before": current.as_result() if current else None,
-            "after": after.as_result() if after else None,
-            "password_changed": any(change.secret for change in changes),
-        }
-        if self.diff_mode:
-            result["diff"] = render_diff(changes, f"{session.host}:{facts.domain}")
+        request = AccountRequest(name, desired, args["password"])
+        (result,), diffs = converge_accounts(
+            session, [request], module=self._task.action, check_mode=self.check_mode, diff_mode=self.diff_mode
+        )
+        if diffs:
+            result["diff"] = diffs[0]
         return result

@@ -52,15 +52,24 @@ STEP_OF_RESULT = {
 """The playbook step each registered result belongs to."""
 
 STEP_RESULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
+    "domain_accounts_result": {
+        "domain_accounts_iusr": ("accounts", 0),
+        "domain_accounts_iwam": ("accounts", 1),
+    },
+    "anonymous_identity_sites": {
+        "anonymous_identity_result": ("sites", 0),
+        "anonymous_identity_ftp_result": ("sites", 1),
+    },
     "node_access_result": {
         "node_access_membership": ("membership",),
         "node_access_user_right": ("rights", 0),
         "node_access_iwam_user_right": ("rights", 1),
     },
 }
-"""Results of a step-level module (webfarm.iis_cluster.node_access) read as the results of the
-modules it composes: each registered name above, by its path in the step's result. A step
-that failed or was unreachable stands for each of its parts; one skipped ran none of them."""
+"""Results of a step-level module (webfarm.iis_cluster.domain_accounts, anonymous_identities,
+node_access) read as the results of the modules it composes: each registered name above, by its
+path in the step's result. A step that failed or was unreachable stands for each of its parts;
+one skipped ran none of them."""
 
 STEP_NAMES = tuple(dict.fromkeys(STEP_OF_RESULT.values()))
 PREFLIGHT = "pre-flight"

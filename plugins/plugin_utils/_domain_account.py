@@ -94,8 +94,9 @@ class AccountState:
 @dataclasses.dataclass(frozen=True)
 class DesiredAccount:
     """What the operator asked for one domain user. ``description`` None leaves it alone;
-    ``password_given`` says whether a password is in the secrets under :data:`PASSWORD_REF`;
-    ``adopt`` lets the collection take over an existing account it did not create."""
+    ``password_given`` says whether a password is in the secrets under ``secret_ref``
+    (:data:`PASSWORD_REF` unless several accounts share one execution); ``adopt`` lets the
+    collection take over an existing account it did not create."""
 
     name: str
     state: str = "present"
@@ -107,6 +108,7 @@ class DesiredAccount:
     user_cannot_change_password: bool = True
     groups: tuple[str, ...] = (DOMAIN_USERS,)
     adopt: bool = False
+    secret_ref: str = PASSWORD_REF
 
     def flag(self, name: str) -> bool:
         return bool(getattr(self, name))
@@ -146,7 +148,7 @@ def plan_account(
 
     changes: list[Change] = []
     if password_to_set(desired, True, password_matches):
-        set_password = Instruction("domain_user_set_password", {"name": current.name, "secret": PASSWORD_REF})
+        set_password = Instruction("domain_user_set_password", {"name": current.name, "secret": desired.secret_ref})
         changes.append(Change(f"{subject} password", Shown.secret(), Shown.secret(), (set_password,), secret=True))
     if desired.description is not None and desired.description != current.description:
         instruction = Instruction("domain_user_set", {"name": current.name, "description": desired.description})
@@ -232,7 +234,7 @@ def _creation(desired: DesiredAccount) -> list[Change]:
         "domain_user_add",
         {
             "name": desired.name,
-            "secret": PASSWORD_REF,
+            "secret": desired.secret_ref,
             "description": desired.description or "",
             "user_comment": OWNER_MARKER,
             **{flag: desired.flag(flag) for flag in _FLAGS},

@@ -61,8 +61,14 @@ class ValidatedAction(ActionBase):
                 for name, spec in self.argument_spec.items()
                 if spec.get("no_log") and self._task.args.get(name) is not None
             }
+            secrets |= self._secret_values()
             raise AnsibleActionFail(f"{self._task.action}: " + remove_values("; ".join(validation.error_messages), secrets))
         return validation.validated_parameters
+
+    def _secret_values(self) -> set[str]:
+        """The ``no_log`` values below the top level of the arguments (an option of a list's
+        elements), which an action with such options names: none by default."""
+        return set()
 
 
 class NodeAction(ValidatedAction, metaclass=abc.ABCMeta):

@@ -17,8 +17,7 @@ from iis_lab.state import secret_matches
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
 DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
 DC_TOPOLOGY = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "domain_controllers.yml"
-IUSR_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR account (KB Q249603 steps 1-3)"
-IWAM_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IWAM account (KB Q249603 steps 1-3)"
+ACCOUNTS_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR and IWAM accounts (KB Q249603 steps 1-3)"
 ADMINISTRATOR = "WEBFARM\\Administrator"
 MARKER = "Created by webfarm.iis_cluster (KB Q249603); its password is managed by it."
 
@@ -69,9 +68,9 @@ def test_the_anonymous_user_named_administrator_is_refused_and_nothing_changes(l
     run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_iusr_name": "Administrator"})
 
     assert run.rc != 0
-    message = run.result(IUSR_TASK, "node1")["msg"]
+    message = run.result(ACCOUNTS_TASK, "node1")["msg"]
     assert message.startswith(
-        "name: the domain account 'Administrator' is the built-in Administrator (RID 500); the collection never "
+        "accounts[0].name: the domain account 'Administrator' is the built-in Administrator (RID 500); the collection never "
         "changes such an account, adopt or not"
     )
     assert _accounts(lab)[ADMINISTRATOR] == administrator
@@ -86,10 +85,11 @@ def test_adopting_does_not_open_the_administrator_account(lab: Lab) -> None:
         extra_vars={**DEMO_VARS, "iis_cluster_iwam_name": "Administrator", "domain_accounts_adopt_existing": True},
     )
     assert run.rc != 0
-    assert "is the built-in Administrator (RID 500)" in run.result(IWAM_TASK, "node1")["msg"]
-    # The IUSR task ran first and created IUSR_web; the Administrator is as it was.
-    after = json.loads(lab.state_text())["domain"]["accounts"][ADMINISTRATOR]
-    assert after == json.loads(before)["domain"]["accounts"][ADMINISTRATOR]
+    assert run.result(ACCOUNTS_TASK, "node1")["msg"].startswith(
+        "accounts[1].name: the domain account 'Administrator' is the built-in Administrator (RID 500)"
+    )
+    # Both accounts are planned before anything is written: IUSR_web is not made either.
+    assert lab.state_text() == before
 
 
 def test_a_user_nested_in_domain_admins_is_refused_by_its_groups_not_its_name(lab: Lab) -> None:
@@ -106,9 +106,9 @@ def test_a_user_nested_in_domain_admins_is_refused_by_its_groups_not_its_name(la
     )
 
     assert run.rc != 0
-    message = run.result(IUSR_TASK, "node1")["msg"]
+    message = run.result(ACCOUNTS_TASK, "node1")["msg"]
     assert message.startswith(
-        "name: the domain account 'svc_web' is a member of Domain Admins (RID 512), BUILTIN\\Administrators "
+        "accounts[0].name: the domain account 'svc_web' is a member of Domain Admins (RID 512), BUILTIN\\Administrators "
         "(S-1-5-32-544), directly or through nested groups"
     )
     assert lab.state_text() == before
@@ -121,11 +121,11 @@ def test_an_account_made_by_hand_is_changed_only_when_adopted_and_then_needs_no_
 
     refused = lab.playbook(PLAYBOOK, "--check", extra_vars=kb)
     assert refused.rc != 0
-    message = refused.result(IUSR_TASK, "node1")["msg"]
-    assert message.startswith("name: the domain account 'IUSR_web' exists and was not created by this collection")
+    message = refused.result(ACCOUNTS_TASK, "node1")["msg"]
+    assert message.startswith("accounts[0].name: the domain account 'IUSR_web' exists and was not created by this collection")
     assert "domain_accounts_adopt_existing" in message
     refused = lab.playbook(PLAYBOOK, extra_vars=kb)
-    assert refused.rc != 0 and "was not created by this collection" in refused.result(IUSR_TASK, "node1")["msg"]
+    assert refused.rc != 0 and "was not created by this collection" in refused.result(ACCOUNTS_TASK, "node1")["msg"]
     assert lab.state_text() == before
 
     adopted = lab.playbook(PLAYBOOK, extra_vars={**kb, "domain_accounts_adopt_existing": True})
@@ -170,9 +170,11 @@ def test_a_secret_that_is_not_a_string_is_refused_naming_the_option_not_the_valu
     run = lab.playbook("accounts.yml", "-vvv", extra_vars={**DEMO_VARS, "iis_cluster_iwam_password": value})
 
     assert run.rc != 0
-    message = run.result(IWAM_TASK, "node1")["msg"]
+    message = run.result(ACCOUNTS_TASK, "node1")["msg"]
     kind = {list: "list", dict: "mapping", int: "number"}[type(value)]
-    assert message.startswith(f"webfarm.iis_cluster.domain_account: password: a secret must be a string, but it is a {kind}")
+    assert message.startswith(
+        f"webfarm.iis_cluster.domain_accounts: accounts[1].password: a secret must be a string, but it is a {kind}"
+    )
     assert "WEBFARM\\IWAM_web" not in _accounts(lab)
     lab.assert_never_exposed("Lab-Iwam-Passw0rd", [run])
     lab.assert_never_exposed("12345678", [run])

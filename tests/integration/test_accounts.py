@@ -13,8 +13,7 @@ from iis_lab.state import secret_matches
 IUSR = "WEBFARM\\IUSR_web"
 IWAM = "WEBFARM\\IWAM_web"
 NODES = ("node1", "node2")
-IUSR_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR account (KB Q249603 steps 1-3)"
-IWAM_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IWAM account (KB Q249603 steps 1-3)"
+ACCOUNTS_TASK = "webfarm.iis_cluster.domain_accounts : Ensure the domain IUSR and IWAM accounts (KB Q249603 steps 1-3)"
 ACCESS_TASK = (
     "webfarm.iis_cluster.node_access : Put the domain IUSR and IWAM accounts in the local group and make their "
     "logon rights effective (KB Q249603 steps 4-5)"
@@ -55,7 +54,7 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
     check = lab.playbook("accounts.yml", "--check", extra_vars=kb)
     assert check.rc == 0, check.output
     assert _model(lab) == before
-    predicted = check.result(IUSR_TASK, "node1")
+    predicted = check.result(ACCOUNTS_TASK, "node1")["accounts"][0]
     assert predicted["changed"] is True and predicted["before"] is None
     assert predicted["after"]["groups"] == ["Domain Users"] and predicted["password_changed"] is True
     assert check.result(ACCESS_TASK, "node2")["membership"]["added"] == [IUSR, IWAM]
@@ -64,8 +63,9 @@ def test_check_first_then_a_run_that_converges_then_one_that_changes_nothing(lab
 
     run = lab.playbook("accounts.yml", extra_vars=kb)
     assert run.rc == 0, run.output
-    # node1: both accounts, then steps 4-5 (the local group, IWAM's batch right); node2: steps 4-5.
-    assert run.changed() == check.changed() == {"node1": 3, "node2": 1}
+    # node1: both accounts (one task), then steps 4-5 (the local group, IWAM's batch right); node2: steps 4-5.
+    assert run.changed() == check.changed() == {"node1": 2, "node2": 1}
+    assert [entry["name"] for entry in run.result(ACCOUNTS_TASK, "node1")["accounts"]] == ["IUSR_web", "IWAM_web"]
     accounts = lab.state()["domain"]["accounts"]
     for name, password in ((IUSR, kb["iis_cluster_iusr_password"]), (IWAM, kb["iis_cluster_iwam_password"])):
         account = accounts[name]
@@ -103,8 +103,9 @@ def test_a_new_password_changes_the_account_once_with_when_changed(lab: Lab) -> 
     run = lab.playbook("accounts.yml", extra_vars=rotated)
     assert run.rc == 0, run.output
     assert run.changed() == {"node1": 1, "node2": 0}
-    result = run.result(IUSR_TASK, "node1")
-    assert (result["changed"], result["password_changed"]) == (True, True)
+    iusr, iwam = run.result(ACCOUNTS_TASK, "node1")["accounts"]
+    assert (iusr["changed"], iusr["password_changed"]) == (True, True)
+    assert (iwam["changed"], iwam["password_changed"]) == (False, False)
     digest = lab.state()["domain"]["accounts"][IUSR]["password_digest"]
     assert secret_matches(digest, rotated["iis_cluster_iusr_password"])
     assert not secret_matches(digest, kb["iis_cluster_iusr_password"])
@@ -143,8 +144,9 @@ def test_on_domain_controllers_iis_setup_s_accounts_are_taken_over_step_4_is_ski
         assert run.rc == 0, run.output
         # No account is created: IIS setup's IUSR_NODE1 and IWAM_NODE1 are marked as the
         # collection's; without a password given, theirs stay as they were.
-        for task, name in ((IUSR_TASK, "WEBFARM\\IUSR_NODE1"), (IWAM_TASK, "WEBFARM\\IWAM_NODE1")):
-            assert run.result(task, "node1")["password_changed"] is False
+        results = run.result(ACCOUNTS_TASK, "node1")["accounts"]
+        for result, name in zip(results, ("WEBFARM\\IUSR_NODE1", "WEBFARM\\IWAM_NODE1")):
+            assert result["password_changed"] is False
             after = lab.state()["domain"]["accounts"][name]
             assert after["password_digest"] == before[name]["password_digest"]
             assert after["user_comment"].startswith("Created by webfarm.iis_cluster")
@@ -187,10 +189,14 @@ def test_a_bad_name_fails_naming_the_field_and_the_rule_before_any_remote_call(l
 def test_a_password_the_domain_policy_rejects_fails_naming_the_field_and_the_rule(lab: Lab) -> None:
     run = lab.playbook("accounts.yml", extra_vars={**_kb_vars(), "iis_cluster_iusr_password": "short"})
     assert run.rc != 0
-    message = run.result(IUSR_TASK, "node1")["msg"]
-    assert message.startswith("password: the password policy of the domain WEBFARM rejects it (NERR_PasswordTooShort, 2245)")
+    message = run.result(ACCOUNTS_TASK, "node1")["msg"]
+    assert message.startswith(
+        "accounts[0].password: the password policy of the domain WEBFARM rejects it (NERR_PasswordTooShort, 2245)"
+    )
     assert "at least 8 characters" in message and "complexity" in message
+    # Every password is set first: the refusal stops the batch before the IWAM account is made.
     assert IUSR not in lab.state()["domain"]["accounts"]
+    assert IWAM not in lab.state()["domain"]["accounts"]
 
 
 def test_domain_account_refuses_to_run_on_a_member_server(lab: Lab) -> None:
@@ -225,6 +231,58 @@ def test_no_password_in_output_at_vvvv_in_state_or_in_process_records(lab: Lab) 
     assert "+IUSR_web password: (secret) (changed)" in runs[2].output
     for password in {*kb.values(), *rotated.values(), rejected["iis_cluster_iusr_password"]} - {"web"}:
         lab.assert_never_exposed(password, runs)
+
+
+def test_domain_accounts_reads_both_accounts_in_one_execution_and_writes_both_in_one_more(lab: Lab) -> None:
+    accounts = [{"name": "IUSR_web", "password": _password("Iusr")}, {"name": "IWAM_web", "password": _password("Iwam")}]
+    before = _model(lab)
+
+    def run(*options: str, extra: dict | None = None):
+        started = len(lab.processes())
+        result = lab.playbook("domain_accounts.yml", "-vvvv", *options, extra_vars={"accounts": accounts, **(extra or {})})
+        return result, len(lab.processes()) - started
+
+    check, executions = run("--check", "--diff")
+    assert (check.rc, executions) == (0, 1), check.output
+    assert _model(lab) == before
+    assert [(entry["name"], entry["changed"], entry["after"]["sid"]) for entry in check.result("Accounts", "dc1")["accounts"]] == [
+        ("IUSR_web", True, None),
+        ("IWAM_web", True, None),
+    ]
+    assert "+IUSR_web password: (secret)" in check.output and "+IWAM_web password: (secret)" in check.output
+
+    converge, executions = run("--diff")
+    assert (converge.rc, executions) == (0, 2), converge.output
+    made = lab.state()["domain"]["accounts"]
+    for entry, result in zip(accounts, converge.result("Accounts", "dc1")["accounts"]):
+        assert secret_matches(made[f"WEBFARM\\{entry['name']}"]["password_digest"], entry["password"])
+        assert (result["changed"], result["after"]["sid"]) == (True, made[f"WEBFARM\\{entry['name']}"]["sid"])
+
+    again, executions = run()
+    assert (again.rc, executions, again.changed()) == (0, 1, {"dc1": 0}), again.output
+    lab.assert_never_exposed(accounts[0]["password"], [check, converge, again])
+    lab.assert_never_exposed(accounts[1]["password"], [check, converge, again])
+    lab.assert_healthy()
+
+
+def test_domain_accounts_refuses_an_account_named_twice_before_any_remote_call(lab: Lab) -> None:
+    started = len(lab.processes())
+    twice = [{"name": "IUSR_web", "password": _password("Iusr")}, {"name": "WEBFARM\\iusr_WEB", "password": _password("Iwam")}]
+    run = lab.playbook("domain_accounts.yml", extra_vars={"accounts": twice})
+    assert run.rc != 0
+    assert run.result("Accounts", "dc1")["msg"].startswith(
+        "webfarm.iis_cluster.domain_accounts: accounts[0].name, accounts[1].name: both name the account 'iusr_WEB'"
+    )
+    assert len(lab.processes()) == started
+
+
+def test_domain_accounts_changes_no_account_when_it_refuses_one(lab: Lab) -> None:
+    before = lab.state_text()
+    accounts = [{"name": "IUSR_web", "password": _password("Iusr")}, {"name": "krbtgt", "password": _password("Krb")}]
+    run = lab.playbook("domain_accounts.yml", extra_vars={"accounts": accounts, "adopt": True})
+    assert run.rc != 0
+    assert run.result("Accounts", "dc1")["msg"].startswith("accounts[1].name: the domain account 'krbtgt' is ")
+    assert lab.state_text() == before
 
 
 def test_each_module_costs_one_remote_execution_unchanged_and_two_changed(lab: Lab) -> None:

@@ -15,7 +15,7 @@ ROLE = "webfarm.iis_cluster.metabase_sync : "
 BACKUP = ROLE + "Back up the metabase of each target the sync will overwrite"
 IISSYNC = ROLE + "Run IISSync from the source node to the targets that differ (KB Q249603 step 8)"
 REMOVE = ROLE + "Remove this run's backup where IISSync did not start"
-STEP_6 = "webfarm.iis_cluster.anonymous_identity : Make the site's anonymous user the domain IUSR account (KB Q249603 step 6)"
+STEP_6 = "webfarm.iis_cluster.anonymous_identity : Make the web and FTP sites' anonymous user the domain IUSR account (KB Q249603 step 6)"
 STEP_7 = (
     "webfarm.iis_cluster.wam_identity : "
     "Make IIS's out-of-process identity the domain IWAM account, in the metabase and COM+ (KB Q249603 step 7)"
@@ -96,7 +96,7 @@ def test_the_source_is_backed_up_before_step_6_changes_it_and_not_when_nothing_c
     # The backup holds the metabase as it was before step 6: IIS setup's anonymous user.
     assert made["metabase"] == original
     assert made["metabase"]["/LM/W3SVC"]["properties"]["AnonymousUserName"]["value"] == "IUSR_NODE1"
-    assert first.result(STEP_6, "node1")["backup"]["version"] == 0
+    assert first.result(STEP_6, "node1")["sites"][0]["backup"]["version"] == 0
     # Once per run: step 7 changed the source too, but did not back it up again.
     assert first.result(STEP_7, "node1")["changed"] and "backup" not in first.result(STEP_7, "node1")
     assert "backed up as iissync version 0 before steps 6-7 changed it" in first.output
@@ -105,7 +105,7 @@ def test_the_source_is_backed_up_before_step_6_changes_it_and_not_when_nothing_c
 
     assert second.rc == 0, second.output
     assert backups(lab, "NODE1") == [("iissync", 0)]
-    assert "backup" not in second.result(STEP_6, "node1") and "backup" not in second.result(STEP_7, "node1")
+    assert "backup" not in second.result(STEP_6, "node1")["sites"][0] and "backup" not in second.result(STEP_7, "node1")
 
 
 def test_step_7_backs_the_source_up_when_step_6_changed_nothing(lab: Lab):
@@ -116,7 +116,7 @@ def test_step_7_backs_the_source_up_when_step_6_changed_nothing(lab: Lab):
     run = lab.playbook(PLAYBOOK, extra_vars={**DEMO_VARS, "iis_cluster_steps": "anonymous_identity,wam_identity"})
 
     assert run.rc == 0, run.output
-    assert "backup" not in run.result(STEP_6, "node1")
+    assert "backup" not in run.result(STEP_6, "node1")["sites"][0]
     assert run.result(STEP_7, "node1")["backup"] == {**run.result(STEP_7, "node1")["backup"], "name": "iissync", "version": 1}
     assert backups(lab, "NODE1") == [("iissync", 0), ("iissync", 1)]
     # Targets change their own WAM identity in step 7, but only the source is backed up here.
@@ -129,7 +129,7 @@ def test_the_source_backup_is_predicted_in_check_mode_and_nothing_is_written(lab
     run = lab.playbook(PLAYBOOK, "--check", extra_vars={**DEMO_VARS, "iis_cluster_steps": "domain_accounts,node_access,anonymous_identity"})
 
     assert run.rc == 0, run.output
-    predicted = run.result(STEP_6, "node1")
+    predicted = run.result(STEP_6, "node1")["sites"][0]
     assert predicted["changed"] and predicted["backup"] == {"name": "iissync", "version": None, "date": None}
     assert lab.state_text() == before
 

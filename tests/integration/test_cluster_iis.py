@@ -47,10 +47,11 @@ def test_check_mode_predicts_every_step_and_changes_nothing(lab: Lab) -> None:
     assert run.rc == 0, run.output
     assert lab.state() == before
     assert lab.iissync_runs() == []
-    # Steps 4-5 are one task per node (the local group, and IWAM's batch right beside the KB's);
-    # besides the KB's steps: the FTP site's anonymous user on the source, and step 7 on node2 too
-    # (its pooled package).
-    assert run.changed() == {"node1": 7, "node2": 3}
+    # Steps 1-3 are one task (both accounts), steps 4-5 one task per node (the local group, and
+    # IWAM's batch right beside the KB's), step 6 one task (the web site and, besides the KB's
+    # steps, the FTP site's anonymous user on the source); step 7 runs on node2 too (its pooled
+    # package).
+    assert run.changed() == {"node1": 5, "node2": 3}
     summary = _summary(run)
     assert summary[0] == "check mode: nothing was changed; each 'would' is what a real run does"
     assert node_block(summary, "dc1") == {"domain accounts": f"{IUSR} would be created; {IWAM} would be created"}

@@ -17,9 +17,8 @@ from lab_harness import ROOT, Lab
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
 DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
 STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity", "metabase_sync", "verify")
-COUNTED = ("node_access", "wam_identity")
-"""The steps held to the floor here; the others are counted and reported only (domain_accounts
-and anonymous_identity still run a module per account and per service)."""
+COUNTED = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity")
+"""The steps held to the floor here; the others are counted and reported only."""
 LEARN = "Learn who the sync source node is"
 
 

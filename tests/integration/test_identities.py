@@ -11,7 +11,7 @@ from iis_lab.state import secret_matches
 
 IUSR = "WEBFARM\\IUSR_web"
 IWAM = "WEBFARM\\IWAM_web"
-ANONYMOUS_TASK = "webfarm.iis_cluster.anonymous_identity : Make the site's anonymous user the domain IUSR account (KB Q249603 step 6)"
+ANONYMOUS_TASK = "webfarm.iis_cluster.anonymous_identity : Make the web and FTP sites' anonymous user the domain IUSR account (KB Q249603 step 6)"
 WAM_TASK = (
     "webfarm.iis_cluster.wam_identity : Make IIS's out-of-process identity the domain IWAM account, in the metabase "
     "and COM+ (KB Q249603 step 7)"
@@ -54,7 +54,7 @@ def test_check_then_apply_then_an_idempotent_rerun_that_leaves_com_alone(lab: La
         "IIS Out-Of-Process Pooled Applications",
         "IIS-{Default Web Site//Root/Shop}",
     }
-    assert check.result(ANONYMOUS_TASK, "node1")["after"]["AnonymousUserName"]["value"] == IUSR
+    assert check.result(ANONYMOUS_TASK, "node1")["sites"][0]["after"]["AnonymousUserName"]["value"] == IUSR
     assert check.status(ANONYMOUS_TASK, "node2") == "skipped"
 
     run = lab.playbook("identities.yml", extra_vars=kb)
@@ -66,7 +66,7 @@ def test_check_then_apply_then_an_idempotent_rerun_that_leaves_com_alone(lab: La
     w3svc = _node1(lab)["metabase"]["/LM/W3SVC"]["properties"]
     assert w3svc["WAMUserName"]["value"] == IWAM
     assert secret_matches(w3svc["WAMUserPass"]["digest"], kb["iis_cluster_iwam_password"])
-    assert run.result(ANONYMOUS_TASK, "node1")["anonymous_logon"] == {
+    assert run.result(ANONYMOUS_TASK, "node1")["sites"][0]["anonymous_logon"] == {
         "account": IUSR, "logon_method": 0, "works": True, "problem": None
     }
     for app in _out_of_process(lab).values():
@@ -98,7 +98,7 @@ def test_an_override_below_the_site_is_reported_then_removed(lab: Lab) -> None:
 
     reported = lab.playbook("identities.yml", extra_vars=kb, leaves_broken="the default mode reports the override only")
     assert reported.rc == 0, reported.output
-    result = reported.result(ANONYMOUS_TASK, "node1")
+    result = reported.result(ANONYMOUS_TASK, "node1")["sites"][0]
     assert result["overrides"] == [{"path": "W3SVC/1/ROOT/Shop", "properties": ["AnonymousUserName"]}]
     assert result["overrides_removed"] is False
     assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"]["user"] == "NODE1\\IUSR_NODE1"
@@ -117,12 +117,12 @@ def test_an_override_below_the_site_is_reported_then_removed(lab: Lab) -> None:
 
     fixed = lab.playbook("identities.yml", extra_vars={**kb, "anonymous_identity_overrides": "inherit"})
     assert fixed.rc == 0, fixed.output
-    assert fixed.result(ANONYMOUS_TASK, "node1")["overrides_removed"] is True
-    assert fixed.result(ANONYMOUS_TASK, "node1")["stale_overrides"] == []
+    assert fixed.result(ANONYMOUS_TASK, "node1")["sites"][0]["overrides_removed"] is True
+    assert fixed.result(ANONYMOUS_TASK, "node1")["sites"][0]["stale_overrides"] == []
     assert "AnonymousUserName" not in _node1(lab)["metabase"]["/LM/W3SVC/1/ROOT/Shop"]["properties"]
     assert _node1(lab)["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"] == {"user": IUSR, "logs_on": True, "why_not": None}
     rerun = lab.playbook("identities.yml", extra_vars={**kb, "anonymous_identity_overrides": "inherit"})
-    assert rerun.result(ANONYMOUS_TASK, "node1")["overrides"] == []
+    assert rerun.result(ANONYMOUS_TASK, "node1")["sites"][0]["overrides"] == []
 
 
 def test_a_password_rotation_converges_in_one_run(lab: Lab) -> None:

@@ -286,3 +286,28 @@ def test_the_node_access_step_result_reads_as_its_group_and_rights():
     lines = node_block(summarize(runs[2:], "node1"), "node2")
     assert [lines[label] for label in ("local group", "log on locally", "batch logon")] == ["failed: user_rights_get failed on node2: access denied"] * 3
 
+
+
+def test_the_domain_accounts_step_result_reads_as_its_two_accounts():
+    """The domain_accounts role registers one result for steps 1-3: its accounts are read as
+    the IUSR and IWAM results, and the summary's lines are those of the two results."""
+    step = {"changed": True, "accounts": [CONVERGED_SOURCE["domain_accounts_iusr"], CONVERGED_SOURCE["domain_accounts_iwam"]]}
+    runs = node_runs({"node1": {"domain_accounts_result": step}}, ["node1"])
+    assert runs[0].results == {name: CONVERGED_SOURCE[name] for name in ("domain_accounts_iusr", "domain_accounts_iwam")}
+    assert node_block(summarize(runs, "node1", controller="dc1"), "dc1") == {"domain accounts": f"{IUSR} created; {IWAM} created"}
+
+    refused = {"failed": True, "msg": "accounts[1].name: the domain account 'Administrator' is the built-in Administrator (RID 500)"}
+    runs = node_runs({"node1": {"domain_accounts_result": refused}}, ["node1"])
+    assert runs[0].results == {"domain_accounts_iusr": refused, "domain_accounts_iwam": refused}
+
+
+def test_the_anonymous_identities_step_result_reads_as_its_web_and_ftp_sites():
+    """The anonymous_identity role registers one result for step 6: its sites are read as the
+    web and FTP results; a refusal, which changed neither site, stands for both."""
+    web, ftp = CONVERGED_SOURCE["anonymous_identity_result"], CONVERGED_SOURCE["anonymous_identity_ftp_result"]
+    runs = node_runs({"node1": {"anonymous_identity_sites": {"changed": True, "sites": [web, ftp]}}}, ["node1"])
+    assert runs[0].results == {"anonymous_identity_result": web, "anonymous_identity_ftp_result": ftp}
+
+    refused = {"failed": True, "msg": "anonymous requests to /LM/MSFTPSVC/1 on node1 would not log on: ...; nothing was changed"}
+    runs = node_runs({"node1": {"anonymous_identity_sites": refused}}, ["node1"])
+    assert runs[0].results == {"anonymous_identity_result": refused, "anonymous_identity_ftp_result": refused}
