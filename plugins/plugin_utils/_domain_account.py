@@ -212,6 +212,42 @@ def predicted_account(desired: DesiredAccount, current: AccountState | None) -> 
     )
 
 
+# The five classes of MS-SAMR 3.1.1.7.2 (Cleartext Password Policy); a complex password has
+# characters of three.
+_ASCII_SYMBOLS = frozenset("~!@#$%^&*_-+=`|\\(){}[]:;\"'<>,.?/")
+
+
+def policy_refuses(password: str, account: str, policy: t.Mapping[str, t.Any]) -> bool:
+    """Whether the domain's ``policy`` (``domain_password_policy_get``) certainly refuses
+    ``password`` for ``account``, by the rules of MS-SAMR 3.1.1.7.2: shorter than the minimum
+    length; or, with complexity, the account name (of three characters or more) inside it, or
+    characters of fewer than three classes.
+
+    Asked before the first password is written, so that a refusal of the second account's
+    password cannot leave the first one changed. Where the classes are unclear a character
+    counts in its favour: this answers only for what a domain controller would refuse too."""
+    if len(password) < int(policy["min_length"]):
+        return True
+    if not policy["complexity"]:
+        return False
+    if len(account) > 2 and account.lower() in password.lower():
+        return True
+    classes = {_character_class(character) for character in password} - {None}
+    return len(classes) < 3
+
+
+def _character_class(character: str) -> str | None:
+    if character.isupper():
+        return "upper"
+    if character.islower():
+        return "lower"
+    if "0" <= character <= "9":
+        return "digit"
+    if character in _ASCII_SYMBOLS:
+        return "symbol"
+    return "letter" if character.isalpha() else None
+
+
 def password_rejected(field: str, account: str, domain: str, policy: t.Mapping[str, t.Any]) -> InvalidInput:
     """The failure for a password the domain controller refused with NERR_PasswordTooShort,
     naming the field and the domain's rules (the password itself is never shown)."""

@@ -15,7 +15,7 @@ import typing as t
 
 from ._account_names import AccountName, check_same_domain
 from ._changes import Change, instructions_of, render_diff
-from ._domain_account import AccountState, DesiredAccount, password_rejected, plan_account, predicted_account
+from ._domain_account import AccountState, DesiredAccount, password_rejected, plan_account, policy_refuses, predicted_account
 from ._domain_account import UPDATE_WHEN_CHANGED
 from ._host_facts import HOST_FACTS, HostFacts, require_domain_controller
 from ._input import InvalidInput
@@ -77,6 +77,12 @@ def converge_accounts(
             plans.append((current, plan_account(request.desired, current, answers[1] if request.asks_match else None)))
         except InvalidInput as error:
             raise InvalidInput(f"{request.field}{error}") from None
+
+    # Every password the policy refuses, before the first is written (in check mode too).
+    for request, (_current, changes) in zip(requests, plans):
+        sets_password = any(change.secret or _sets_password(change) for change in changes)
+        if sets_password and policy is not None and policy_refuses(str(request.password), request.name.account, policy):
+            raise password_rejected(f"{request.field}password", request.name.account, str(facts.domain), policy)
 
     afters = [predicted_account(request.desired, current) for request, (current, _changes) in zip(requests, plans)]
     changed = [change for _current, changes in plans for change in changes]

@@ -199,6 +199,24 @@ def test_a_password_the_domain_policy_rejects_fails_naming_the_field_and_the_rul
     assert IWAM not in lab.state()["domain"]["accounts"]
 
 
+def test_a_refused_second_password_leaves_the_first_account_as_it_was(lab: Lab) -> None:
+    kb = _kb_vars()
+    assert lab.playbook("accounts.yml", extra_vars=kb).rc == 0
+    before = _model(lab)
+    # A new IUSR password the policy accepts, an IWAM password of one class of characters.
+    rotated = {**kb, "iis_cluster_iusr_password": _password("Iusr"), "iis_cluster_iwam_password": "onlylowercaseletters"}
+
+    for args in (("--check",), ()):
+        run = lab.playbook("accounts.yml", *args, extra_vars=rotated)
+        assert run.rc != 0
+        assert run.result(ACCOUNTS_TASK, "node1")["msg"].startswith(
+            "accounts[1].password: the password policy of the domain WEBFARM rejects it"
+        )
+        # Refused before the first password was written: IUSR keeps the password step 6 wrote.
+        assert _model(lab) == before
+    assert secret_matches(lab.state()["domain"]["accounts"][IUSR]["password_digest"], kb["iis_cluster_iusr_password"])
+
+
 def test_domain_account_refuses_to_run_on_a_member_server(lab: Lab) -> None:
     run = lab.playbook("domain_account.yml", extra_vars={"target": "node1", "name": "IUSR_web", "password": _password("Acct")})
     assert run.rc != 0

@@ -16,6 +16,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_accoun
     password_rejected,
     password_to_set,
     plan_account,
+    policy_refuses,
     predicted_account,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
@@ -134,3 +135,23 @@ def test_a_rejected_password_names_the_field_and_the_policy_rules():
     error = password_rejected("password", "IUSR_web", "WEBFARM", {"min_length": 8, "complexity": True})
     assert str(error).startswith("password: the password policy of the domain WEBFARM rejects it (NERR_PasswordTooShort, 2245)")
     assert "at least 8 characters" in str(error) and "'IUSR_web'" in str(error)
+
+
+HARDENED = {"min_length": 8, "complexity": True}
+
+
+@pytest.mark.parametrize(
+    ("password", "policy", "refused"),
+    [
+        ("Iusr-1a2b3c", HARDENED, False),
+        ("Sh0rt!", HARDENED, True),  # shorter than the minimum
+        ("lowercaseonly", HARDENED, True),  # one class
+        ("lowercase22", HARDENED, True),  # two classes
+        ("Lowercase22", HARDENED, False),  # three
+        ("xIUSR_WEB-9a", HARDENED, True),  # the account name, whatever its case
+        ("Übergröße-9", HARDENED, False),  # letters beyond English count as upper and lower case
+        ("lowercaseonly", {"min_length": 0, "complexity": False}, False),
+    ],
+)
+def test_the_policy_refuses_what_a_domain_controller_would(password, policy, refused):
+    assert policy_refuses(password, "IUSR_web", policy) is refused
