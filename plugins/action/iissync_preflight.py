@@ -69,9 +69,14 @@ class ActionModule(NodeAction):
             computers = [computer for computer in computers if computer.upper() not in probes]
             ask = [Instruction("account_lookup", {"name": name}) for name in names]
 
-        # The probes, and the source's listing of the keys where the targets differ, in the same
-        # execution: on a rerun where no target differs and the source answered the rest, none.
-        listing = listing_instruction(targets, args["exclude"])
+        # Whether a target differs is its own answer: it compared its digest tree with the source's
+        # summary on the node, and every key and subtree it names differs. Only properties a step
+        # before the sync will set alike on both (check mode) need the source's listing, to tell
+        # them from the rest; it rides with the probes. So when the source answered the rest, the
+        # preflight needs no execution, and the source's next one, IISSync, follows the targets'
+        # backups.
+        settled = args["settled_properties"]
+        listing = listing_instruction(targets, args["exclude"]) if settled else None
         instructions = ask + probe_instructions(computers) + ([listing] if listing else [])
         outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False) if instructions else []
         if source is None:
@@ -79,7 +84,7 @@ class ActionModule(NodeAction):
         else:
             source = dataclasses.replace(source, accounts={**source.accounts, **account_entries(names, outcomes[: len(ask)])})
         probes.update((computer.upper(), outcome) for computer, outcome in zip(computers, outcomes[len(ask) :]))
-        keys = _listed(source, targets, outcomes[len(ask) + len(computers) :])
+        keys = _listed(source, targets, outcomes[len(ask) + len(computers) :] if listing else None)
         probed = {target.computer: probes[target.computer.upper()] for target in targets}
         checks = preflight_checks(source, targets, probed)
         # Changes the steps before the sync would make on the source and did not (check mode).
@@ -87,7 +92,7 @@ class ActionModule(NodeAction):
         checks += identity_checks(source, targets, pending)
 
         states = [
-            _sync_state(source, keys, target, args["exclude"], args["source_changes"], args["settled_properties"])
+            _sync_state(source, keys, target, args["exclude"], args["source_changes"], settled)
             for target in targets
         ]
         failed = [check for check in checks if check.outcome == FAILED]
@@ -139,10 +144,11 @@ def _given_source(result: t.Any, host: str, salt: str, exclude: t.Sequence[str])
     return source, probe_outcomes(probes, "source.probes")
 
 
-def _listed(source: NodeReport, targets: t.Sequence[NodeReport], outcomes: t.Sequence[Outcome]) -> t.Any:
+def _listed(source: NodeReport, targets: t.Sequence[NodeReport], outcomes: t.Sequence[Outcome] | None) -> t.Any:
     """The source's listing of the keys where targets differ (None when it could not be read,
-    empty when no target differs), after checking that the targets compared themselves with
-    the source's metabase as it is now (as the listing finds it, when there is one)."""
+    empty when no target differs or none was asked for: ``outcomes`` None), after checking that
+    the targets compared themselves with the source's metabase as it is now (as the listing
+    finds it, when there is one; else as the source's report of this run found it)."""
     if source.tree is None:
         return None
     listed = outcomes[0] if outcomes else None
@@ -164,13 +170,17 @@ def _sync_state(
     """Whether ``target`` already equals ``source`` (metabase and replicated COM+ applications);
     a target whose state could not be read counts as out of sync, and so does every target when
     the source has ``source_changes`` pending that no target gets but by the sync. Properties a
-    step before the sync would set alike on both (``settled``) do not count."""
+    step before the sync would set alike on both (``settled``) do not count: only then is the
+    source's ``listing`` compared; else the keys and subtrees the target names differ."""
     state: dict[str, t.Any] = {"host": target.host, "computer": target.computer}
     if source_changes:
         state["pending"] = list(source_changes)
     if listing is None or target.tree is None:
         return {**state, "in_sync": False, "differing_keys": None, "complus_differs": None}
-    keys = without_settled(tree_differences(listing, target.tree, exclude), settled)
+    if settled:
+        keys = [key.path for key in without_settled(tree_differences(listing, target.tree, exclude), settled)]
+    else:
+        keys = list(dict.fromkeys([*target.tree["differing_keys"], *target.tree["differing_subtrees"]]))
     source_apps, target_apps = source.parts.get("complus"), target.parts.get("complus")
     applications = differing_applications(source_apps, target_apps) if source_apps and target_apps else None
     complus_differs = None if applications is None else bool(applications)
@@ -178,6 +188,6 @@ def _sync_state(
     return {
         **state,
         "in_sync": in_sync,
-        "differing_keys": [key.path for key in keys],
+        "differing_keys": keys,
         "complus_differs": complus_differs,
     }

@@ -122,8 +122,6 @@ Function Test-ComApplicationStart {
     }
 }
 
-# iis_identities_check: whether every identity IIS uses on this host logs on, the anonymous users
-
 # comadmin_application_set_identity: what synciwam.vbs does for one application. COM+ checks the
 # account and password when it saves them.
 Function Set-ComApplicationIdentity {

@@ -18,6 +18,8 @@ $ErrorActionPreference = 'Stop'
 
 $Principals = [ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity.Principals]
 
+# LogonUser's answer for a disabled account.
+$ERROR_ACCOUNT_DISABLED = 1331
 # HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND): a metabase key that does not exist.
 $ERROR_PATH_NOT_FOUND_HRESULT = 0x80070003
 # COM+ "IIS Out-Of-Process Pooled Applications", where every pooled application runs.
@@ -55,12 +57,10 @@ Function Test-AccountLogon {
     }
 }
 
-# anonymous_logon_check: the anonymous identity in effect at a key and what LogonUser answers
-# for it, with the logon type IIS uses there. ADSI's Get gives the effective values (inherited or
+# The anonymous identity in effect at a key: ADSI's Get gives the effective values (inherited or
 # the schema's default), the password included for an administrator; it never leaves the host.
-# With -User and -Password, the logon IIS would make once they are stored at the key with
-# password sync off: the proof made before they are written.
-Function Test-AnonymousLogon {
+# With -User and -Password, the identity once they are stored at the key with password sync off.
+Function Get-AnonymousIdentity {
     param([string]$Path, [string]$User, [AllowNull()][string]$Password)
 
     $key = Get-MetabaseKey -Path $Path
@@ -80,16 +80,69 @@ Function Test-AnonymousLogon {
     # PowerShell's names ignore case: $user and $password below are these parameters.
     # The FTP service logs users on interactively; its keys have no LogonMethod.
     $method = if ($known -contains 'LogonMethod') { [int]$key.Get('LogonMethod') } else { 0 }
-    $principal = $Principals::FromName($user)
     @{
         path = Get-CanonicalAdsiPath -Path $Path
         user = $user
-        account = if ($null -eq $principal) { $null } else { $principal.Name }
+        password = $password
         password_sync = $sync
         logon_method = $method
-        exists = $null -ne $principal
-        logon_error = Test-AccountLogon -Name $user -Password $password -LogonType $LOGON_TYPE_OF_METHOD[$method]
     }
+}
+
+# What LogonUser answers for an anonymous identity, with the logon type IIS uses for it; the
+# password is not in the answer.
+Function Get-AnonymousLogonOutcome {
+    param([hashtable]$Identity)
+
+    $principal = $Principals::FromName($Identity.user)
+    @{
+        user = $Identity.user
+        account = if ($null -eq $principal) { $null } else { $principal.Name }
+        password_sync = $Identity.password_sync
+        logon_method = $Identity.logon_method
+        exists = $null -ne $principal
+        logon_error = Test-AccountLogon -Name $Identity.user -Password $Identity.password `
+            -LogonType $LOGON_TYPE_OF_METHOD[$Identity.logon_method]
+    }
+}
+
+# anonymous_logon_check: the anonymous identity in effect at a key and what LogonUser answers
+# for it, with the logon type IIS uses there. With -User and -Password, the logon IIS would make
+# once they are stored at the key with password sync off: the proof made before they are written.
+Function Test-AnonymousLogon {
+    param([string]$Path, [string]$User, [AllowNull()][string]$Password)
+
+    $identity = Get-AnonymousIdentity -Path $Path -User $User -Password $Password
+    $outcome = Get-AnonymousLogonOutcome -Identity $identity
+    $outcome['path'] = $identity.path
+    $outcome
+}
+
+# Whose accounts this host's own database holds: the domain's on a domain controller (it has no
+# other), the computer's on any other host. IIS's password sync sub-authenticator knows the
+# passwords of these accounts only.
+Function Get-OwnAccountAuthority {
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+    if ([int]$computer.DomainRole -in @(4, 5)) {
+        Get-JoinedDomainName
+    }
+    else {
+        $computer.Name
+    }
+}
+
+# Whether IIS's anonymous logon works for an outcome of Get-AnonymousLogonOutcome: with password
+# sync, IIS logs on the enabled accounts of the host's own database without the stored password;
+# otherwise LogonUser with the stored password must succeed.
+Function Test-AnonymousLogonWork {
+    param([hashtable]$Outcome, [string]$OwnAuthority)
+
+    if (-not $Outcome.password_sync) {
+        return $null -eq $Outcome.logon_error
+    }
+    $authority = if ($Outcome.account) { $Outcome.account.Split('\')[0] } else { $null }
+    $authority -eq $OwnAuthority -and ($null -eq $Outcome.logon_error -or
+        $Outcome.logon_error.code -ne $ERROR_ACCOUNT_DISABLED)
 }
 
 # account_logon_check: LogonUser for an account and password with a named logon type, so that a
@@ -124,7 +177,64 @@ Function Get-RequestKeyPath {
     }
 }
 
-# isolated application's).
+# The anonymous identities of every key a request reaches, each distinct one (same user, stored
+# password, LogonMethod and password sync) logged on once, so that a node with thousands of keys
+# makes as many logons as it has identities (and a wrong password counts once toward a lockout):
+# the identities with their outcome, the keys where a logon fails (identity: an index into
+# identities) and how many keys log on. The passwords are compared here and never leave the host.
+Function Get-AnonymousIdentityReport {
+    param([Object[]]$Services)
+
+    $own = Get-OwnAccountAuthority
+    $identities = [System.Collections.Generic.List[hashtable]]::new()
+    # Ordinal: passwords that differ only in case are different passwords.
+    $indexOf = [System.Collections.Generic.Dictionary[string, int]]::new([StringComparer]::Ordinal)
+    $failing = [System.Collections.Generic.List[hashtable]]::new()
+    $passing = 0
+    foreach ($service in $Services) {
+        foreach ($path in @(Get-RequestKeyPath -Key $service.key -Path $service.path)) {
+            $identity = Get-AnonymousIdentity -Path $path
+            # NUL separates the parts: no account name holds one, and the password comes last.
+            $id = '{0}{1}{2}{1}{3}{1}{4}' -f $identity.logon_method, [char]0, $identity.password_sync,
+                ([string]$identity.user).ToLowerInvariant(), $identity.password
+            if (-not $indexOf.ContainsKey($id)) {
+                $outcome = Get-AnonymousLogonOutcome -Identity $identity
+                $outcome['works'] = Test-AnonymousLogonWork -Outcome $outcome -OwnAuthority $own
+                $outcome['keys'] = 0
+                $outcome['at'] = [System.Collections.Generic.List[string]]::new()
+                $indexOf[$id] = $identities.Count
+                $identities.Add($outcome)
+            }
+            $index = $indexOf[$id]
+            $entry = $identities[$index]
+            $entry['keys'] += 1
+            # Request keys come parents first: a key below none listed yet is a topmost one.
+            $below = $false
+            foreach ($top in $entry.at) {
+                if ($identity.path.StartsWith("$top/", [StringComparison]::OrdinalIgnoreCase)) {
+                    $below = $true
+                }
+            }
+            if (-not $below) {
+                $entry.at.Add($identity.path)
+            }
+            if ($entry.works) {
+                $passing += 1
+            }
+            else {
+                $failing.Add(@{ path = $identity.path; user = $identity.user; identity = $index })
+            }
+        }
+    }
+    foreach ($entry in $identities) {
+        $entry['at'] = $entry.at.ToArray()
+    }
+    @{ identities = $identities.ToArray(); failing = $failing.ToArray(); passing = $passing }
+}
+
+# iis_identities_check: whether every identity IIS uses on this host logs on, the anonymous users
+# of its request keys and the COM+ identities of its out-of-process applications (the pooled
+# package and every isolated application's).
 Function Test-IisIdentity {
     # IIS 6 installs the FTP service only when chosen: a service without its key has no sites.
     $services = @(foreach ($service in @('W3SVC', 'MSFTPSVC')) {
@@ -137,11 +247,7 @@ Function Test-IisIdentity {
                 }
             }
         })
-    $anonymous = @(foreach ($service in $services) {
-            foreach ($path in @(Get-RequestKeyPath -Key $service.key -Path $service.path)) {
-                Test-AnonymousLogon -Path $path
-            }
-        })
+    $anonymous = Get-AnonymousIdentityReport -Services $services
     $packages = @($POOLED_PACKAGE_ID) + @(Get-MetabaseApplication -Path 'W3SVC' | Where-Object {
             $_.app_isolated -eq 1 -and $_.app_package_id
         } | ForEach-Object { $_.app_package_id })

@@ -31,6 +31,22 @@ Function Get-CachedPropertySchema {
 $METABASE_DIGEST_CHARS = 16
 $METABASE_SUMMARY_LIMIT = 256
 $METABASE_SUMMARY_ENTRIES = 512
+# A key with more children than this could never be opened with all of them listed: it is opened
+# by buckets of its children instead, named "<key's path>//<bucket>" (no key name is empty).
+$METABASE_WIDE_KEY_CHILDREN = $METABASE_SUMMARY_ENTRIES - 1
+$METABASE_BUCKET_SEPARATOR = '//'
+
+# The bucket of a wide key's child: the first two hex characters of the SHA-256 of its lower-case
+# name's UTF-8 bytes, so every node puts a child in the same one of 256 buckets whatever other
+# children it has. Names are not secret (a summary lists paths); the buckets' digests are salted.
+$NameHash = [System.Security.Cryptography.SHA256]::Create()
+
+Function Get-MetabaseBucketName {
+    param([string]$Name)
+
+    $hash = $NameHash.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Name.ToLowerInvariant()))
+    '{0:x2}' -f $hash[0]
+}
 
 # Lower-case hex HMAC-SHA256 of a text's UTF-8 bytes.
 Function Get-HmacHex {
@@ -103,6 +119,50 @@ Function Get-MetabaseDigestNode {
     }
 }
 
+# The buckets of a key's children that hold any, by name: each a node without a key or
+# properties (its digest is a key's without any) whose children are its members in tree order,
+# and whose subtree digest chains them as a key's does.
+Function Get-MetabaseDigestBucket {
+    param([hashtable]$Node, [System.Security.Cryptography.HMAC]$Hmac)
+
+    $members = [System.Collections.Generic.SortedDictionary[string, Object]]::new([StringComparer]::Ordinal)
+    foreach ($child in $Node.Children) {
+        $bucket = Get-MetabaseBucketName -Name $child.Name
+        if (-not $members.ContainsKey($bucket)) {
+            $members[$bucket] = [System.Collections.Generic.List[Object]]::new()
+        }
+        $members[$bucket].Add($child)
+    }
+    $empty = Get-HmacHex -Hmac $Hmac -Text ''
+    $buckets = [System.Collections.Generic.List[Object]]::new()
+    foreach ($bucket in $members.Keys) {
+        $children = $members[$bucket]
+        [string[]]$childLines = @(foreach ($child in $children) { "$($child.Name.ToLowerInvariant()):$($child.Subtree)" })
+        [Array]::Sort($childLines, [StringComparer]::Ordinal)
+        $size = 0
+        foreach ($child in $children) {
+            $size += $child.Size
+        }
+        $buckets.Add(@{
+                Key = $null; Path = "$($Node.Path)$METABASE_BUCKET_SEPARATOR$bucket"; Name = $bucket
+                Properties = [ordered]@{}; Digest = $empty
+                Subtree = Get-HmacHex -Hmac $Hmac -Text ((@($empty) + $childLines) -join "`n")
+                Size = $size; Children = $children
+            })
+    }
+    , $buckets
+}
+
+# What opening a node lists: its children, or their buckets with -Bucketed.
+Function Get-MetabaseOpenedChild {
+    param([hashtable]$Node, [System.Security.Cryptography.HMAC]$Hmac, [bool]$Bucketed)
+
+    if ($Bucketed) {
+        return , (Get-MetabaseDigestBucket -Node $Node -Hmac $Hmac)
+    }
+    , $Node.Children
+}
+
 # A digest as the op returns it: the first 64 bits of the HMAC.
 Function Get-ShortDigest {
     param([string]$Digest)
@@ -112,12 +172,13 @@ Function Get-ShortDigest {
 
 # The summary, the top of the tree: the keys opened, largest subtree first (ties in tree order),
 # each while its subtree holds more than $METABASE_SUMMARY_LIMIT properties and its children fit
-# within $METABASE_SUMMARY_ENTRIES keys listed. By path, parents before children: an opened key
-# as [subtree, key] followed by its children, any other listed key as [subtree].
+# within $METABASE_SUMMARY_ENTRIES keys listed; a key with more than $METABASE_WIDE_KEY_CHILDREN
+# children lists their buckets instead, which open the same way. By path, parents before children:
+# an opened key or bucket as [subtree, key] followed by what it lists, any other as [subtree].
 Function Get-MetabaseDigestSummary {
-    param([hashtable]$Root)
+    param([hashtable]$Root, [System.Security.Cryptography.HMAC]$Hmac)
 
-    $opened = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::Ordinal)
+    $opened = [System.Collections.Generic.Dictionary[string, Object]]::new([StringComparer]::Ordinal)
     $listed = 1
     $candidates = [System.Collections.Generic.List[Object]]::new()
     $candidates.Add($Root)
@@ -133,10 +194,14 @@ Function Get-MetabaseDigestSummary {
             break
         }
         $candidates.RemoveAt($largest)
-        if ($listed + $node.Children.Count -le $METABASE_SUMMARY_ENTRIES) {
-            [void]$opened.Add($node.Path)
-            $listed += $node.Children.Count
-            $candidates.AddRange($node.Children)
+        # A bucket is never bucketed again: one holds more than $METABASE_WIDE_KEY_CHILDREN children
+        # only under a key of some 130,000, and is then listed whole, not opened.
+        $bucketed = $null -ne $node.Key -and $node.Children.Count -gt $METABASE_WIDE_KEY_CHILDREN
+        $children = Get-MetabaseOpenedChild -Node $node -Hmac $Hmac -Bucketed $bucketed
+        if ($listed + $children.Count -le $METABASE_SUMMARY_ENTRIES) {
+            $opened[$node.Path] = $children
+            $listed += $children.Count
+            $candidates.AddRange($children)
         }
     }
     $summary = [ordered]@{}
@@ -144,10 +209,11 @@ Function Get-MetabaseDigestSummary {
     $pending.Push($Root)
     while ($pending.Count -gt 0) {
         $node = $pending.Pop()
-        if ($opened.Contains($node.Path)) {
+        if ($opened.ContainsKey($node.Path)) {
             $summary[$node.Path] = @((Get-ShortDigest $node.Subtree), (Get-ShortDigest $node.Digest))
-            for ($index = $node.Children.Count - 1; $index -ge 0; $index--) {
-                $pending.Push($node.Children[$index])
+            $children = $opened[$node.Path]
+            for ($index = $children.Count - 1; $index -ge 0; $index--) {
+                $pending.Push($children[$index])
             }
         }
         else {
@@ -157,16 +223,44 @@ Function Get-MetabaseDigestSummary {
     $summary
 }
 
+# The key of a wide key's bucket path ("<key>//<bucket>"); nothing for a key's path.
+Function Get-MetabaseBucketParent {
+    param([string]$Path)
+
+    $at = $Path.IndexOf($METABASE_BUCKET_SEPARATOR)
+    if ($at -ge 0) {
+        $Path.Substring(0, $at)
+    }
+}
+
 # Where the tree differs from another node's summary, top-down: the keys opened there whose own
-# digest differs, and the subtrees to list in full (not opened there, or only on one node).
+# digest differs, and the subtrees to list in full (not opened there, or only on one node). A key
+# whose buckets the summary lists is compared by buckets here too, whatever its number of
+# children here; a differing bucket the summary did not open is listed whole ("<key>//<bucket>").
 Function Compare-MetabaseDigestSummary {
-    param([hashtable]$Root, [System.Collections.IDictionary]$Against)
+    param([hashtable]$Root, [System.Collections.IDictionary]$Against, [System.Security.Cryptography.HMAC]$Hmac)
 
     $theirs = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
-    $children = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
+    $bucketed = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
     foreach ($path in @($Against.Keys)) {
         $theirs[$path] = @($Against[$path])
-        $parent = $path.Substring(0, [Math]::Max(0, $path.LastIndexOf('/')))
+        $parent = Get-MetabaseBucketParent -Path $path
+        if ($null -ne $parent) {
+            [void]$bucketed.Add($parent)
+        }
+    }
+    # What lists each path in the summary: its key, the key of a bucket, or the bucket of a child
+    # of a key listed by buckets.
+    $children = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
+    foreach ($path in @($Against.Keys)) {
+        $parent = Get-MetabaseBucketParent -Path $path
+        if ($null -eq $parent) {
+            $slash = $path.LastIndexOf('/')
+            $parent = $path.Substring(0, [Math]::Max(0, $slash))
+            if ($bucketed.Contains($parent)) {
+                $parent += $METABASE_BUCKET_SEPARATOR + (Get-MetabaseBucketName -Name $path.Substring($slash + 1))
+            }
+        }
         if (-not $children.ContainsKey($parent)) {
             $children[$parent] = [System.Collections.Generic.List[string]]::new()
         }
@@ -192,9 +286,10 @@ Function Compare-MetabaseDigestSummary {
         if ($digests[1] -ne (Get-ShortDigest $node.Digest)) {
             $keys.Add($node.Path)
         }
+        $opened = Get-MetabaseOpenedChild -Node $node -Hmac $Hmac -Bucketed ($bucketed.Contains($node.Path))
         $mine = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
-        for ($index = $node.Children.Count - 1; $index -ge 0; $index--) {
-            $child = $node.Children[$index]
+        for ($index = $opened.Count - 1; $index -ge 0; $index--) {
+            $child = $opened[$index]
             [void]$mine.Add($child.Path)
             if ($theirs.ContainsKey($child.Path)) {
                 $pending.Push($child)
@@ -214,7 +309,8 @@ Function Compare-MetabaseDigestSummary {
     , @([string[]]$keys.ToArray(), [string[]]$subtrees.ToArray())
 }
 
-# Each key named in $Keys and each key at or below a path in $Subtrees, parents before children:
+# Each key named in $Keys and each key at or below a path in $Subtrees (a bucket's: at or below
+# its key's children in it), parents before children:
 # its digest and its properties', and with $Values each value that is not secure.
 Function Get-MetabaseDigestListing {
     param([hashtable]$Root, [string[]]$Keys, [string[]]$Subtrees, [bool]$Values)
@@ -224,8 +320,14 @@ Function Get-MetabaseDigestListing {
     foreach ($path in $Keys) {
         [void]$single.Add($path)
     }
+    # A bucket's subtree ("<key>//<bucket>") is the subtrees of the key's children in it.
+    $bucketed = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
     foreach ($path in $Subtrees) {
         [void]$tops.Add($path)
+        $parent = Get-MetabaseBucketParent -Path $path
+        if ($null -ne $parent) {
+            [void]$bucketed.Add($parent)
+        }
     }
     $listing = [ordered]@{}
     $pending = [System.Collections.Generic.Stack[Object]]::new()
@@ -233,6 +335,10 @@ Function Get-MetabaseDigestListing {
     while ($pending.Count -gt 0) {
         $node, $inside = $pending.Pop()
         $inside = $inside -or $tops.Contains($node.Path)
+        $parent = $node.Path.Substring(0, [Math]::Max(0, $node.Path.LastIndexOf('/')))
+        if (-not $inside -and $bucketed.Contains($parent)) {
+            $inside = $tops.Contains($parent + $METABASE_BUCKET_SEPARATOR + (Get-MetabaseBucketName -Name $node.Name))
+        }
         if ($inside -or $single.Contains($node.Path)) {
             $properties = [ordered]@{}
             foreach ($name in @($node.Properties.Keys)) {
@@ -275,12 +381,12 @@ Function Get-MetabaseDigestTree {
         $root = Get-MetabaseDigestNode -Key (Get-MetabaseKey -Path '') -Path '/LM' -Hmac $hmac -Exclude $Exclude
         $result = [ordered]@{ root = Get-ShortDigest $root.Subtree }
         if ($null -ne $Against) {
-            $Keys, $Subtrees = Compare-MetabaseDigestSummary -Root $root -Against $Against
+            $Keys, $Subtrees = Compare-MetabaseDigestSummary -Root $root -Against $Against -Hmac $hmac
             $result['differing_keys'] = $Keys
             $result['differing_subtrees'] = $Subtrees
         }
         elseif ($null -eq $Keys -and $null -eq $Subtrees) {
-            $result['subtrees'] = Get-MetabaseDigestSummary -Root $root
+            $result['subtrees'] = Get-MetabaseDigestSummary -Root $root -Hmac $hmac
             return $result
         }
         $result['keys'] = Get-MetabaseDigestListing -Root $root -Keys $Keys -Subtrees $Subtrees -Values $Values

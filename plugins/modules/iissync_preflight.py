@@ -20,9 +20,8 @@ description:
     connects to its RPC endpoint mapper (TCP 135). The targets' reports come from
     M(webfarm.iis_cluster.sync_node_info) run on each target. Given O(source), the source's own
     report from earlier in the run, it asks the source only what that report does not answer
-    (the names of O(accounts) and the targets it did not resolve or probe) and the listing of
-    the keys where targets differ, in one execution, and none when that is nothing (a rerun
-    where every target is in sync).
+    (the names of O(accounts) and the targets it did not resolve or probe), in one execution, and
+    none when that is nothing; the source's next execution is then the sync itself.
   - 'The checks: the target name resolves and RPC answers (1722); the DCOM default protocols
     equal the source''s (1060); the source''s and each target''s metabase can be read (3, or 5 when
     access is denied); the COM+ catalogs open (2147746132); MTS replication is configured on the
@@ -46,9 +45,10 @@ description:
     M(webfarm.iis_cluster.sync_node_info) resolved too.'
   - It also compares each target's metabase digests and replicated COM+ applications with the
     source's and returns the targets that differ, which the sync needs to touch. The targets
-    report where their digest trees differ from the source's summary; the module lists the same
-    keys on the source, in the same execution as its checks, and compares them property by
-    property.
+    compare their digest trees with the source's summary on the node and report where they
+    differ; a target that names any key or subtree differs. Only with O(settled_properties) does
+    the module list the same keys on the source, in the same execution as its checks, and compare
+    them property by property, to leave those properties out.
   - In check mode the steps before the sync did not make their changes; O(source_changes) and
     O(identity_changes) say what they would have changed on the source.
 extends_documentation_fragment:
@@ -89,8 +89,8 @@ options:
       - The registered result of M(webfarm.iis_cluster.sync_node_info) on this node (the sync
         source), without C(against), made with the same O(salt) and O(exclude) and, for the
         probes, O(webfarm.iis_cluster.sync_node_info#module:probe) the targets' computer names. Its
-        report stands for the source's; the source's listing of the keys where the targets differ
-        is checked against the state the targets compared themselves with.
+        report stands for the source's; the targets must have compared themselves with the state it
+        (or the source's listing of the keys where they differ, when there is one) found.
       - By default the module reads the source's report itself.
     type: raw
 seealso:
@@ -143,7 +143,11 @@ targets:
   description:
     - Each target's sync state. C(in_sync) is true when its metabase digests (but the excluded
       properties) and its replicated COM+ applications equal the source's; C(differing_keys) lists
-      the metabase keys that differ; C(complus_differs) whether the COM+ applications do. A
+      where its metabase differs, as the target found comparing its digest tree with the source's
+      summary on the node (M(webfarm.iis_cluster.sync_node_info)), that is the keys whose own
+      properties differ and the tops of subtrees that differ (a bucket of a wide key's children as
+      C(<key>//<bucket>)); with O(settled_properties), the keys whose properties differ but for
+      those, from a listing of the source's keys; C(complus_differs) whether the COM+ applications do. A
       target whose state could not be read is not in sync, nor is any target when
       O(source_changes) are pending (then listed in C(pending)).
   returned: always

@@ -24,7 +24,8 @@ description:
   - Properties that differ between healthy nodes are left out, by the O(exclude) list.
   - Equal is not enough, so it also proves that every node works, the source included. On each
     node, every key where IIS logs an anonymous user on (every web content key and FTP site)
-    must log its user on with the logon type its C(LogonMethod) asks for, and every
+    must log its user on with the logon type its C(LogonMethod) asks for (proven on the node once
+    per distinct user, stored password, C(LogonMethod) and password sync), and every
     out-of-process COM+ application (the pooled package and each isolated application's) must
     run as the node's C(WAMUserName) and start, which logs its identity on as a batch job. A node
     that does not work fails the task, naming the node, the key or application, the cause and

@@ -189,14 +189,27 @@ def application_problem(application: t.Mapping[str, t.Any]) -> str | None:
     return f"COM+ cannot start {name!r}: {describe(code, str(error.get('message', '')))}"
 
 
+def failing_key_problem(identity: t.Mapping[str, t.Any], own_authority: str) -> str:
+    """Why IIS's anonymous logon fails for an identity its node found failing (an entry of
+    ``iis_identities_check``'s ``anonymous.identities``). The node judges password sync against
+    its own account database; without its facts the controller may take another authority for
+    it, and then tells what password sync needs."""
+    return (
+        logon_problem(identity, own_authority)
+        or logon_problem(identity)
+        or f"IIS cannot log {identity['user']} on there"
+    )
+
+
 def function_problems(report: t.Mapping[str, t.Any], own_authority: str) -> list[str]:
     """What does not work on a node, from its ``iis_identities_check`` and whose accounts its
     own database holds (:func:`own_accounts_authority`): every key whose anonymous logon fails,
     every out-of-process application that does not start or does not run as WAMUserName."""
+    identities = report["anonymous"]["identities"]
     found = [
-        f"anonymous requests to /LM/{check['path']} do not log on: {problem}"
-        for check in report["anonymous"]
-        if (problem := logon_problem(check, own_authority)) is not None
+        f"anonymous requests to /LM/{key['path']} do not log on: "
+        + failing_key_problem({**identities[key["identity"]], "user": key["user"]}, own_authority)
+        for key in report["anonymous"]["failing"]
     ]
     wam_user = str(report.get("wam_user") or "")
     for application in report["applications"]:

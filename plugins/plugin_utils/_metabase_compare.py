@@ -14,6 +14,7 @@ keys, and these two listings are compared here, a key by its digest first, then 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import typing as t
 
 from ._changes import Shown
@@ -25,6 +26,11 @@ group, stopped elsewhere), ``Win32Error`` the last error a site hit on that node
 a security descriptor holding the node's own local SIDs."""
 
 CHANGED, MISSING, EXTRA = "differs", "missing on the target", "only on the target"
+
+BUCKET_SEPARATOR = "//"
+"""Between a wide key's path and the name of a bucket of its children in a digest tree's
+summary and differences (``/LM/W3SVC/1/ROOT//3f``): no key name is empty, so no key's path holds
+it. ``metabase_digest_tree`` opens a key with more children than a summary can list by buckets."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,9 +61,29 @@ def tree_differences(
     scoped = {
         path: entry
         for path, entry in source.items()
-        if path.lower() in single or any(path.lower() == top or path.lower().startswith(top + "/") for top in tops)
+        if path.lower() in single or any(in_subtree(path, top) for top in tops)
     }
     return differing_keys(scoped, target.get("keys") or {}, exclude)
+
+
+def bucket_of(name: str) -> str:
+    """The bucket of a wide key's child named ``name`` (``metabase_digest_tree``): the first two
+    hex characters of the SHA-256 of its lower-case name's UTF-8 bytes."""
+    return hashlib.sha256(name.lower().encode("utf-8")).hexdigest()[:2]
+
+
+def in_subtree(path: str, top: str) -> bool:
+    """Whether the key at ``path`` is in the subtree ``top`` of a ``metabase_digest_tree``
+    difference: at or below the key ``top``, or, for a bucket (``key//bucket``), at or below a
+    child of that key in that bucket. Paths compare case-insensitively."""
+    lowered, top = path.lower(), top.lower()
+    parent, separator, bucket = top.partition(BUCKET_SEPARATOR)
+    if not separator:
+        return lowered == top or lowered.startswith(top + "/")
+    if not lowered.startswith(parent + "/"):
+        return False
+    child = path[len(parent) + 1 :].split("/", 1)[0]
+    return bucket_of(child) == bucket
 
 
 def differing_keys(

@@ -69,12 +69,15 @@ def replicated_identities(report: NodeReport) -> list[ReplicatedIdentity] | None
         return entry[2]
 
     anonymous: dict[str, tuple[str, list[str], list[str]]] = {}
-    for check in identities["anonymous"]:
-        if check["user"]:
-            entry = anonymous.setdefault(str(check["user"]).lower(), (str(check["user"]), [], []))
-            entry[1].append(f"/LM/{check['path']}")
-            if check["password_sync"]:
-                entry[2].append(f"/LM/{check['path']}")
+    # Each distinct identity names the topmost of its keys: the topmost keys of a user among
+    # those are the topmost of all its keys.
+    for identity in identities["anonymous"]["identities"]:
+        if identity["user"]:
+            entry = anonymous.setdefault(str(identity["user"]).lower(), (str(identity["user"]), [], []))
+            paths = [f"/LM/{path}" for path in identity["at"]]
+            entry[1].extend(paths)
+            if identity["password_sync"]:
+                entry[2].extend(paths)
     for user, paths, syncs in anonymous.values():
         add(user, "AnonymousUserName at " + ", ".join(_topmost(paths))).extend(_topmost(syncs))
     services: dict[str, tuple[str, list[str]]] = {}

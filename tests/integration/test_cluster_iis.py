@@ -156,6 +156,38 @@ def test_one_step_at_a_time_finds_drift_and_repairs_it(lab: Lab) -> None:
     lab.assert_healthy()
 
 
+def test_a_resync_decided_by_the_targets_costs_the_source_two_executions_and_backs_up_first(lab: Lab) -> None:
+    assert lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS).rc == 0
+    lab.edit("NODE2", "W3SVC/1", "ServerComment", "Changed at the console")
+    started = len(lab.processes())
+
+    resync = lab.playbook(PLAYBOOK, "--tags", "metabase_sync", extra_vars=DEMO_VARS)
+
+    assert resync.rc == 0, resync.output
+    new = lab.processes()[started:]
+    executions = {host: [process for process in new if process["host"] == host] for host in ("NODE1", "NODE2")}
+    # Each node: the playbook's pre-flight and its sync_node_info; then the target its backup and
+    # the source IISSync. The preflight decides on NODE2's own answer, on the controller alone.
+    assert {host: sum(p["command_line"].startswith("PowerShell") for p in found) for host, found in executions.items()} == {
+        "NODE1": 3,
+        "NODE2": 3,
+    }
+    [iissync] = [process for process in executions["NODE1"] if "iissync.exe" in process["command_line"]]
+    preflight = resync.result("webfarm.iis_cluster.metabase_sync : Preflight on the source node, every checkable condition of KB Q224801", "node1")
+    # Where NODE2 found it differs: the lab's small metabase has a summary of /LM alone (no subtree
+    # holds more than 256 properties), so the whole tree; the source listed nothing for it.
+    assert [(target["host"], target["in_sync"], target["differing_keys"]) for target in preflight["targets"]] == [
+        ("node2", False, ["/LM"])
+    ]
+    # The target's backup was made before IISSync started, and holds the drifted value it overwrote.
+    assert new.index(iissync) > max(new.index(process) for process in executions["NODE2"])
+    newest = lab.state()["hosts"]["NODE2"]["metabase_backups"][-1]
+    assert newest["metabase"]["/LM/W3SVC/1"]["properties"]["ServerComment"]["value"] == "Changed at the console"
+    node2 = lab.state()["hosts"]["NODE2"]["metabase"]["/LM/W3SVC/1"]["properties"]["ServerComment"]["value"]
+    assert node2 != "Changed at the console"
+    lab.assert_healthy()
+
+
 def test_verify_proves_every_node_works_not_only_that_it_equals_the_source(lab: Lab) -> None:
     assert lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS).rc == 0
     # A batch logon for the Shop application's anonymous requests, which IUSR has no right to.

@@ -11,6 +11,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity 
     POOLED_PACKAGE_ID,
     ComApplication,
     application_problem,
+    failing_key_problem,
     function_problems,
     logon_problem,
     own_accounts_authority,
@@ -171,22 +172,60 @@ def test_why_an_application_does_not_start():
     )
 
 
+def _anonymous(*failing: dict, passing: int = 0) -> dict:
+    """``iis_identities_check``'s ``anonymous``: a domain identity that works, a local one with
+    password sync that does not (on NODE2), and the keys given as ``failing``."""
+    identities = [
+        {**_check(), "works": True, "keys": 1, "at": ["W3SVC/1/ROOT"]},
+        {**_check(user="IUSR_NODE1", account="NODE1\\IUSR_NODE1", password_sync=True), "works": False, "keys": 1, "at": ["MSFTPSVC/1"]},
+    ]
+    return {"identities": identities, "failing": list(failing), "passing": passing}
+
+
 def test_what_does_not_work_on_a_node():
     report = {
         "wam_user": IWAM,
-        "anonymous": [
-            {**_check(), "path": "W3SVC/1/ROOT"},
-            {**_check(user="IUSR_NODE1", account="NODE1\\IUSR_NODE1", password_sync=True), "path": "MSFTPSVC/1"},
-        ],
+        "anonymous": _anonymous(passing=2),
         "applications": [_application(), _application(identity="IWAM_NODE2")],
     }
     assert function_problems(report, "NODE1") == [
         "COM+ application 'IIS-{Shop}' runs as IWAM_NODE2, not as WAMUserName WEBFARM\\IWAM_web: set it "
         "(webfarm.iis_cluster.wam_identity on this node)"
     ]
+    report["anonymous"] = _anonymous({"path": "MSFTPSVC/1", "user": "IUSR_NODE1", "identity": 1}, passing=1)
     problems = function_problems(report, "NODE2")
     assert len(problems) == 2
     assert problems[0].startswith("anonymous requests to /LM/MSFTPSVC/1 do not log on: AnonymousPasswordSync is True")
+
+
+def test_every_failing_key_is_named_with_its_identitys_reason_and_remedy():
+    wrong = {**_check(logon_error={"code": 1326}), "works": False, "keys": 2, "at": ["W3SVC/1/ROOT/A", "W3SVC/2/ROOT"]}
+    report = {
+        "wam_user": IWAM,
+        "anonymous": {
+            "identities": [wrong],
+            "failing": [
+                {"path": "W3SVC/1/ROOT/A", "user": "WEBFARM\\iusr_web", "identity": 0},
+                {"path": "W3SVC/2/ROOT", "user": "WEBFARM\\IUSR_web", "identity": 0},
+            ],
+            "passing": 40,
+        },
+        "applications": [],
+    }
+    assert function_problems(report, "NODE1") == [
+        "anonymous requests to /LM/W3SVC/1/ROOT/A do not log on: the password is wrong: AnonymousUserPass does not "
+        "log WEBFARM\\iusr_web on (1326, or no such account); give the account's current password",
+        "anonymous requests to /LM/W3SVC/2/ROOT do not log on: the password is wrong: AnonymousUserPass does not "
+        "log WEBFARM\\IUSR_web on (1326, or no such account); give the account's current password",
+    ]
+
+
+def test_a_key_the_node_found_failing_is_explained_without_the_nodes_facts():
+    # A domain controller syncs its domain's accounts; the controller, without its facts, takes
+    # the computer's name for its authority and tells what password sync needs.
+    disabled = {**_check(account="WEBFARM\\IUSR_web", password_sync=True, logon_error={"code": 1331}), "works": False}
+    assert failing_key_problem(disabled, "WEBFARM") == "the account WEBFARM\\IUSR_web is disabled (1331): enable it"
+    assert failing_key_problem(disabled, "DC1").startswith("AnonymousPasswordSync is True")
 
 
 def test_stale_overrides_are_the_overriding_keys_that_do_not_log_on():

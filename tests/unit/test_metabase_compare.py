@@ -3,6 +3,8 @@ excluded, and how it reads."""
 
 from __future__ import annotations
 
+import hashlib
+
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_compare import (
     CHANGED,
     EXTRA,
@@ -11,9 +13,11 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_comp
     ApplicationDifference,
     KeyDifference,
     PropertyDifference,
+    bucket_of,
     describe_differences,
     differing_applications,
     differing_keys,
+    in_subtree,
     listed_details,
     tree_differences,
 )
@@ -168,6 +172,34 @@ def test_a_target_is_compared_only_where_it_says_it_differs():
     ]
     in_sync = {"root": "r", "differing_keys": [], "differing_subtrees": [], "keys": {}}
     assert tree_differences(source, in_sync) == []
+
+
+def test_a_bucket_of_a_wide_key_scopes_its_childrens_subtrees():
+    # The first two hex characters of the SHA-256 of the lower-case name, as the nodes compute it.
+    assert (bucket_of("Shop"), bucket_of("SHOP"), bucket_of("catalog")) == (
+        hashlib.sha256(b"shop").hexdigest()[:2],
+        hashlib.sha256(b"shop").hexdigest()[:2],
+        hashlib.sha256(b"catalog").hexdigest()[:2],
+    )
+    top = f"/LM/W3SVC/1/ROOT//{bucket_of('shop')}"
+    assert in_subtree("/LM/W3SVC/1/ROOT/Shop", top)
+    assert in_subtree("/lm/w3svc/1/root/shop/cart/items", top.upper())
+    assert not in_subtree("/LM/W3SVC/1/ROOT", top)
+    assert not in_subtree("/LM/W3SVC/1/ROOTS/Shop", top)
+    other = next(name for name in ("catalog", "help", "images", "docs") if bucket_of(name) != bucket_of("shop"))
+    assert not in_subtree(f"/LM/W3SVC/1/ROOT/{other}", top)
+    assert in_subtree("/LM/W3SVC/1/ROOT/Shop", "/LM/W3SVC/1") and not in_subtree("/LM/W3SVC/10", "/LM/W3SVC/1")
+
+    source = {
+        "/LM/W3SVC/1/ROOT/Shop": key("k1", KeyType="t1"),
+        "/LM/W3SVC/1/ROOT/Shop/Cart": key("k2", KeyType="t2"),
+        f"/LM/W3SVC/1/ROOT/{other}": key("k3", KeyType="t3"),
+    }
+    target = {"root": "r", "differing_keys": [], "differing_subtrees": [top], "keys": {}}
+    assert tree_differences(source, target) == [
+        KeyDifference("/LM/W3SVC/1/ROOT/Shop", MISSING, (PropertyDifference("KeyType", MISSING),)),
+        KeyDifference("/LM/W3SVC/1/ROOT/Shop/Cart", MISSING, (PropertyDifference("KeyType", MISSING),)),
+    ]
 
 
 def test_a_listed_property_without_a_value_shows_as_a_secret():

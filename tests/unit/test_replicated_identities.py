@@ -16,7 +16,8 @@ IWAM = {"sid": "S-1-5-21-9-9-9-1106", "name": "WEBFARM\\IWAM_web", "kind": "user
 
 
 def anonymous(path: str, user: str, password_sync: bool = False) -> dict[str, t.Any]:
-    return {"path": path, "user": user, "password_sync": password_sync}
+    """A distinct identity of ``iis_identities_check`` used at the key ``path`` and below."""
+    return {"user": user, "password_sync": password_sync, "keys": 1, "at": [path]}
 
 
 def report(host: str, accounts: t.Mapping[str, t.Any], **identities: t.Any) -> NodeReport:
@@ -24,9 +25,14 @@ def report(host: str, accounts: t.Mapping[str, t.Any], **identities: t.Any) -> N
         "facts": {"name": host.upper()},
         "identities": {
             "wam_user": identities.get("wam_user", "WEBFARM\\IWAM_web"),
-            "anonymous": identities.get(
-                "anonymous", [anonymous("W3SVC/1/ROOT", "WEBFARM\\IUSR_web"), anonymous("W3SVC/1/ROOT/Shop", "WEBFARM\\IUSR_web")]
-            ),
+            "anonymous": {
+                "identities": identities.get(
+                    "anonymous",
+                    [anonymous("W3SVC/1/ROOT", "WEBFARM\\IUSR_web"), anonymous("W3SVC/1/ROOT/Shop", "WEBFARM\\IUSR_web")],
+                ),
+                "failing": [],
+                "passing": 2,
+            },
             "applications": [],
         },
         "complus": {"applications": identities.get("applications", [])},

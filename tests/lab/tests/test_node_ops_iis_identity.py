@@ -147,17 +147,98 @@ def test_an_anonymous_logon_is_proven_for_a_candidate_before_it_is_stored(node_o
 def test_identities_check_covers_every_request_key_and_out_of_process_package(node_ops: NodeOps) -> None:
     report = node_ops.value(op("iis_identities_check"))
     assert report["wam_user"] == "IWAM_NODE1"
-    assert [check["path"] for check in report["anonymous"]] == [
-        "W3SVC/1/ROOT",
-        "W3SVC/1/ROOT/IISHelp",
-        "W3SVC/1/ROOT/Shop",
-        "W3SVC/1/ROOT/Catalog",
-        "MSFTPSVC/1",
-    ]
+    # IIS setup's IUSR_NODE1 with password sync at W3SVC and MSFTPSVC: one identity for the web
+    # site's four content keys and the FTP site.
+    assert report["anonymous"] == {
+        "identities": [
+            {
+                "user": "IUSR_NODE1",
+                "account": "NODE1\\IUSR_NODE1",
+                "password_sync": True,
+                "logon_method": 0,
+                "exists": True,
+                "logon_error": None,
+                "works": True,
+                "keys": 5,
+                "at": ["W3SVC/1/ROOT", "MSFTPSVC/1"],
+            }
+        ],
+        "failing": [],
+        "passing": 5,
+    }
     assert [(app["name"], app["identity"], app["start_error"]) for app in report["applications"]] == [
         ("IIS Out-Of-Process Pooled Applications", "IWAM_NODE1", None),
         ("IIS-{Default Web Site//Root/Shop}", "IWAM_NODE1", None),
     ]
+
+
+def test_identities_check_logs_each_distinct_identity_on_once_and_names_the_failing_keys(
+    node_ops: NodeOps, lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node_ops.values(
+        op("domain_user_add", name="IUSR_web", secret="pw", enabled=True), host="DC1", secrets={"pw": "Iusr-Pass-1"}
+    )
+    # Shop and Catalog store an old password (the same one, the user's name in another case),
+    # IISHelp the right one: two identities, one of them failing at two keys.
+    for path, user, secret in (
+        ("W3SVC/1/ROOT/Shop", "WEBFARM\\IUSR_web", "old"),
+        ("W3SVC/1/ROOT/Catalog", "webfarm\\iusr_WEB", "old"),
+        ("W3SVC/1/ROOT/IISHelp", "WEBFARM\\IUSR_web", "new"),
+    ):
+        node_ops.values(
+            op("metabase_set", path=path, property="AnonymousUserName", value=user),
+            op("metabase_set", path=path, property="AnonymousUserPass", secret=secret),
+            op("metabase_set", path=path, property="AnonymousPasswordSync", value=False),
+            secrets={"old": "Iusr-Pass-0", "new": "Iusr-Pass-1"},
+        )
+    from iis_lab.windows import iis_logons
+
+    attempts: list[str] = []
+    logon = iis_logons.logon
+
+    def counted(host: t.Any, name: str, *args: t.Any) -> t.Any:
+        attempts.append(name)
+        return logon(host, name, *args)
+
+    monkeypatch.setattr(iis_logons, "logon", counted)
+    anonymous = node_ops.value(op("iis_identities_check"))["anonymous"]
+
+    # One logon per anonymous identity (the COM+ applications' identities log on as well).
+    assert sorted(name for name in attempts if "IUSR" in name) == ["IUSR_NODE1", "WEBFARM\\IUSR_web", "WEBFARM\\IUSR_web"]
+    assert [(entry["user"], entry["works"], entry["keys"], entry["at"]) for entry in anonymous["identities"]] == [
+        ("IUSR_NODE1", True, 2, ["W3SVC/1/ROOT", "MSFTPSVC/1"]),
+        ("WEBFARM\\IUSR_web", True, 1, ["W3SVC/1/ROOT/IISHelp"]),
+        ("WEBFARM\\IUSR_web", False, 2, ["W3SVC/1/ROOT/Shop", "W3SVC/1/ROOT/Catalog"]),
+    ]
+    assert anonymous["identities"][2]["logon_error"]["code"] == 1326
+    assert anonymous["failing"] == [
+        {"path": "W3SVC/1/ROOT/Shop", "user": "WEBFARM\\IUSR_web", "identity": 2},
+        {"path": "W3SVC/1/ROOT/Catalog", "user": "webfarm\\iusr_WEB", "identity": 2},
+    ]
+    assert anonymous["passing"] == 3
+
+
+def test_a_domain_account_with_password_sync_does_not_work_even_when_its_stored_password_logs_on(
+    node_ops: NodeOps,
+) -> None:
+    node_ops.values(
+        op("domain_user_add", name="IUSR_web", secret="pw", enabled=True), host="DC1", secrets={"pw": "Iusr-Pass-1"}
+    )
+    node_ops.values(
+        op("metabase_set", path="W3SVC/1/ROOT", property="AnonymousUserName", value="WEBFARM\\IUSR_web"),
+        op("metabase_set", path="W3SVC/1/ROOT", property="AnonymousUserPass", secret="pw"),
+        secrets={"pw": "Iusr-Pass-1"},
+    )
+    anonymous = node_ops.value(op("iis_identities_check"))["anonymous"]
+    [domain] = [entry for entry in anonymous["identities"] if entry["user"] == "WEBFARM\\IUSR_web"]
+    assert (domain["password_sync"], domain["logon_error"], domain["works"], domain["keys"]) == (True, None, False, 4)
+    assert [key["path"] for key in anonymous["failing"]] == [
+        "W3SVC/1/ROOT",
+        "W3SVC/1/ROOT/IISHelp",
+        "W3SVC/1/ROOT/Shop",
+        "W3SVC/1/ROOT/Catalog",
+    ]
+    assert anonymous["passing"] == 1
 
 
 def test_an_application_whose_identity_lacks_batch_logon_does_not_start(node_ops: NodeOps, lab: Lab) -> None:

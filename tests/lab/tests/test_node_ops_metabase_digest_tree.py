@@ -307,3 +307,106 @@ def test_a_drifted_property_and_an_extra_key_deep_in_a_large_metabase_are_found(
 
     assert differing == {("/LM/W3SVC/1/ROOT/app03/dir007", "UNCUserName"), ("/LM/W3SVC/1/ROOT/app44/new", "KeyType")}
     assert wire.bytes <= large * 5 / 100
+
+
+# ---- A wide key: more children than a summary can list --------------------------------------
+
+_WIDE_CHILDREN = 2_000
+
+
+def _wide_metabase(lab: Lab) -> None:
+    """W3SVC/1/ROOT with 2,000 virtual directories of 10 properties on NODE1, NODE2 a copy."""
+    metabase = lab.host_named("NODE1").metabase
+    for index in range(_WIDE_CHILDREN):
+        key = metabase.create_key(f"W3SVC/1/ROOT/site{index:04d}", "IIsWebVirtualDir")
+        key.values.update(_vdir_values(index, 0))
+    same_metabase(lab)
+
+
+def _bucket(name: str) -> str:
+    return hashlib.sha256(name.lower().encode()).hexdigest()[:2]
+
+
+def test_a_wide_key_is_opened_by_buckets_of_its_children(lab: Lab, node_ops: NodeOps) -> None:
+    _wide_metabase(lab)
+
+    summary = tree(node_ops, "NODE1")["subtrees"]
+
+    assert len(summary) <= 512
+    children = [path for path in summary if path.startswith("/LM/W3SVC/1/ROOT/") and "//" not in path]
+    assert children == []  # no child is listed by its own path: 2,000 would not fit
+    buckets = sorted(path for path in summary if path.startswith("/LM/W3SVC/1/ROOT//"))
+    # 2,000 names fill every one of the 256 buckets; each is listed with its subtree digest.
+    assert buckets == [f"/LM/W3SVC/1/ROOT//{index:02x}" for index in range(256)]
+    assert all(len(summary[path]) == 1 for path in buckets)
+    assert len(summary["/LM/W3SVC/1/ROOT"]) == 2  # opened
+    members = [f"site{index:04d}" for index in range(_WIDE_CHILDREN) if _bucket(f"site{index:04d}") == "3f"]
+    empty = hmac_hex("")
+    lines = sorted(f"{name}:{_subtree(node_ops, f'/LM/W3SVC/1/ROOT/{name}')}" for name in members)
+    assert summary["/LM/W3SVC/1/ROOT//3f"] == [hmac_hex("\n".join([empty, *lines]))[:16]]
+
+
+def _subtree(node_ops: NodeOps, path: str) -> str:
+    """The full subtree digest of a key without children: its key digest chained with none."""
+    keys = tree(node_ops, "NODE1", keys=[path])["keys"]
+    # The listing shows 64 bits; recompute the full key digest from the property values.
+    values = tree(node_ops, "NODE1", keys=[path], values=True)["keys"][path]["values"]
+    assert set(values) == set(keys[path]["properties"])
+    full = {name: hmac_hex(_property_text(name, value)) for name, value in values.items()}
+    return hmac_hex(hmac_hex("\n".join(f"{name}:{full[name]}" for name in sorted(full, key=str.lower))))
+
+
+def _property_text(name: str, value: t.Any) -> str:
+    kind = {bool: "BOOLEAN", int: "INTEGER", list: "LIST"}.get(type(value), "STRING")
+    text = "\0".join(value) if isinstance(value, list) else str(value)
+    return f"{name}\n{kind}\n{text}"
+
+
+def test_a_drift_below_a_wide_key_lists_one_bucket_not_every_child(lab: Lab, node_ops: NodeOps) -> None:
+    _wide_metabase(lab)
+    lab.host_named("NODE2").metabase.write("W3SVC/1/ROOT/site1234", "DefaultDoc", "index.html")
+    summary = tree(node_ops, "NODE1")["subtrees"]
+
+    compared = tree(node_ops, "NODE2", against=summary)
+
+    assert compared["differing_keys"] == []
+    assert compared["differing_subtrees"] == [f"/LM/W3SVC/1/ROOT//{_bucket('site1234')}"]
+    members = {f"/LM/W3SVC/1/ROOT/site{index:04d}" for index in range(_WIDE_CHILDREN) if _bucket(f"site{index:04d}") == _bucket("site1234")}
+    assert set(compared["keys"]) == members
+    assert len(members) < 20
+    _, differing = _verify(node_ops)
+    assert differing == {("/LM/W3SVC/1/ROOT/site1234", "DefaultDoc")}
+
+
+def test_keys_only_one_node_has_below_a_wide_key_are_found(lab: Lab, node_ops: NodeOps) -> None:
+    _wide_metabase(lab)
+    node2 = lab.host_named("NODE2").metabase
+    node2.create_key("W3SVC/1/ROOT/extra", "IIsWebVirtualDir")
+    del node2.key("W3SVC/1/ROOT").children["site0007"]
+
+    _, differing = _verify(node_ops)
+
+    assert differing == {
+        ("/LM/W3SVC/1/ROOT/extra", "KeyType"),
+        *(("/LM/W3SVC/1/ROOT/site0007", name) for name in ["KeyType", *_vdir_values(7, 0)]),
+    }
+
+
+def test_a_wide_key_on_the_source_is_compared_by_buckets_on_a_target_with_fewer_children(
+    lab: Lab, node_ops: NodeOps
+) -> None:
+    source = lab.host_named("NODE1").metabase
+    for index in range(520):
+        key = source.create_key(f"W3SVC/1/ROOT/site{index:04d}", "IIsWebVirtualDir")
+        key.values.update(_vdir_values(index, 0))
+    same_metabase(lab)
+    target = lab.host_named("NODE2").metabase.key("W3SVC/1/ROOT")
+    for index in range(10):
+        del target.children[f"site{index:04d}"]  # 510 children: not wide there
+
+    compared = tree(node_ops, "NODE2", against=tree(node_ops, "NODE1")["subtrees"])
+
+    missing = {f"/LM/W3SVC/1/ROOT//{_bucket(f'site{index:04d}')}" for index in range(10)}
+    assert set(compared["differing_subtrees"]) == missing
+    _, differing = _verify(node_ops)
+    assert {path for path, _ in differing} == {f"/LM/W3SVC/1/ROOT/site{index:04d}" for index in range(10)}

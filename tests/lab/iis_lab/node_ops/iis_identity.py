@@ -4,6 +4,7 @@ application (COMAdmin.COMAdminCatalog; ``complus_catalog`` reads the identities)
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 from ..windows.account_setup import BATCH_LOGON
@@ -16,7 +17,17 @@ from ..windows.errors import (
     ObjectErrors,
     WindowsApiError,
 )
-from ..windows.iis_logons import anonymous_logon, application_start, request_keys
+from ..windows.host import Host
+from ..windows.iis_logons import (
+    AnonymousIdentity,
+    AnonymousLogon,
+    anonymous_identity,
+    anonymous_logon,
+    application_start,
+    identity_anonymous_logon,
+    request_keys,
+)
+from ..windows.metabase import Metabase
 from ..windows.security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, logon, lookup_name, require_administrator
 from ..windows.stored_secret import same_secret
 from .spec import Arg, ArgType, OpContext, OpSpec
@@ -49,9 +60,10 @@ def account_logon_check(context: OpContext, args: t.Mapping[str, t.Any]) -> dict
 
 def iis_identities_check(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """Whether every identity IIS uses on the host logs on: the anonymous logon of every key a
-    request reaches (as ``anonymous_logon_check``), and StartApplication's answer for the COM+
-    package of every out-of-process application (the pooled package and the package of every
-    isolated application), with the metabase's WAMUserName they should run as."""
+    request reaches, made once per distinct identity (:func:`anonymous_identities`), and
+    StartApplication's answer for the COM+ package of every out-of-process application (the
+    pooled package and the package of every isolated application), with the metabase's
+    WAMUserName they should run as."""
     host = context.host
     metabase = host.open_metabase()
     catalog = host.complus.open()
@@ -63,7 +75,7 @@ def iis_identities_check(context: OpContext, args: t.Mapping[str, t.Any]) -> dic
     applications = [application for package in packages if (application := catalog.find(package)) is not None]
     return {
         "wam_user": metabase.read("W3SVC", "WAMUserName").value,
-        "anonymous": [anonymous_logon(host, metabase, key.adsi_path).as_json() for key in request_keys(metabase)],
+        "anonymous": anonymous_identities(host, metabase),
         "applications": [
             {
                 "id": application.id,
@@ -74,6 +86,52 @@ def iis_identities_check(context: OpContext, args: t.Mapping[str, t.Any]) -> dic
             for application in applications
         ],
     }
+
+
+@dataclasses.dataclass
+class _Identity:
+    """One distinct anonymous identity, its logon, and the keys where IIS uses it."""
+
+    identity: AnonymousIdentity
+    logon: AnonymousLogon
+    keys: int = 0
+    at: list[str] = dataclasses.field(default_factory=list)
+    """The topmost of those keys: below none of the others."""
+
+
+def anonymous_identities(host: Host, metabase: Metabase) -> dict[str, t.Any]:
+    """The anonymous identities of every key a request reaches, each distinct one (same user,
+    stored password, LogonMethod and password sync) logged on once: the identities with their
+    outcome, the keys where a logon fails (``identity`` indexes ``identities``), and how many
+    keys log on."""
+    distinct: list[_Identity] = []
+    failing: list[dict[str, t.Any]] = []
+    passing = 0
+    for key in request_keys(metabase):
+        identity = anonymous_identity(host, metabase, key.adsi_path)
+        index = next((index for index, known in enumerate(distinct) if known.identity.same_logon(identity)), None)
+        if index is None:
+            index = len(distinct)
+            distinct.append(_Identity(identity, identity_anonymous_logon(host, identity)))
+        found = distinct[index]
+        found.keys += 1
+        path = identity.path
+        if not any(path.lower().startswith(top.lower() + "/") for top in found.at):
+            found.at.append(path)
+        if found.logon.why_not is None:
+            passing += 1
+        else:
+            failing.append({"path": path, "user": identity.user, "identity": index})
+    identities = [
+        {
+            **{name: value for name, value in found.logon.as_json().items() if name != "path"},
+            "works": found.logon.why_not is None,
+            "keys": found.keys,
+            "at": found.at,
+        }
+        for found in distinct
+    ]
+    return {"identities": identities, "failing": failing, "passing": passing}
 
 
 def _error_json(error: ErrorCode | None) -> dict[str, t.Any] | None:

@@ -38,7 +38,7 @@ from .host import WINDOWS_2003, Host
 from .metabase import Metabase, MetabaseKey
 from .metabase_schema import IIS_FTP_SERVER, IIS_WEB_DIRECTORY, IIS_WEB_VIRTUAL_DIR
 from .security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, logon, lookup_name
-from .stored_secret import StoredSecret
+from .stored_secret import Secret, StoredSecret, same_secret
 
 LOGON_TYPES = {0: LOGON_INTERACTIVE, 1: LOGON_BATCH, 2: LOGON_NETWORK, 3: LOGON_NETWORK}
 
@@ -81,12 +81,33 @@ class AnonymousLogon:
         }
 
 
-def anonymous_logon(
+@dataclasses.dataclass(frozen=True)
+class AnonymousIdentity:
+    """The anonymous identity in effect at a key, ``path``: what IIS logs on with there."""
+
+    path: str
+    user: str | None
+    password: Secret | None
+    password_sync: bool
+    logon_method: int
+
+    def same_logon(self, other: AnonymousIdentity) -> bool:
+        """Whether IIS makes the same logon at both keys: the same user (names ignore case), the
+        same stored password (compared on the host), LogonMethod and password sync."""
+        mine = ((self.user or "").lower(), self.password_sync, self.logon_method)
+        if mine != ((other.user or "").lower(), other.password_sync, other.logon_method):
+            return False
+        if self.password is None or other.password is None:
+            return self.password is other.password
+        return same_secret(self.password, other.password)
+
+
+def anonymous_identity(
     host: Host, metabase: Metabase, path: str, candidate: tuple[str, str] | None = None
-) -> AnonymousLogon:
-    """The logon IIS makes for an anonymous request to the key at ``path``; with ``candidate``
-    (a user and password), the one it would make once they are stored there with
-    AnonymousPasswordSync False."""
+) -> AnonymousIdentity:
+    """The anonymous identity of a request to the key at ``path``; with ``candidate`` (a user
+    and password), the one it would have once they are stored there with AnonymousPasswordSync
+    False."""
     key = metabase.key(path)
     if candidate is None:
         user = _effective(metabase, path, "AnonymousUserName")
@@ -101,9 +122,33 @@ def anonymous_logon(
         method = int(_effective(metabase, path, "LogonMethod", 3 if host.os is WINDOWS_2003 else 0))
     name = user if isinstance(user, str) else ""
     secret = password if isinstance(password, (str, StoredSecret)) else None
-    error = logon(host, name, secret, LOGON_TYPES.get(method, LOGON_NETWORK))
+    return AnonymousIdentity(key.adsi_path, name or None, secret, sync, method)
+
+
+def identity_anonymous_logon(host: Host, identity: AnonymousIdentity) -> AnonymousLogon:
+    """The logon IIS makes for ``identity``: LogonUser with its stored password and the logon
+    type of its LogonMethod."""
+    name = identity.user or ""
+    error = logon(host, name, identity.password, LOGON_TYPES.get(identity.logon_method, LOGON_NETWORK))
     own_authority = host.domain.netbios if host.is_domain_controller else host.name
-    return AnonymousLogon(key.adsi_path, name or None, lookup_name(host, name), sync, method, error, own_authority)
+    return AnonymousLogon(
+        identity.path,
+        identity.user,
+        lookup_name(host, name),
+        identity.password_sync,
+        identity.logon_method,
+        error,
+        own_authority,
+    )
+
+
+def anonymous_logon(
+    host: Host, metabase: Metabase, path: str, candidate: tuple[str, str] | None = None
+) -> AnonymousLogon:
+    """The logon IIS makes for an anonymous request to the key at ``path``; with ``candidate``
+    (a user and password), the one it would make once they are stored there with
+    AnonymousPasswordSync False."""
+    return identity_anonymous_logon(host, anonymous_identity(host, metabase, path, candidate))
 
 
 def identity_logon(host: Host, application: Application) -> ErrorCode | None:
