@@ -15,6 +15,7 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterDomainAccounts
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterLocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterIisIdentity
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebConfig
 
 # The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
 # this module runs a list of named operations, each a small wrapper around one Windows API, and
@@ -341,6 +342,70 @@ $operations = @{
             param($Arguments, $Secrets)
             Set-ComApplicationIdentity -Id $Arguments['id'] -Identity $Arguments['identity'] `
                 -Password ([string]$Secrets[$Arguments['secret']])
+        }
+    }
+    # IIS 7-10: applicationHost.config, sites and pools through Microsoft.Web.Administration.
+    'web_config_get' = @{
+        Write = $false
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attributes = 'str_list' }
+        Required = @('section')
+        Run = {
+            param($Arguments, $Secrets)
+            Get-WebConfigReport -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attributes $Arguments['attributes']
+        }
+    }
+    'web_config_set' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attribute = 'str'; value = 'str'; secret = 'secret' }
+        Required = @('section', 'attribute')
+        OneOf = @('value', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            $text = if ($Arguments.ContainsKey('secret')) { [string]$Secrets[$Arguments['secret']] } else { $Arguments['value'] }
+            Set-WebConfigAttribute -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attribute $Arguments['attribute'] -Text $text
+        }
+    }
+    'web_config_clear' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attribute = 'str' }
+        Required = @('section', 'attribute')
+        Run = {
+            param($Arguments, $Secrets)
+            Clear-WebConfigAttribute -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attribute $Arguments['attribute']
+        }
+    }
+    'web_config_secret_matches' = @{
+        Write = $false
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attribute = 'str'; secret = 'secret' }
+        Required = @('section', 'attribute', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Test-WebConfigSecret -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attribute $Arguments['attribute'] `
+                -Secret ([string]$Secrets[$Arguments['secret']])
+        }
+    }
+    'web_config_element_add' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; item = 'str'; attributes = 'any' }
+        Required = @('section', 'item', 'attributes')
+        Run = {
+            param($Arguments, $Secrets)
+            Add-WebConfigElement -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Item $Arguments['item'] -Attributes $Arguments['attributes']
+        }
+    }
+    'web_config_element_remove' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str' }
+        Required = @('section', 'element')
+        Run = {
+            param($Arguments, $Secrets)
+            Remove-WebConfigElement -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element']
         }
     }
 }
