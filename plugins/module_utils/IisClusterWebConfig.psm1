@@ -331,5 +331,5 @@ Function Remove-WebConfigElement {
     $manager.CommitChanges()
 }
 
-Export-ModuleMember -Function Get-WebConfigReport, Set-WebConfigAttribute,
+Export-ModuleMember -Function Get-IisServerManager, Get-WebConfigReport, Set-WebConfigAttribute,
     Clear-WebConfigAttribute, Test-WebConfigSecret, Add-WebConfigElement, Remove-WebConfigElement

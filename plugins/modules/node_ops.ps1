@@ -16,6 +16,7 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterLocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterIisIdentity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebConfig
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterAppPools
 
 # The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
 # this module runs a list of named operations, each a small wrapper around one Windows API, and
@@ -407,6 +408,38 @@ $operations = @{
             Remove-WebConfigElement -Section $Arguments['section'] -Location $Arguments['location'] `
                 -Element $Arguments['element']
         }
+    }
+    'iis_sites_get' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) , @(Get-IisSiteReport) }
+    }
+    'app_pools_get' = @{
+        Write = $false
+        Args = @{ names = 'str_list' }
+        Required = @()
+        Run = { param($Arguments, $Secrets) , @(Get-AppPoolReport -Names $Arguments['names']) }
+    }
+    'app_pool_identity_set' = @{
+        Write = $true
+        Args = @{ name = 'str'; identity_type = 'str'; user = 'str'; secret = 'secret'; logon_type = 'str'; recycle = 'bool' }
+        Required = @('name', 'identity_type')
+        Run = {
+            param($Arguments, $Secrets)
+            # A gMSA has no password: no secret, and the pool's password attribute is removed.
+            $password = if ($Arguments.ContainsKey('secret')) { [string]$Secrets[$Arguments['secret']] } else { $null }
+            $logonType = if ($Arguments.ContainsKey('logon_type')) { $Arguments['logon_type'] } else { 'LogonBatch' }
+            $recycle = if ($Arguments.ContainsKey('recycle')) { $Arguments['recycle'] } else { $true }
+            Set-AppPoolIdentity -Name $Arguments['name'] -IdentityType $Arguments['identity_type'] `
+                -User $Arguments['user'] -Password $password -LogonType $logonType -Recycle $recycle
+        }
+    }
+    'app_pool_recycle' = @{
+        Write = $true
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Restart-AppPool -Name $Arguments['name'] }
     }
 }
 
