@@ -17,6 +17,7 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterIisIdentity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebConfig
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterAppPools
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterServiceAccounts
 
 # The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
 # this module runs a list of named operations, each a small wrapper around one Windows API, and
@@ -440,6 +441,43 @@ $operations = @{
         Args = @{ name = 'str' }
         Required = @('name')
         Run = { param($Arguments, $Secrets) Restart-AppPool -Name $Arguments['name'] }
+    }
+    # Group managed service accounts: gmsa_check on a node, the others on a domain controller.
+    'gmsa_check' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Test-GmsaRetrieval -Name $Arguments['name'] }
+    }
+    'kds_root_key_get' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-KdsRootKeyReport }
+    }
+    'gmsa_get' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Get-GmsaReport -Name $Arguments['name'] }
+    }
+    'gmsa_add' = @{
+        Write = $true
+        Args = @{ name = 'str'; dns_host_name = 'str'; principals = 'str_list' }
+        Required = @('name', 'dns_host_name', 'principals')
+        Run = {
+            param($Arguments, $Secrets)
+            New-Gmsa -Name $Arguments['name'] -DnsHostName $Arguments['dns_host_name'] -Members @($Arguments['principals'])
+        }
+    }
+    'gmsa_set_principals' = @{
+        Write = $true
+        Args = @{ name = 'str'; principals = 'str_list' }
+        Required = @('name', 'principals')
+        Run = {
+            param($Arguments, $Secrets)
+            Set-GmsaPrincipal -Name $Arguments['name'] -Members @($Arguments['principals'])
+        }
     }
 }
 
