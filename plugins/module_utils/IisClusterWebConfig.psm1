@@ -150,16 +150,30 @@ Function Get-SectionDefinition {
     $group.Sections[$parts[$parts.Count - 1]]
 }
 
-# Whether the section may be written at this location. MWA's IsLocked is the configuration
-# system's own verdict on the locks (overrideModeDefault, overrideMode on the location tags above);
-# allowDefinition forbids location paths for sections defined only at the server level.
+# Whether applicationHost.config may hold the section at this location. Locks (overrideMode,
+# overrideModeDefault, lockAttributes...) bind only the lower configuration levels, the web.config
+# files: a <location path> tag of applicationHost.config itself is never locked (the IIS team's
+# "More config locking", blogs.msdn.com/b/andrewbi/archive/2008/02/15/more-config-locking.aspx;
+# IIS Manager writes overrideModeDefault="Deny" sections such as anonymousAuthentication there).
+# What forbids it is the section's allowDefinition: a location path is a site or below, so not
+# for a section defined only at the machine, web root or server level, nor below an application
+# for MachineToApplication.
 Function Test-SectionWritable {
-    param([Object]$Manager, [Object]$ConfigSection, [string]$Section, [string]$Location)
+    param([Object]$Manager, [string]$Section, [string]$Location)
 
-    if ($ConfigSection.IsLocked) {
+    if (-not $Location) {
+        return $true
+    }
+    $definition = [string](Get-SectionDefinition -Manager $Manager -Section $Section).AllowDefinition
+    if ($definition -in $SERVER_ONLY_DEFINITIONS) {
         return $false
     }
-    -not $Location -or [string](Get-SectionDefinition -Manager $Manager -Section $Section).AllowDefinition -notin $SERVER_ONLY_DEFINITIONS
+    if ($definition -ne 'MachineToApplication') {
+        return $true
+    }
+    $siteName, $below = $Location.Split('/', 2)
+    $site = $Manager.Sites[$siteName]
+    -not $below -or ($null -ne $site -and $null -ne $site.Applications['/' + $below])
 }
 
 # The applicationHost.config that MWA reads: the shared configuration's when redirection.config
@@ -238,7 +252,7 @@ Function Get-WebConfigReport {
         section = $Section
         location = $Location
         element = $Element
-        override_allowed = Test-SectionWritable -Manager $manager -ConfigSection $configSection -Section $Section -Location $Location
+        override_allowed = Test-SectionWritable -Manager $manager -Section $Section -Location $Location
         attributes = @(foreach ($attribute in $wanted) {
                 $encrypted = [bool]$attribute.Schema.IsEncrypted
                 @{
