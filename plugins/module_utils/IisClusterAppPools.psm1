@@ -221,11 +221,17 @@ Function Start-AppPoolWorker {
 
     $pool = Get-AppPool -Manager (Get-IisServerManager) -Name $Name
     $state = Get-ObjectState -Object $pool
-    if ($state -eq 'Stopped') {
-        $null = $pool.Start()
+    try {
+        if ($state -eq 'Stopped') {
+            $null = $pool.Start()
+        }
+        elseif ($state -eq 'Started') {
+            $null = $pool.Recycle()
+        }
     }
-    elseif ($state -eq 'Started') {
-        $null = $pool.Recycle()
+    catch {
+        # WAS refused the start or recycle itself: that is the pool's start error.
+        return @{ state = Get-ObjectState -Object $pool; start_error = ConvertTo-WindowsError -Exception $_.Exception; restored = $false }
     }
     $failure = $null
     do {
