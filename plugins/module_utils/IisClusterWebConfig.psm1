@@ -315,8 +315,12 @@ Function Add-WebConfigElement {
     $collection = $container.GetCollection()
     $new = $collection.CreateElement($Item)
     foreach ($name in $Attributes.Keys) {
+        $given = $Attributes[$name]
+        if ($null -eq $given -or ($given -isnot [string] -and $given -isnot [ValueType])) {
+            throw [System.ArgumentException]::new("attributes.$($name): must be a value in the file's spelling")
+        }
         $target = Get-ElementAttribute -Element $new -Name $name
-        $target.Value = ConvertFrom-ConfigText -Schema $target.Schema -Text ([string]$Attributes[$name])
+        $target.Value = ConvertFrom-ConfigText -Schema $target.Schema -Text ([string]$given)
     }
     $null = $collection.Add($new)
     $manager.CommitChanges()
