@@ -147,17 +147,22 @@ Function Test-AnonymousLogonWork {
 
 # account_logon_check: LogonUser for an account and password with a named logon type, so that a
 # password is proven on the host before anything stores it.
+# network_cleartext is IIS 7+'s logon for anonymousAuthentication logonMethod ClearText
+# (LOGON32_LOGON_NETWORK_CLEARTEXT: "Access this computer from the network"); service is WAS's for a
+# pool with processModel logonType LogonService (LOGON32_LOGON_SERVICE: "Log on as a service").
 $LOGON_TYPE_OF_NAME = @{
     interactive = [Ansible.AccessToken.LogonType]::Interactive
     batch = [Ansible.AccessToken.LogonType]::Batch
     network = [Ansible.AccessToken.LogonType]::Network
+    network_cleartext = [Ansible.AccessToken.LogonType]::NetworkCleartext
+    service = [Ansible.AccessToken.LogonType]::Service
 }
 
 Function Test-AccountLogonOfType {
     param([string]$Name, [string]$Password, [string]$LogonType)
 
     if (-not $LOGON_TYPE_OF_NAME.ContainsKey($LogonType)) {
-        throw [System.ArgumentException]::new("logon_type must be interactive, batch or network")
+        throw [System.ArgumentException]::new("logon_type must be interactive, batch, network, network_cleartext or service")
     }
     Test-AccountLogon -Name $Name -Password $Password -LogonType $LOGON_TYPE_OF_NAME[$LogonType]
 }

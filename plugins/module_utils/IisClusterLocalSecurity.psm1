@@ -156,6 +156,6 @@ Function Grant-UserRight {
     $UserRights::Grant($Right, $Sid)
 }
 
-Export-ModuleMember -Function New-S4uIdentity, Get-AccountReport, Get-AccountTokenReport,
+Export-ModuleMember -Function New-S4uIdentity, ConvertTo-PrincipalReport, Get-AccountReport, Get-AccountTokenReport,
     Get-LocalGroupReport, Add-LocalGroupMemberBySid, Remove-LocalGroupMemberBySid,
     Get-UserRightReport, Grant-UserRight

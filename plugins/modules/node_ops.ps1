@@ -15,6 +15,9 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterDomainAccounts
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterLocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterIisIdentity
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebConfig
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterAppPools
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterServiceAccounts
 
 # The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
 # this module runs a list of named operations, each a small wrapper around one Windows API, and
@@ -341,6 +344,139 @@ $operations = @{
             param($Arguments, $Secrets)
             Set-ComApplicationIdentity -Id $Arguments['id'] -Identity $Arguments['identity'] `
                 -Password ([string]$Secrets[$Arguments['secret']])
+        }
+    }
+    # IIS 7-10: applicationHost.config, sites and pools through Microsoft.Web.Administration.
+    'web_config_get' = @{
+        Write = $false
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attributes = 'str_list' }
+        Required = @('section')
+        Run = {
+            param($Arguments, $Secrets)
+            Get-WebConfigReport -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attributes $Arguments['attributes']
+        }
+    }
+    'web_config_set' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attribute = 'str'; value = 'str'; secret = 'secret' }
+        Required = @('section', 'attribute')
+        OneOf = @('value', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            $text = if ($Arguments.ContainsKey('secret')) { [string]$Secrets[$Arguments['secret']] } else { $Arguments['value'] }
+            Set-WebConfigAttribute -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attribute $Arguments['attribute'] -Text $text
+        }
+    }
+    'web_config_clear' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attribute = 'str' }
+        Required = @('section', 'attribute')
+        Run = {
+            param($Arguments, $Secrets)
+            Clear-WebConfigAttribute -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attribute $Arguments['attribute']
+        }
+    }
+    'web_config_secret_matches' = @{
+        Write = $false
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; attribute = 'str'; secret = 'secret' }
+        Required = @('section', 'attribute', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Test-WebConfigSecret -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Attribute $Arguments['attribute'] `
+                -Secret ([string]$Secrets[$Arguments['secret']])
+        }
+    }
+    'web_config_element_add' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str'; item = 'str'; attributes = 'any' }
+        Required = @('section', 'item', 'attributes')
+        Run = {
+            param($Arguments, $Secrets)
+            Add-WebConfigElement -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element'] -Item $Arguments['item'] -Attributes $Arguments['attributes']
+        }
+    }
+    'web_config_element_remove' = @{
+        Write = $true
+        Args = @{ section = 'str'; location = 'str'; element = 'str' }
+        Required = @('section', 'element')
+        Run = {
+            param($Arguments, $Secrets)
+            Remove-WebConfigElement -Section $Arguments['section'] -Location $Arguments['location'] `
+                -Element $Arguments['element']
+        }
+    }
+    'iis_sites_get' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) , @(Get-IisSiteReport) }
+    }
+    'app_pools_get' = @{
+        Write = $false
+        Args = @{ names = 'str_list' }
+        Required = @()
+        Run = { param($Arguments, $Secrets) , @(Get-AppPoolReport -Names $Arguments['names']) }
+    }
+    'app_pool_identity_set' = @{
+        Write = $true
+        Args = @{ name = 'str'; identity_type = 'str'; user = 'str'; secret = 'secret'; logon_type = 'str'; recycle = 'bool' }
+        Required = @('name', 'identity_type')
+        Run = {
+            param($Arguments, $Secrets)
+            # A gMSA has no password: no secret, and the pool's password attribute is removed.
+            $password = if ($Arguments.ContainsKey('secret')) { [string]$Secrets[$Arguments['secret']] } else { $null }
+            $logonType = if ($Arguments.ContainsKey('logon_type')) { $Arguments['logon_type'] } else { 'LogonBatch' }
+            $recycle = if ($Arguments.ContainsKey('recycle')) { $Arguments['recycle'] } else { $true }
+            Set-AppPoolIdentity -Name $Arguments['name'] -IdentityType $Arguments['identity_type'] `
+                -User $Arguments['user'] -Password $password -LogonType $logonType -Recycle $recycle
+        }
+    }
+    'app_pool_recycle' = @{
+        Write = $true
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Restart-AppPool -Name $Arguments['name'] }
+    }
+    # Group managed service accounts: gmsa_check on a node, the others on a domain controller.
+    'gmsa_check' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Test-GmsaRetrieval -Name $Arguments['name'] }
+    }
+    'kds_root_key_get' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-KdsRootKeyReport }
+    }
+    'gmsa_get' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Get-GmsaReport -Name $Arguments['name'] }
+    }
+    'gmsa_add' = @{
+        Write = $true
+        Args = @{ name = 'str'; dns_host_name = 'str'; principals = 'str_list' }
+        Required = @('name', 'dns_host_name', 'principals')
+        Run = {
+            param($Arguments, $Secrets)
+            New-Gmsa -Name $Arguments['name'] -DnsHostName $Arguments['dns_host_name'] -Members @($Arguments['principals'])
+        }
+    }
+    'gmsa_set_principals' = @{
+        Write = $true
+        Args = @{ name = 'str'; principals = 'str_list' }
+        Required = @('name', 'principals')
+        Run = {
+            param($Arguments, $Secrets)
+            Set-GmsaPrincipal -Name $Arguments['name'] -Members @($Arguments['principals'])
         }
     }
 }
