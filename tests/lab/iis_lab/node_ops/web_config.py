@@ -141,7 +141,12 @@ def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> di
     if identity_type != "SpecificUser" and ("user" in args or "secret" in args):
         raise WindowsApiError(INVALID_PARAMETER, "user and secret go with SpecificUser only")
     element = f"{pool_element(name)}/processModel"
-    previous = {reading: model.raw for reading, model in process_model(iis, name).items() if reading in _IDENTITY_ATTRIBUTES}
+    # What the pool's own processModel element holds (not what it inherits), to put back as it was.
+    previous = {
+        attribute: reading.raw if reading.origin == "set" else None
+        for attribute, reading in process_model(iis, name).items()
+        if attribute in _IDENTITY_ATTRIBUTES
+    }
     wanted: dict[str, str | None] = {"identityType": identity_type}
     if identity_type == "SpecificUser":
         wanted["userName"] = args["user"]
