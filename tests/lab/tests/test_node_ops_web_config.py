@@ -45,7 +45,10 @@ def test_an_iis10_host_reports_its_release_and_has_no_metabase(node_ops: NodeOps
     facts = node_ops.value(op("host_facts"))
     assert (facts["os_version"], facts["iis_version"]) == ("10.0.20348", "10.0")
     assert failure(node_ops(op("metabase_get", path="W3SVC")))["code"] == 0x80005000
-    assert failure(node_ops(op("web_config_get", section=ANONYMOUS), host="DC1"))["code"] == 0x80040154
+    assert failure(node_ops(op("web_config_get", section=ANONYMOUS), host="DC1"))["code"] == 0x80070002
+    assert failure(node_ops(op("iissync_run", targets=["NODE2"])))["code"] == 2
+    assert node_ops.value(op("complus_catalog"))["applications"][0]["name"] == "System Application"
+    assert len(node_ops.value(op("complus_catalog"))["applications"]) == 1  # no IIS packages
 
 
 def test_origin_follows_locations_and_collection_defaults(node_ops: NodeOps) -> None:
@@ -178,7 +181,12 @@ def test_a_gmsa_starts_a_pool_only_on_allowed_nodes(node_ops: NodeOps) -> None:
     args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\WebFarmPool$"}
     assert node_ops.value(op("gmsa_check", name="WebFarmPool"), host="NODE1") == {"exists": True, "can_retrieve": True, "error": None}
     assert node_ops.value(op("app_pool_identity_set", **args), host="NODE1") == {"state": "Started", "start_error": None, "restored": False}
-    assert node_ops.value(op("gmsa_check", name="WebFarmPool"), host="NODE3")["can_retrieve"] is False
+    assert node_ops.value(op("gmsa_check", name="WebFarmPool"), host="NODE3") == {
+        "exists": True,
+        "can_retrieve": False,
+        "error": {"code": 5, "message": "Access is denied."},
+    }
+    assert node_ops.value(op("gmsa_check", name="Nobody"), host="NODE3")["error"]["code"] == 1317
     refused = node_ops.value(op("app_pool_identity_set", **args), host="NODE3")
     assert (refused["start_error"]["code"], refused["restored"]) == (1326, True)
     node_ops.values(op("gmsa_set_principals", name="WebFarmPool", principals=["WEBFARM\\Domain Computers"]), host="DC1")
@@ -194,6 +202,8 @@ def test_without_a_kds_root_key_there_is_no_gmsa(node_ops: NodeOps, lab: Lab) ->
     lab.domain.kds_root_key = "usable"
     node_ops.values(add, host="DC1")
     assert failure(node_ops(add, host="DC1"))["code"] == 0x80071392
+    missing = op("gmsa_set_principals", name="Nobody", principals=["WEBFARM\\NODE1$"])
+    assert failure(node_ops(missing, host="DC1"))["code"] == 0x80072030
 
 
 def test_sites_and_anonymous_logons(node_ops: NodeOps, lab: Lab) -> None:
@@ -239,3 +249,38 @@ def test_health_knows_iis10_nodes(node_ops: NodeOps, lab: Lab) -> None:
         "NODE3: the worker of application pool 'Shop' cannot log its identity on: "
         "0x00000569 ERROR_LOGON_TYPE_NOT_GRANTED: Logon failure: the user has not been granted the requested logon type at this computer."
     ]
+
+
+def test_identity_arguments_follow_the_identity(node_ops: NodeOps, lab: Lab) -> None:
+    bad = [
+        op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\WebFarmPool$", secret="pw"),
+        op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\ShopPool"),
+        op("app_pool_identity_set", name="Shop", identity_type="NetworkService", user="WEBFARM\\ShopPool"),
+        op("app_pool_identity_set", name="Shop", identity_type="Specificuser", user="WEBFARM\\ShopPool", secret="pw"),
+        op("app_pool_identity_set", name="Shop", identity_type="NetworkService", logon_type="LogonNetwork"),
+    ]
+    assert [failure(node_ops(call, secrets={"pw": "x"}))["code"] for call in bad] == [0x80070057] * len(bad)
+    assert failure(node_ops(op("app_pool_recycle", name="Nope")))["code"] == 0x80070002
+    _user(node_ops, "ShopPool", "Pool-Pass-1")
+    node_ops.values(
+        op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\ShopPool", secret="pw"),
+        op("app_pool_identity_set", name="Shop", identity_type="NetworkService"),
+        secrets={"pw": "Pool-Pass-1"},
+    )
+    [pool] = node_ops.value(op("app_pools_get", names=["shop"]))
+    assert (pool["identity_type"], pool["user_name"], pool["password_set"]) == ("NetworkService", None, False)
+    assert 'identityType="NetworkService"' in lab.host_named("NODE1").iis.config.text
+    assert "password=" not in lab.host_named("NODE1").iis.config.text
+
+
+def test_a_pool_password_from_another_machine_cannot_be_read(node_ops: NodeOps, lab: Lab) -> None:
+    _user(node_ops, "ShopPool", "Pool-Pass-1")
+    args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\ShopPool", "secret": "pw"}
+    node_ops.values(op("app_pool_identity_set", **args), host="NODE2", secrets={"pw": "Pool-Pass-1"})
+    # NODE2's file copied to NODE1 without its keys (what Shared Configuration's key export avoids).
+    lab.host_named("NODE1").iis.config = type(lab.host_named("NODE1").iis.config)(
+        lab.host_named("NODE2").iis.config.text, lab.host_named("NODE1").iis.config.keys
+    )
+    assert failure(node_ops(op("app_pools_get", names=["Shop"])))["code"] == 0x80090005
+    value = node_ops.value(op("app_pool_recycle", name="Shop"))
+    assert (value["state"], value["start_error"]["code"]) == ("Stopped", 0x80090005)

@@ -1,10 +1,9 @@
-"""The IIS 7-10 ops: applicationHost.config through Microsoft.Web.Administration
+r"""The IIS 7-10 ops: applicationHost.config through Microsoft.Web.Administration
 (``web_config_*``), and the sites and application pools WAS runs (``iis_sites_get``,
 ``app_pools_get``, ``app_pool_identity_set``, ``app_pool_recycle``).
 
-On a host without IIS 7+, creating ServerManager fails as COM does for a class no one
-registered: REGDB_E_CLASSNOTREG, "Retrieving the COM class factory for component with CLSID
-{2B72133B-3F5B-4602-8952-803546CE3344} failed due to the following error: 80040154".
+On a host without IIS 7+, %windir%\system32\inetsrv\Microsoft.Web.Administration.dll does not
+exist: loading it fails with FileNotFoundException, HRESULT 0x80070002 (COR_E_FILENOTFOUND).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import typing as t
 
 from ..windows.apphost_schema import IDENTITY_TYPES, POOL_LOGON_TYPES
 from ..windows.config_encryption import encrypt, provider_for
-from ..windows.errors import INVALID_PARAMETER, REGDB_E_CLASSNOTREG, ErrorCode, WindowsApiError
+from ..windows.errors import FILE_NOT_FOUND, INVALID_PARAMETER, ErrorCode, WindowsApiError
 from ..windows.security import require_administrator
 from ..windows.stored_secret import same_secret
 from ..windows.was import (
@@ -33,7 +32,7 @@ from .spec import Arg, ArgType, OpContext, OpSpec
 def server(context: OpContext, *, write: bool = False) -> IisServer:
     host = context.host
     if host.iis is None:
-        raise WindowsApiError(REGDB_E_CLASSNOTREG, f"{host.name} has no IIS 7+")
+        raise WindowsApiError(FILE_NOT_FOUND, f"{host.name} has no IIS 7+ (Microsoft.Web.Administration)")
     if write:
         # applicationHost.config is writable by Administrators and SYSTEM only.
         require_administrator(host, context.account)
@@ -112,6 +111,9 @@ def app_pools_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[
         if wanted is not None and name.casefold() not in wanted:
             continue
         model = process_model(iis, name)
+        # Telling whether a password is stored decrypts it (never shown): another machine's
+        # ciphertext fails here with NTE_BAD_DATA.
+        password = iis.config.clear_text(POOLS, "", f"{pool_element(name)}/processModel", "password")
         pools.append(
             {
                 "name": name,
@@ -120,7 +122,7 @@ def app_pools_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[
                 "user_name": model["userName"].value or None,
                 "logon_type": model["logonType"].value,
                 "manual_group_membership": model["manualGroupMembership"].value == "true",
-                "password_set": bool(model["password"].raw),
+                "password_set": bool(password),
             }
         )
     return pools
@@ -136,8 +138,11 @@ def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> di
     name = args["name"]
     identity_type = _choice(args["identity_type"], IDENTITY_TYPES, "identity_type")
     logon_type = _choice(args["logon_type"], POOL_LOGON_TYPES, "logon_type") if args.get("logon_type") else None
+    gmsa = str(args.get("user", "")).endswith("$")
     if identity_type == "SpecificUser" and not args.get("user"):
         raise WindowsApiError(INVALID_PARAMETER, "SpecificUser needs user")
+    if identity_type == "SpecificUser" and gmsa == ("secret" in args):
+        raise WindowsApiError(INVALID_PARAMETER, "a gMSA takes no secret, any other user one")
     if identity_type != "SpecificUser" and ("user" in args or "secret" in args):
         raise WindowsApiError(INVALID_PARAMETER, "user and secret go with SpecificUser only")
     element = f"{pool_element(name)}/processModel"
@@ -147,11 +152,13 @@ def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> di
         for attribute, reading in process_model(iis, name).items()
         if attribute in _IDENTITY_ATTRIBUTES
     }
-    wanted: dict[str, str | None] = {"identityType": identity_type}
+    # An attribute the identity does not use goes: a built-in identity's user and password, a
+    # gMSA's password.
+    wanted: dict[str, str | None] = {"identityType": identity_type, "userName": None, "password": None}
     if identity_type == "SpecificUser":
         wanted["userName"] = args["user"]
-        secret = context.secret(args["secret"]) if "secret" in args else None
-        wanted["password"] = None if secret is None else encrypt(iis.config.keys, provider_for(POOLS), secret)
+        if not gmsa:
+            wanted["password"] = encrypt(iis.config.keys, provider_for(POOLS), context.secret(args["secret"]))
     if logon_type is not None:
         wanted["logonType"] = logon_type
     _commit(iis, element, wanted)

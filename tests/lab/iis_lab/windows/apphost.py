@@ -16,14 +16,14 @@ schema's default).
 
 Locking. ``override_allowed`` is the section's effective override mode at the location
 (ConfigurationSection.OverrideModeEffective): the declaration's ``overrideModeDefault``, changed
-by ``overrideMode`` on the location tags of the location and its ancestors, and false where
-``allowDefinition="AppHostOnly"`` forbids the level (a site path). It says whether lower-level
+by ``overrideMode`` on the location tags of the location and its ancestors (ConfigurationSection.IsLocked),
+and false where ``allowDefinition`` (AppHostOnly, MachineOnly, MachineToWebRoot) forbids a location path. It says whether lower-level
 files (web.config) may set the section there ("How to Use Locking in IIS 7.0 Configuration",
 learn.microsoft.com/iis/get-started/planning-for-security/how-to-use-locking-in-iis-configuration).
 A write through GetApplicationHostConfiguration lands in applicationHost.config itself, the file
 that declares the lock, so ``overrideModeDefault="Deny"`` does not stop it (IIS Manager writes a
 site's anonymousAuthentication into ``<location path="site">`` tags this way); it fails with
-ERROR_LOCK_VIOLATION where the level is forbidden (AppHostOnly) or a location tag of a strict
+ERROR_LOCK_VIOLATION where allowDefinition forbids the location or a location tag of a strict
 ancestor path holds the section with ``overrideMode="Deny"``.
 """
 
@@ -46,6 +46,8 @@ from .errors import (
 from .xml_document import Element, indentation_of, parse
 
 _STEP = re.compile(r"([A-Za-z_][\w.-]*)((?:\[@[A-Za-z_][\w.-]*='(?:[^']|'')*'\])*)")
+# allowDefinition values that admit no location path of applicationHost.config.
+_SERVER_ONLY = ("AppHostOnly", "MachineOnly", "MachineToWebRoot")
 _KEY = re.compile(r"\[@([A-Za-z_][\w.-]*)='((?:[^']|'')*)'\]")
 
 
@@ -141,7 +143,7 @@ class AppHostConfig:
         location = _normalize(location)
         if not location:
             return True
-        if declaration.allow_definition == "AppHostOnly":
+        if declaration.allow_definition in _SERVER_ONLY:
             return False
         mode = declaration.override_mode_default
         for path, tag in self._location_tags():
@@ -321,8 +323,8 @@ class AppHostConfig:
     def _writable(self, section: str, location: str) -> str:
         declaration = self.declaration(section)
         location = _normalize(location)
-        if location and declaration.allow_definition == "AppHostOnly":
-            raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is AppHostOnly")
+        if location and declaration.allow_definition in _SERVER_ONLY:
+            raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is {declaration.allow_definition}")
         for path, tag in self._location_tags():
             if path != location and _is_ancestor_or_self(path, location) and tag.get("overrideMode") == "Deny":
                 if self._section_element(tag, section) is not None:
