@@ -284,3 +284,46 @@ def test_a_pool_password_from_another_machine_cannot_be_read(node_ops: NodeOps, 
     assert failure(node_ops(op("app_pools_get", names=["Shop"])))["code"] == 0x80090005
     value = node_ops.value(op("app_pool_recycle", name="Shop"))
     assert (value["state"], value["start_error"]["code"]) == ("Stopped", 0x80090005)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "host", "code"),
+    [
+        ("account_disabled", "WEBFARM\\ShopPool", "NODE1", 1331),
+        ("account_locked_out", "WEBFARM\\ShopPool", "NODE1", 1909),
+        ("batch_right_removed", "BUILTIN\\IIS_IUSRS", "NODE1", 1385),
+        ("gmsa_not_allowed", "WEBFARM\\WebFarmPool$", "NODE1", 1326),
+    ],
+)
+def test_conditions_stop_a_pool_at_its_next_recycle(node_ops: NodeOps, lab: Lab, kind, name, host, code) -> None:
+    _user(node_ops, "ShopPool", "Pool-Pass-1")
+    if kind == "gmsa_not_allowed":
+        args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\WebFarmPool$"}
+        node_ops.values(op("app_pool_identity_set", **args), host=host)
+    else:
+        args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\ShopPool", "secret": "pw"}
+        node_ops.values(op("app_pool_identity_set", **args), host=host, secrets={"pw": "Pool-Pass-1"})
+    lab.change_condition(host, kind, name)
+    value = node_ops.value(op("app_pool_recycle", name="Shop"), host=host)
+    assert (value["state"], value["start_error"]["code"]) == ("Stopped", code)
+    lab.change_condition(host, kind, name, clear=True)
+    assert node_ops.value(op("app_pool_recycle", name="Shop"), host=host)["state"] == "Started"
+
+
+def test_a_hand_edit_of_the_configuration_is_drift_the_state_shows(lab: Lab) -> None:
+    lab.edit_web_config("NODE2", ANONYMOUS, "userName", "WEBFARM\\Someone", location="Shop")
+    with open(lab.state_file, encoding="utf-8") as stream:
+        state = json.load(stream)
+    assert 'userName="WEBFARM\\Someone"' in state["hosts"]["NODE2"]["iis"]["applicationhost"]
+    assert 'userName="WEBFARM\\Someone"' not in state["hosts"]["NODE1"]["iis"]["applicationhost"]
+    # The user does not exist: anonymous requests to Shop on NODE2 do not log on.
+    assert "ERROR_LOGON_FAILURE" in state["hosts"]["NODE2"]["iis"]["sites"]["Shop"]["anonymous_logon_error"]
+
+
+def test_a_failed_logon_proof_is_counted_on_the_node(node_ops: NodeOps, lab: Lab) -> None:
+    _user(node_ops, "ShopPool", "Pool-Pass-1")
+    check = op("account_logon_check", name="WEBFARM\\ShopPool", secret="pw", logon_type="batch")
+    assert node_ops.value(check, secrets={"pw": "Wrong-Pass-2"})["code"] == 1326
+    assert node_ops.value(check, secrets={"pw": "Pool-Pass-1"})["code"] == 1385  # no IIS_IUSRS in a plain logon
+    assert lab.host_named("NODE1").iis.failed_logons == {"WEBFARM\\ShopPool": 2}
+    assert lab.host_named("NODE2").iis.failed_logons == {}

@@ -133,6 +133,9 @@ NERR_PASSWORD_TOO_SHORT = ErrorCode(
     "password complexity and password history requirements.",
 )
 ERROR_ACCOUNT_DISABLED = ErrorCode(1331, "ERROR_ACCOUNT_DISABLED", "Logon failure: account currently disabled.")
+ERROR_ACCOUNT_LOCKED_OUT = ErrorCode(
+    1909, "ERROR_ACCOUNT_LOCKED_OUT", "The referenced account is currently locked out and may not be logged on to."
+)
 ERROR_LOGON_TYPE_NOT_GRANTED = ErrorCode(
     1385,
     "ERROR_LOGON_TYPE_NOT_GRANTED",

@@ -113,9 +113,18 @@ def worker_logon(host: Host, server: IisServer, name: str, *, record: bool) -> E
         return error.error
     error = logon(host, user, password, logon_type, extra) if password is not None else ERROR_LOGON_FAILURE
     if error is not None and record:
-        key = account.qualified_name if account is not None else user
-        server.failed_logons[key] = server.failed_logons.get(key, 0) + 1
+        record_failed_logon(host, user)
     return error
+
+
+def record_failed_logon(host: Host, name: str) -> None:
+    """Count a failed LogonUser on an IIS 7+ host (its Security log's event 4625) for the account
+    ``name`` resolves to (else the name as given)."""
+    if host.iis is None:
+        return
+    account = lookup_name(host, name)
+    key = account.qualified_name if account is not None else name
+    host.iis.failed_logons[key] = host.iis.failed_logons.get(key, 0) + 1
 
 
 def start_pool(host: Host, server: IisServer, name: str) -> ErrorCode | None:
