@@ -327,3 +327,14 @@ def test_a_failed_logon_proof_is_counted_on_the_node(node_ops: NodeOps, lab: Lab
     assert node_ops.value(check, secrets={"pw": "Pool-Pass-1"})["code"] == 1385  # no IIS_IUSRS in a plain logon
     assert lab.host_named("NODE1").iis.failed_logons == {"WEBFARM\\ShopPool": 2}
     assert lab.host_named("NODE2").iis.failed_logons == {}
+
+
+def test_a_cleared_attribute_leaves_no_empty_element_or_location_behind(node_ops: NodeOps, lab: Lab) -> None:
+    config = lab.host_named("NODE1").iis.config
+    before = config.text
+    node_ops.values(
+        op("web_config_set", section=ANONYMOUS, location="Default Web Site", attribute="logonMethod", value="batch"),
+    )
+    assert '<location path="Default Web Site">' in config.text and 'logonMethod="Batch"' in config.text
+    node_ops.values(op("web_config_clear", section=ANONYMOUS, location="Default Web Site", attribute="logonMethod"))
+    assert config.text == before

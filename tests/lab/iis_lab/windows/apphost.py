@@ -192,7 +192,10 @@ class AppHostConfig:
             return
         # IIS leaves no empty element behind (items stay: only element_remove removes them).
         for parent, child in reversed(chain):
-            if child.attributes or child.children or child is self.document.root or any(s.keys and s.matches(child) for s in steps):
+            if child.children or any(step.keys and step.matches(child) for step in steps):
+                break
+            empty_location = child.name == "location" and [name for name, _ in child.attributes] == ["path"]
+            if child.attributes and not empty_location:
                 break
             parent.remove(child)
 

@@ -147,7 +147,11 @@ def can_retrieve(host: Host, gmsa: Account) -> bool:
 def anonymous_logon(host: Host, server: IisServer, site: str) -> tuple[str | None, ErrorCode | None]:
     """The anonymous user in effect at ``site`` and LogonUser's answer for it (None: it logs
     on, or anonymous authentication is off, or requests run as the pool's identity)."""
-    readings = {reading.name: reading for reading in t.cast(list, server.config.get(ANONYMOUS, site, None))}
+    try:
+        readings = {reading.name: reading for reading in t.cast(list, server.config.get(ANONYMOUS, site, None))}
+    except WindowsApiError as error:
+        # A configuration IIS cannot read (a section not declared): requests fail (500.19).
+        return None, error.error
     user = readings["userName"].value or ""
     if readings["enabled"].value != "true" or not user or user.upper() in ("IUSR", "NT AUTHORITY\\IUSR"):
         return user or None, None
