@@ -80,12 +80,18 @@ def test_locking_and_schema_errors(node_ops: NodeOps, lab: Lab) -> None:
     assert lab.host_named("NODE1").iis.config.text == before
 
 
-def test_a_parent_location_with_override_mode_deny_locks_the_paths_below(node_ops: NodeOps, lab: Lab) -> None:
+def test_override_mode_deny_locks_the_levels_below_but_not_applicationhost_itself(node_ops: NodeOps, lab: Lab) -> None:
     config = lab.host_named("NODE1").iis.config
-    config.document.root.children[-1].set("overrideMode", "Deny")  # <location path="Shop/checkout">
+    node_ops.values(op("web_config_set", section=ANONYMOUS, location="Shop", attribute="enabled", value="true"))
+    shop = [tag for tag in config.document.root.children if tag.name == "location" and tag.get("path") == "Shop"][0]
+    assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is True
+    shop.set("overrideMode", "Deny")
+    assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is False
+    # A <location> tag of applicationHost.config is not bound by the lock ("More config locking").
     node_ops.values(op("web_config_set", section=ANONYMOUS, location="Shop/checkout", attribute="enabled", value="false"))
-    config.document.root.children[-1].set("path", "Shop")
-    assert failure(node_ops(op("web_config_set", section=ANONYMOUS, location="Shop/checkout", attribute="enabled", value="true")))["code"] == 0x80070021
+    assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout", attributes=["enabled"]))[
+        "attributes"
+    ][0] == {"name": "enabled", "value": "false", "origin": "set", "encrypted": False}
 
 
 def test_the_seeded_file_round_trips_byte_for_byte_outside_changed_elements(node_ops: NodeOps, lab: Lab) -> None:

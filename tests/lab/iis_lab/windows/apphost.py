@@ -20,11 +20,10 @@ by ``overrideMode`` on the location tags of the location and its ancestors (Conf
 and false where ``allowDefinition`` (AppHostOnly, MachineOnly, MachineToWebRoot) forbids a location path. It says whether lower-level
 files (web.config) may set the section there ("How to Use Locking in IIS 7.0 Configuration",
 learn.microsoft.com/iis/get-started/planning-for-security/how-to-use-locking-in-iis-configuration).
-A write through GetApplicationHostConfiguration lands in applicationHost.config itself, the file
-that declares the lock, so ``overrideModeDefault="Deny"`` does not stop it (IIS Manager writes a
-site's anonymousAuthentication into ``<location path="site">`` tags this way); it fails with
-ERROR_LOCK_VIOLATION where allowDefinition forbids the location or a location tag of a strict
-ancestor path holds the section with ``overrideMode="Deny"``.
+A write through GetApplicationHostConfiguration lands in applicationHost.config itself, whose own
+location tags no lock binds (IIS Manager writes a site's anonymousAuthentication, whose
+overrideModeDefault is Deny, into ``<location path="site">`` tags this way); it fails with
+ERROR_LOCK_VIOLATION only where allowDefinition forbids the location.
 """
 
 from __future__ import annotations
@@ -324,14 +323,21 @@ class AppHostConfig:
         return AttributeReading(attribute.name, shown(attribute.default), "default", attribute.encrypted, None)
 
     def _writable(self, section: str, location: str) -> str:
+        """``location`` normalized, once applicationHost.config may hold the section there. Locks
+        (overrideModeDefault, overrideMode) bind the lower levels only, the web.config files: a
+        ``<location>`` tag of applicationHost.config itself is never locked (the IIS team's "More
+        config locking", blogs.msdn.com/b/andrewbi/archive/2008/02/15/more-config-locking.aspx).
+        What forbids it is allowDefinition: no location path for a section of the server level
+        only, none below an application for MachineToApplication."""
         declaration = self.declaration(section)
         location = _normalize(location)
         if location and declaration.allow_definition in _SERVER_ONLY:
             raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is {declaration.allow_definition}")
-        for path, tag in self._location_tags():
-            if path != location and _is_ancestor_or_self(path, location) and tag.get("overrideMode") == "Deny":
-                if self._section_element(tag, section) is not None:
-                    raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} locked at {path!r}")
+        if location and declaration.allow_definition == "MachineToApplication":
+            site, _, below = location.partition("/")
+            steps = [Step("site", (("name", site),)), Step("application", (("path", "/" + below),))]
+            if below and self._find(self.document.root, "system.applicationHost/sites", steps) is None:
+                raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is MachineToApplication")
         return location
 
     def _container(
