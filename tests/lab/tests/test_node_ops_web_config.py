@@ -344,3 +344,11 @@ def test_a_cleared_attribute_leaves_no_empty_element_or_location_behind(node_ops
     assert '<location path="Default Web Site">' in config.text and 'logonMethod="Batch"' in config.text
     node_ops.values(op("web_config_clear", section=ANONYMOUS, location="Default Web Site", attribute="logonMethod"))
     assert config.text == before
+
+
+def test_the_iis10_inventory_names_node2_as_the_source(lab: Lab) -> None:
+    from iis_lab.inventory import inventory
+
+    document = inventory(lab.topology, 5985)["all"]
+    assert document["vars"]["iis_cluster_source"] == "node2"
+    assert list(document["children"]["iis_cluster"]["hosts"]) == ["node1", "node2", "node3"]
