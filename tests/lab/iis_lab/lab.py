@@ -40,6 +40,7 @@ from .topology import Topology, load_topology
 from .windows import security
 from .windows.domain import Domain
 from .windows.host import Host
+from .windows.was import apply_configuration
 from .wsman.accounting import ExecutionTraffic
 
 
@@ -274,6 +275,8 @@ class Lab:
                 host.iis.config.clear(section, location, element, attribute)
             else:
                 host.iis.config.set(section, location, element, attribute, "" if value is None else value)
+            # WAS notices the file changed, as it does any change of applicationHost.config.
+            apply_configuration(host, host.iis)
             self._refresh(held)
         self._write()
 

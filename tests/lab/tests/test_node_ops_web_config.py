@@ -251,9 +251,11 @@ def test_health_knows_iis10_nodes(node_ops: NodeOps, lab: Lab) -> None:
     lab.save()
     with open(lab.state_file, encoding="utf-8") as stream:
         found = problems(json.load(stream))
+    # recycle false: the op does not wait, but WAS recycles the pool for the change, and it stops.
     assert found == [
+        "NODE3: application pool 'Shop' is Stopped",
         "NODE3: the worker of application pool 'Shop' cannot log its identity on: "
-        "0x00000569 ERROR_LOGON_TYPE_NOT_GRANTED: Logon failure: the user has not been granted the requested logon type at this computer."
+        "0x00000569 ERROR_LOGON_TYPE_NOT_GRANTED: Logon failure: the user has not been granted the requested logon type at this computer.",
     ]
 
 
@@ -352,3 +354,22 @@ def test_the_iis10_inventory_names_node2_as_the_source(lab: Lab) -> None:
     document = inventory(lab.topology, 5985)["all"]
     assert document["vars"]["iis_cluster_source"] == "node2"
     assert list(document["children"]["iis_cluster"]["hosts"]) == ["node1", "node2", "node3"]
+
+
+def test_was_follows_configuration_changes(node_ops: NodeOps, lab: Lab) -> None:
+    iis = lab.host_named("NODE1").iis
+    node_ops.values(
+        op("web_config_element_add", section=POOLS, item="add", attributes={"name": "Api"}),
+        op("web_config_element_add", section=POOLS, item="add", attributes={"name": "Batch", "autoStart": "false"}),
+    )
+    assert (iis.pool_states["Api"], iis.pool_states["Batch"]) == ("Started", "Stopped")
+    # A started pool whose identity changes by a plain write is recycled, and stops if it cannot log on.
+    element = "add[@name='Api']/processModel"
+    node_ops.values(
+        op("web_config_set", section=POOLS, element=element, attribute="userName", value="WEBFARM\\Nobody"),
+        op("web_config_set", section=POOLS, element=element, attribute="identityType", value="SpecificUser"),
+    )
+    assert iis.pool_states["Api"] == "Stopped" and iis.failed_logons == {"WEBFARM\\Nobody": 1}
+    node_ops.values(op("web_config_element_remove", section=POOLS, element="add[@name='Api']"))
+    assert "Api" not in iis.pool_states
+    assert [pool["name"] for pool in node_ops.value(op("app_pools_get"))] == ["DefaultAppPool", "Shop", "Batch"]

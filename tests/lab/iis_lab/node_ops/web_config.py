@@ -21,8 +21,10 @@ from ..windows.was import (
     STARTED,
     IisServer,
     application_element,
+    apply_configuration,
     pool_element,
     process_model,
+    remember_configuration,
     site_element,
     start_pool,
 )
@@ -59,15 +61,15 @@ def web_config_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str,
 
 def web_config_set(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
     value = context.secret(args["secret"]) if "secret" in args else args["value"]
-    server(context, write=True).config.set(
-        args["section"], args.get("location") or "", args.get("element"), args["attribute"], value
-    )
+    iis = server(context, write=True)
+    iis.config.set(args["section"], args.get("location") or "", args.get("element"), args["attribute"], value)
+    apply_configuration(context.host, iis)
 
 
 def web_config_clear(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    server(context, write=True).config.clear(
-        args["section"], args.get("location") or "", args.get("element"), args["attribute"]
-    )
+    iis = server(context, write=True)
+    iis.config.clear(args["section"], args.get("location") or "", args.get("element"), args["attribute"])
+    apply_configuration(context.host, iis)
 
 
 def web_config_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> bool:
@@ -80,13 +82,15 @@ def web_config_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -
 
 
 def web_config_element_add(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    server(context, write=True).config.add_item(
-        args["section"], args.get("location") or "", args.get("element"), args["item"], args["attributes"]
-    )
+    iis = server(context, write=True)
+    iis.config.add_item(args["section"], args.get("location") or "", args.get("element"), args["item"], args["attributes"])
+    apply_configuration(context.host, iis)
 
 
 def web_config_element_remove(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    server(context, write=True).config.remove_item(args["section"], args.get("location") or "", args["element"])
+    iis = server(context, write=True)
+    iis.config.remove_item(args["section"], args.get("location") or "", args["element"])
+    apply_configuration(context.host, iis)
 
 
 def iis_sites_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
@@ -163,12 +167,16 @@ def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> di
         wanted["logonType"] = logon_type
     _commit(iis, element, wanted)
     if args.get("recycle") is False:
+        # The op does not wait; WAS still follows the change (a started pool recycles).
+        apply_configuration(context.host, iis)
         return {"state": iis.pool_states.get(name, "Stopped"), "start_error": None, "restored": False}
     error = start_pool(context.host, iis, name)
+    if error is not None:
+        _commit(iis, element, previous)
+        start_pool(context.host, iis, name)
+    remember_configuration(iis)
     if error is None:
         return {"state": STARTED, "start_error": None, "restored": False}
-    _commit(iis, element, previous)
-    start_pool(context.host, iis, name)
     return {"state": iis.pool_states[name], "start_error": _error(error), "restored": True}
 
 
@@ -176,6 +184,7 @@ def app_pool_recycle(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[st
     iis = server(context, write=True)
     process_model(iis, args["name"])
     error = start_pool(context.host, iis, args["name"])
+    remember_configuration(iis)
     return {"state": iis.pool_states[args["name"]], "start_error": _error(error), "restored": False}
 
 
