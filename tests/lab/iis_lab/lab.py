@@ -244,6 +244,8 @@ class Lab:
         if fault is None:
             raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})")
         host = self.host_named(host_name)
+        if host.iis is not None:
+            raise LookupError(f"{host.name} runs IIS 7+: IISSync's faults are of IIS 5/6 nodes (see iis-lab condition)")
         if host.metabase is None:
             raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
         with self._locks_for(host, reaches_other_hosts=False) as held:

@@ -373,3 +373,8 @@ def test_was_follows_configuration_changes(node_ops: NodeOps, lab: Lab) -> None:
     node_ops.values(op("web_config_element_remove", section=POOLS, element="add[@name='Api']"))
     assert "Api" not in iis.pool_states
     assert [pool["name"] for pool in node_ops.value(op("app_pools_get"))] == ["DefaultAppPool", "Shop", "Batch"]
+
+
+def test_iissync_faults_are_refused_on_an_iis10_node(lab: Lab) -> None:
+    with pytest.raises(LookupError, match="IIS 7\\+"):
+        lab.change_fault("NODE1", "metabase_in_use")
