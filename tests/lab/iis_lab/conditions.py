@@ -64,10 +64,12 @@ CONDITION_KINDS: t.Mapping[str, ConditionKind] = {
     for kind in (
         ConditionKind(
             "batch_right_removed",
-            "the account or group no longer holds \"Log on as a batch job\" on the host (as a GPO restricting it does)",
+            'the account or group no longer holds "Log on as a batch job" on the host (as a GPO restricting it does)',
             _batch_right,
         ),
-        ConditionKind("account_disabled", "the account is disabled (ERROR_ACCOUNT_DISABLED, 1331, at its next logon)", _disabled),
+        ConditionKind(
+            "account_disabled", "the account is disabled (ERROR_ACCOUNT_DISABLED, 1331, at its next logon)", _disabled
+        ),
         ConditionKind(
             "account_locked_out",
             "the account is locked out (ERROR_ACCOUNT_LOCKED_OUT, 1909, at its next logon, whatever the password)",

@@ -52,31 +52,68 @@ def test_an_iis10_host_reports_its_release_and_has_no_metabase(node_ops: NodeOps
 
 
 def test_origin_follows_locations_and_collection_defaults(node_ops: NodeOps) -> None:
-    at_site = node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop", attributes=["userName", "logonMethod"]))
+    at_site = node_ops.value(
+        op("web_config_get", section=ANONYMOUS, location="Shop", attributes=["userName", "logonMethod"])
+    )
     assert at_site["override_allowed"] is False  # overrideModeDefault="Deny"
     assert [(a["name"], a["value"], a["origin"]) for a in at_site["attributes"]] == [
         ("userName", "IUSR", "inherited"),
         ("logonMethod", "ClearText", "default"),
     ]
-    node_ops.values(op("web_config_set", section=ANONYMOUS, location="Shop", attribute="userName", value="WEBFARM\\Anon"))
+    node_ops.values(
+        op("web_config_set", section=ANONYMOUS, location="Shop", attribute="userName", value="WEBFARM\\Anon")
+    )
     below = node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout", attributes=["userName"]))
-    assert below["attributes"][0] == {"name": "userName", "value": "WEBFARM\\Anon", "origin": "inherited", "encrypted": False}
-    pool = node_ops.value(op("web_config_get", section=POOLS, element="add[@name='Shop']/processModel", attributes=["identityType", "idleTimeout"]))
-    assert [(a["value"], a["origin"]) for a in pool["attributes"]] == [("ApplicationPoolIdentity", "inherited"), ("00:00:00", "set")]
+    assert below["attributes"][0] == {
+        "name": "userName",
+        "value": "WEBFARM\\Anon",
+        "origin": "inherited",
+        "encrypted": False,
+    }
+    pool = node_ops.value(
+        op(
+            "web_config_get",
+            section=POOLS,
+            element="add[@name='Shop']/processModel",
+            attributes=["identityType", "idleTimeout"],
+        )
+    )
+    assert [(a["value"], a["origin"]) for a in pool["attributes"]] == [
+        ("ApplicationPoolIdentity", "inherited"),
+        ("00:00:00", "set"),
+    ]
     assert node_ops.value(op("web_config_get", section=POOLS, element="add[@name='Nope']")) is None
 
 
 def test_locking_and_schema_errors(node_ops: NodeOps, lab: Lab) -> None:
     before = lab.host_named("NODE1").iis.config.text
     errors = [
-        failure(node_ops(op("web_config_set", section=POOLS, location="Shop", element="add[@name='Shop']", attribute="autoStart", value="true"))),
+        failure(
+            node_ops(
+                op(
+                    "web_config_set",
+                    section=POOLS,
+                    location="Shop",
+                    element="add[@name='Shop']",
+                    attribute="autoStart",
+                    value="true",
+                )
+            )
+        ),
         failure(node_ops(op("web_config_set", section=ANONYMOUS, attribute="noSuch", value="x"))),
         failure(node_ops(op("web_config_set", section=ANONYMOUS, attribute="logonMethod", value="Kerberos"))),
         failure(node_ops(op("web_config_element_add", section=POOLS, item="add", attributes={"name": "shop"}))),
         failure(node_ops(op("web_config_element_remove", section=POOLS, element="add[@name='Nope']"))),
         failure(node_ops(op("web_config_get", section="system.webServer/rewrite/rules"))),
     ]
-    assert [error["code"] for error in errors] == [0x80070021, 0x80070057, 0x80070057, 0x800700B7, 0x80070002, 0x80070032]
+    assert [error["code"] for error in errors] == [
+        0x80070021,
+        0x80070057,
+        0x80070057,
+        0x800700B7,
+        0x80070002,
+        0x80070032,
+    ]
     assert lab.host_named("NODE1").iis.config.text == before
 
 
@@ -86,9 +123,13 @@ def test_override_mode_deny_locks_the_levels_below_but_not_applicationhost_itsel
     shop = [tag for tag in config.document.root.children if tag.name == "location" and tag.get("path") == "Shop"][0]
     assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is True
     shop.set("overrideMode", "Deny")
-    assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is False
+    assert (
+        node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is False
+    )
     # A <location> tag of applicationHost.config is not bound by the lock ("More config locking").
-    node_ops.values(op("web_config_set", section=ANONYMOUS, location="Shop/checkout", attribute="enabled", value="false"))
+    node_ops.values(
+        op("web_config_set", section=ANONYMOUS, location="Shop/checkout", attribute="enabled", value="false")
+    )
     assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout", attributes=["enabled"]))[
         "attributes"
     ][0] == {"name": "enabled", "value": "false", "origin": "set", "encrypted": False}
@@ -100,7 +141,13 @@ def test_the_seeded_file_round_trips_byte_for_byte_outside_changed_elements(node
     config = lab.host_named("NODE2").iis.config
     assert config.text == original
     node_ops.values(
-        op("web_config_set", section=POOLS, element="add[@name='Shop']/processModel", attribute="logonType", value="LogonService"),
+        op(
+            "web_config_set",
+            section=POOLS,
+            element="add[@name='Shop']/processModel",
+            attribute="logonType",
+            value="LogonService",
+        ),
         op("web_config_clear", section=POOLS, element="add[@name='Shop']/processModel", attribute="logonType"),
         host="NODE2",
     )
@@ -115,7 +162,11 @@ def test_the_seeded_file_round_trips_byte_for_byte_outside_changed_elements(node
 def test_encrypted_attributes_differ_per_node_and_never_appear_in_clear(node_ops: NodeOps, lab: Lab) -> None:
     secret = "Anon-Secret-9"
     for host in ("NODE1", "NODE2"):
-        node_ops.values(op("web_config_set", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"), host=host, secrets={"pw": secret})
+        node_ops.values(
+            op("web_config_set", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"),
+            host=host,
+            secrets={"pw": secret},
+        )
     texts = [lab.host_named(name).iis.config.text for name in ("NODE1", "NODE2")]
     ciphertexts = [text.split('password="', 1)[1].split('"', 1)[0] for text in texts]
     assert ciphertexts[0].startswith("[enc:AesProvider:") and ciphertexts[0] != ciphertexts[1]
@@ -123,12 +174,21 @@ def test_encrypted_attributes_differ_per_node_and_never_appear_in_clear(node_ops
         assert secret not in stream.read()
     read = node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop", attributes=["password"]))
     assert read["attributes"][0] == {"name": "password", "value": None, "origin": "set", "encrypted": True}
-    assert node_ops.value(op("web_config_secret_matches", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"), secrets={"pw": secret})
-    assert not node_ops.value(op("web_config_secret_matches", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"), secrets={"pw": "other"})
+    assert node_ops.value(
+        op("web_config_secret_matches", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"),
+        secrets={"pw": secret},
+    )
+    assert not node_ops.value(
+        op("web_config_secret_matches", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"),
+        secrets={"pw": "other"},
+    )
     # NODE2's ciphertext copied to NODE1: another machine's key.
     config = lab.host_named("NODE1").iis.config
     config.set_raw(ANONYMOUS, "Shop", None, "password", ciphertexts[1])
-    result = node_ops(op("web_config_secret_matches", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"), secrets={"pw": secret})
+    result = node_ops(
+        op("web_config_secret_matches", section=ANONYMOUS, location="Shop", attribute="password", secret="pw"),
+        secrets={"pw": secret},
+    )
     assert failure(result)["code"] == 0x80090005
 
 
@@ -147,17 +207,31 @@ def test_a_pool_identity_that_cannot_start_is_put_back(node_ops: NodeOps, lab: L
     if prepare == "disabled":
         node_ops.values(op("domain_user_set", name="ShopPool", enabled=False), host="DC1")
     if prepare == "manual":
-        node_ops.values(op("web_config_set", section=POOLS, element="add[@name='Shop']/processModel", attribute="manualGroupMembership", value="true"))
+        node_ops.values(
+            op(
+                "web_config_set",
+                section=POOLS,
+                element="add[@name='Shop']/processModel",
+                attribute="manualGroupMembership",
+                value="true",
+            )
+        )
     iis = lab.host_named("NODE1").iis
     before = iis.config.text
     args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\ShopPool", "secret": "pw"}
     if logon_type:
         args["logon_type"] = logon_type
-    value = node_ops.value(op("app_pool_identity_set", **args), secrets={"pw": "Wrong-Pass-1" if prepare == "wrong" else "Pool-Pass-1"})
+    value = node_ops.value(
+        op("app_pool_identity_set", **args), secrets={"pw": "Wrong-Pass-1" if prepare == "wrong" else "Pool-Pass-1"}
+    )
     [pool] = node_ops.value(op("app_pools_get", names=["Shop"]))
     if code is None:
         assert value == {"state": "Started", "start_error": None, "restored": False}
-        assert (pool["identity_type"], pool["user_name"], pool["password_set"]) == ("SpecificUser", "WEBFARM\\ShopPool", True)
+        assert (pool["identity_type"], pool["user_name"], pool["password_set"]) == (
+            "SpecificUser",
+            "WEBFARM\\ShopPool",
+            True,
+        )
         assert iis.failed_logons == {}
     else:
         assert (value["state"], value["start_error"]["code"], value["restored"]) == ("Started", code, True)
@@ -168,7 +242,10 @@ def test_a_pool_identity_that_cannot_start_is_put_back(node_ops: NodeOps, lab: L
 
 def test_a_recycle_stops_a_pool_whose_right_was_removed(node_ops: NodeOps, lab: Lab) -> None:
     _user(node_ops, "ShopPool", "Pool-Pass-1")
-    node_ops.values(op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\ShopPool", secret="pw"), secrets={"pw": "Pool-Pass-1"})
+    node_ops.values(
+        op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\ShopPool", secret="pw"),
+        secrets={"pw": "Pool-Pass-1"},
+    )
     host = lab.host_named("NODE1")
     host.rights["SeBatchLogonRight"].clear()
     value = node_ops.value(op("app_pool_recycle", name="Shop"))
@@ -183,10 +260,21 @@ def test_a_recycle_stops_a_pool_whose_right_was_removed(node_ops: NodeOps, lab: 
 def test_a_gmsa_starts_a_pool_only_on_allowed_nodes(node_ops: NodeOps) -> None:
     assert node_ops.value(op("kds_root_key_get"), host="DC1") == {"exists": True, "usable": True}
     gmsa = node_ops.value(op("gmsa_get", name="WebFarmPool$"), host="DC1")
-    assert gmsa["name"] == "WebFarmPool" and [p["name"] for p in gmsa["principals"]] == ["WEBFARM\\NODE1$", "WEBFARM\\NODE2$"]
+    assert gmsa["name"] == "WebFarmPool" and [p["name"] for p in gmsa["principals"]] == [
+        "WEBFARM\\NODE1$",
+        "WEBFARM\\NODE2$",
+    ]
     args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\WebFarmPool$"}
-    assert node_ops.value(op("gmsa_check", name="WebFarmPool"), host="NODE1") == {"exists": True, "can_retrieve": True, "error": None}
-    assert node_ops.value(op("app_pool_identity_set", **args), host="NODE1") == {"state": "Started", "start_error": None, "restored": False}
+    assert node_ops.value(op("gmsa_check", name="WebFarmPool"), host="NODE1") == {
+        "exists": True,
+        "can_retrieve": True,
+        "error": None,
+    }
+    assert node_ops.value(op("app_pool_identity_set", **args), host="NODE1") == {
+        "state": "Started",
+        "start_error": None,
+        "restored": False,
+    }
     assert node_ops.value(op("gmsa_check", name="WebFarmPool"), host="NODE3") == {
         "exists": True,
         "can_retrieve": False,
@@ -247,7 +335,18 @@ def test_health_knows_iis10_nodes(node_ops: NodeOps, lab: Lab) -> None:
     with open(lab.state_file, encoding="utf-8") as stream:
         assert problems(json.load(stream)) == []  # ApplicationPoolIdentity needs no right
     _user(node_ops, "ShopPool", "Pool-Pass-1")
-    node_ops.value(op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\ShopPool", secret="pw", recycle=False), host="NODE3", secrets={"pw": "Pool-Pass-1"})
+    node_ops.value(
+        op(
+            "app_pool_identity_set",
+            name="Shop",
+            identity_type="SpecificUser",
+            user="WEBFARM\\ShopPool",
+            secret="pw",
+            recycle=False,
+        ),
+        host="NODE3",
+        secrets={"pw": "Pool-Pass-1"},
+    )
     lab.save()
     with open(lab.state_file, encoding="utf-8") as stream:
         found = problems(json.load(stream))
@@ -261,7 +360,13 @@ def test_health_knows_iis10_nodes(node_ops: NodeOps, lab: Lab) -> None:
 
 def test_identity_arguments_follow_the_identity(node_ops: NodeOps, lab: Lab) -> None:
     bad = [
-        op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\WebFarmPool$", secret="pw"),
+        op(
+            "app_pool_identity_set",
+            name="Shop",
+            identity_type="SpecificUser",
+            user="WEBFARM\\WebFarmPool$",
+            secret="pw",
+        ),
         op("app_pool_identity_set", name="Shop", identity_type="SpecificUser", user="WEBFARM\\ShopPool"),
         op("app_pool_identity_set", name="Shop", identity_type="NetworkService", user="WEBFARM\\ShopPool"),
         op("app_pool_identity_set", name="Shop", identity_type="Specificuser", user="WEBFARM\\ShopPool", secret="pw"),

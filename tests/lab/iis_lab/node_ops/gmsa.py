@@ -71,7 +71,9 @@ def gmsa_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any
     for sid in account.managed_principals:
         found = lookup_sid(host, sid)
         principals.append(
-            {"sid": sid, "name": found.qualified_name, "kind": found.kind.value} if found else {"sid": sid, "name": sid, "kind": "unknown"}
+            {"sid": sid, "name": found.qualified_name, "kind": found.kind.value}
+            if found
+            else {"sid": sid, "name": sid, "kind": "unknown"}
         )
     return {
         "name": account.name.rstrip("$"),
@@ -118,7 +120,11 @@ def _principal_sids(context: OpContext, principals: t.Sequence[str]) -> list[str
     as LookupAccountName does (ERROR_NONE_MAPPED)."""
     sids = []
     for principal in principals:
-        account = lookup_sid(context.host, principal) if principal.startswith("S-1-") else lookup_name(context.host, principal)
+        account = (
+            lookup_sid(context.host, principal)
+            if principal.startswith("S-1-")
+            else lookup_name(context.host, principal)
+        )
         if account is None:
             raise WindowsApiError(ERROR_NONE_MAPPED, principal)
         if account.sid not in sids:
@@ -134,6 +140,11 @@ OPS = (
     OpSpec("gmsa_check", write=False, args=(_NAME,), run=gmsa_check),
     OpSpec("kds_root_key_get", write=False, args=(), run=kds_root_key_get),
     OpSpec("gmsa_get", write=False, args=(_NAME,), run=gmsa_get),
-    OpSpec("gmsa_add", write=True, args=(_NAME, Arg("dns_host_name", ArgType.STR, required=True), _PRINCIPALS), run=gmsa_add),
+    OpSpec(
+        "gmsa_add",
+        write=True,
+        args=(_NAME, Arg("dns_host_name", ArgType.STR, required=True), _PRINCIPALS),
+        run=gmsa_add,
+    ),
     OpSpec("gmsa_set_principals", write=True, args=(_NAME, _PRINCIPALS), run=gmsa_set_principals),
 )

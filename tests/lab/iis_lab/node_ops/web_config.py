@@ -83,7 +83,9 @@ def web_config_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -
 
 def web_config_element_add(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
     iis = server(context, write=True)
-    iis.config.add_item(args["section"], args.get("location") or "", args.get("element"), args["item"], args["attributes"])
+    iis.config.add_item(
+        args["section"], args.get("location") or "", args.get("element"), args["item"], args["attributes"]
+    )
     apply_configuration(context.host, iis)
 
 
@@ -103,7 +105,14 @@ def iis_sites_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[
         for path in iis.application_paths(name):
             [pool] = t.cast(list, iis.config.get(SITES, "", f"{site}/{application_element(path)}", ["applicationPool"]))
             applications.append({"path": path, "pool": pool.value or ""})
-        sites.append({"name": name, "id": int(site_id.value or 0), "state": iis.site_states.get(name, "Stopped"), "applications": applications})
+        sites.append(
+            {
+                "name": name,
+                "id": int(site_id.value or 0),
+                "state": iis.site_states.get(name, "Stopped"),
+                "applications": applications,
+            }
+        )
     return sites
 
 
@@ -215,7 +224,12 @@ _ELEMENT = Arg("element", ArgType.STR)
 _ATTRIBUTE = Arg("attribute", ArgType.STR, required=True)
 
 OPS = (
-    OpSpec("web_config_get", write=False, args=(_SECTION, _LOCATION, _ELEMENT, Arg("attributes", ArgType.STR_LIST)), run=web_config_get),
+    OpSpec(
+        "web_config_get",
+        write=False,
+        args=(_SECTION, _LOCATION, _ELEMENT, Arg("attributes", ArgType.STR_LIST)),
+        run=web_config_get,
+    ),
     OpSpec(
         "web_config_set",
         write=True,
@@ -233,7 +247,13 @@ OPS = (
     OpSpec(
         "web_config_element_add",
         write=True,
-        args=(_SECTION, _LOCATION, _ELEMENT, Arg("item", ArgType.STR, required=True), Arg("attributes", ArgType.ANY, required=True)),
+        args=(
+            _SECTION,
+            _LOCATION,
+            _ELEMENT,
+            Arg("item", ArgType.STR, required=True),
+            Arg("attributes", ArgType.ANY, required=True),
+        ),
         run=web_config_element_add,
     ),
     OpSpec(

@@ -120,7 +120,9 @@ class AppHostConfig:
         levels = self._levels(location)
         found = [(level, self._find(container, section, steps)) for level, container in levels]
         last_item = max((index for index, step in enumerate(steps) if step.keys), default=-1)
-        if last_item >= 0 and all(self._find(container, section, steps[: last_item + 1]) is None for _, container in levels):
+        if last_item >= 0 and all(
+            self._find(container, section, steps[: last_item + 1]) is None for _, container in levels
+        ):
             return None
         wanted = list(schema.attributes) if not names else list(names)
         defaults = self._defaults(section, location, steps)
@@ -198,7 +200,9 @@ class AppHostConfig:
                 break
             parent.remove(child)
 
-    def add_item(self, section: str, location: str, element: str | None, item: str, attributes: t.Mapping[str, t.Any]) -> None:
+    def add_item(
+        self, section: str, location: str, element: str | None, item: str, attributes: t.Mapping[str, t.Any]
+    ) -> None:
         owner_schema, steps = self._resolve(section, element)
         collection = owner_schema.collection
         if collection is None or collection.item != item:
@@ -211,7 +215,10 @@ class AppHostConfig:
             raise WindowsApiError(INVALID_PARAMETER, f"{item} needs {', '.join(keys)}")
         location = self._writable(section, location)
         new_step = Step(item, tuple((key, values[key]) for key in keys))
-        if self.get(section, location, "/".join(filter(None, [element or "", _step_text(new_step)])), list(keys)) is not None:
+        if (
+            self.get(section, location, "/".join(filter(None, [element or "", _step_text(new_step)])), list(keys))
+            is not None
+        ):
             raise WindowsApiError(ERROR_ALREADY_EXISTS, f"{item} {new_step.keys}")
         owner, chain = self._container(section, location, steps, create=True)
         assert owner is not None
@@ -246,7 +253,9 @@ class AppHostConfig:
             if schema.collection is not None and step.name == schema.collection.item:
                 item_schema = schema.collection.item_schema
                 if {key for key, _ in step.keys} != set(item_schema.keys):
-                    raise WindowsApiError(INVALID_PARAMETER, f"{step.name} is addressed by {', '.join(item_schema.keys)}")
+                    raise WindowsApiError(
+                        INVALID_PARAMETER, f"{step.name} is addressed by {', '.join(item_schema.keys)}"
+                    )
                 schema = item_schema
             elif step.name in schema.children and not step.keys:
                 schema = schema.children[step.name]
@@ -256,9 +265,7 @@ class AppHostConfig:
 
     def _location_tags(self) -> list[tuple[str, Element]]:
         return [
-            (_normalize(tag.get("path") or ""), tag)
-            for tag in self.document.root.children
-            if tag.name == "location"
+            (_normalize(tag.get("path") or ""), tag) for tag in self.document.root.children if tag.name == "location"
         ]
 
     def _levels(self, location: str) -> list[tuple[str, Element]]:
@@ -316,7 +323,9 @@ class AppHostConfig:
         shown = (lambda raw: None) if attribute.encrypted else (lambda raw: raw)
         for level, node in reversed(found):
             if node is not None and (raw := node.get(attribute.name)) is not None:
-                return AttributeReading(attribute.name, shown(raw), "set" if level == location else "inherited", attribute.encrypted, raw)
+                return AttributeReading(
+                    attribute.name, shown(raw), "set" if level == location else "inherited", attribute.encrypted, raw
+                )
         for node in defaults:
             if (raw := node.get(attribute.name)) is not None:
                 return AttributeReading(attribute.name, shown(raw), "inherited", attribute.encrypted, raw)

@@ -231,7 +231,9 @@ def _item_names(
         container = found
     if within is not None:
         name, owner_key, value = within
-        owner = next((child for child in container.children if child.name == name and child.get(owner_key) == value), None)
+        owner = next(
+            (child for child in container.children if child.name == name and child.get(owner_key) == value), None
+        )
         if owner is None:
             return []
         container = owner
