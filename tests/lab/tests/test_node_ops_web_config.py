@@ -483,3 +483,10 @@ def test_was_follows_configuration_changes(node_ops: NodeOps, lab: Lab) -> None:
 def test_iissync_faults_are_refused_on_an_iis10_node(lab: Lab) -> None:
     with pytest.raises(LookupError, match="IIS 7\\+"):
         lab.change_fault("NODE1", "metabase_in_use")
+
+
+def test_a_lab_with_iis10_nodes_does_not_resume(lab: Lab, tmp_path) -> None:
+    from iis_lab.resume import StateError
+
+    with pytest.raises(StateError, match="NODE1, NODE2, NODE3 run IIS 7\\+, whose encryption keys the state does not hold"):
+        Lab.from_topology(TOPOLOGY, str(tmp_path), resume=True)
