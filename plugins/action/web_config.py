@@ -108,10 +108,9 @@ class ActionModule(NodeAction):
         changes = plan_item(where, state, wanted, item, collection)
         after = predicted_item(state, wanted, item) if changes else item_result(item)
         if changes and not self.check_mode:
-            (*_, report) = session.values([*instructions_of(changes), where.get(list(wanted))])
-            after = item_result(ElementState.from_report(report))
+            applied = session.values([*instructions_of(changes), where.get(list(wanted))])
+            after = item_result(ElementState.from_report(applied[-1]))
         result: dict[str, t.Any] = {"changed": bool(changes), "before": item_result(item), "after": after}
         if self.diff_mode:
             result["diff"] = render_diff(changes, f"{session.host}:{where}")
         return result
-

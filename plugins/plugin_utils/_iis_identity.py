@@ -45,6 +45,8 @@ _RIGHT_OF_LOGON_TYPE = {
     "interactive": ("SeInteractiveLogonRight", "Log on locally"),
     "batch": ("SeBatchLogonRight", "Log on as a batch job"),
     "network": ("SeNetworkLogonRight", "Access this computer from the network"),
+    "network_cleartext": ("SeNetworkLogonRight", "Access this computer from the network"),
+    "service": ("SeServiceLogonRight", "Log on as a service"),
 }
 
 

@@ -70,7 +70,7 @@ def parse_element(raw: str | None, field: str = "element") -> tuple[Step, ...]:
         keys: list[tuple[str, str]] = []
         while text.startswith("[@", position):
             position, key, value = _parse_key(raw, text, position + 2, field)
-            if any(known == key for known, _ in keys):
+            if key in dict(keys):
                 raise InvalidInput(f"{field}: {raw!r}: the key @{key} is given twice in one step")
             keys.append((key, value))
         steps.append(Step(name.group(), tuple(keys)))

@@ -82,7 +82,12 @@ _KNOWN: dict[int, KnownError] = {
         "No mapping between account names and security IDs was done.",
         "Check the account's name; a domain account must exist first (webfarm.iis_cluster.domain_account).",
     ),
-    1330: KnownError("ERROR_PASSWORD_EXPIRED", "Logon failure: the specified account password has expired."),
+    1330: KnownError(
+        "ERROR_PASSWORD_EXPIRED",
+        "Logon failure: the specified account password has expired.",
+        "Set a new password on the account (webfarm.iis_cluster.domain_account) and give it; a service "
+        "account's password should not expire.",
+    ),
     1377: KnownError("ERROR_MEMBER_NOT_IN_ALIAS", "The specified account name is not a member of the local group."),
     1378: KnownError(
         "ERROR_MEMBER_IN_ALIAS", "The specified account name is already a member of the local group."
@@ -103,9 +108,16 @@ _KNOWN: dict[int, KnownError] = {
         "Check that the target's name resolves and that it answers RPC (TCP 135).",
     ),
     1907: KnownError(
-        "ERROR_PASSWORD_MUST_CHANGE", "The user's password must be changed before signing in."
+        "ERROR_PASSWORD_MUST_CHANGE",
+        "The user's password must be changed before signing in.",
+        "Clear \"User must change password at next logon\" on the account, or set a new password and give it.",
     ),
-    1909: KnownError("ERROR_ACCOUNT_LOCKED_OUT", "The referenced account is currently locked out and may not be logged on to."),
+    1909: KnownError(
+        "ERROR_ACCOUNT_LOCKED_OUT",
+        "The referenced account is currently locked out and may not be logged on to.",
+        "Unlock the account on a domain controller, then find what tried an old password (a pool, a service "
+        "or a node not yet updated).",
+    ),
     2220: KnownError(
         "NERR_GroupNotFound",
         "The group name could not be found.",
