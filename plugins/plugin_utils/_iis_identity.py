@@ -62,6 +62,12 @@ def site_path(service: str, site: str, sites: t.Sequence[t.Mapping[str, t.Any]] 
     raise InvalidInput(f"site: no site of {service} has the ServerComment {site!r}; its sites are {known}")
 
 
+def apphost_sites(service: str, sites: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str, str]]:
+    """IIS 7-10's sites (``iis_sites_get``) as the metabase names them: ``<service>/<id>`` with
+    the site's name as ServerComment, which is how IIS's metabase compatibility maps them."""
+    return [{"path": f"{service}/{int(site['id'])}", "server_comment": str(site["name"])} for site in sites]
+
+
 def overrides_below(path: str, data_paths: t.Mapping[str, t.Sequence[str]]) -> dict[str, list[str]]:
     """The keys strictly below ``path`` that set an anonymous property themselves, each with
     those properties (IIS Manager's "Inheritance Overrides"), from ``metabase_data_paths``."""
