@@ -6,7 +6,10 @@ from __future__ import annotations
 import typing as t
 
 from .faults import FAULT_KINDS, lab_guid
-from .topology import ROLE_DOMAIN_CONTROLLER, Topology
+from .topology import MODERN_IIS_VERSIONS, ROLE_DOMAIN_CONTROLLER, Topology
+from .windows.accounts import GMSA, Kind
+from .windows.iis_modern_setup import install_modern_iis, join_computer_account
+from .windows.security import lookup_name
 from .windows.account_setup import (
     create_domain,
     grant_default_rights,
@@ -55,13 +58,20 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
             domain_role=role,
             os=release,
             ip_addresses=host_spec.ip_addresses,
-            complus=install_complus([_application(name) for name in host_spec.complus_applications]),
+            complus=install_complus(
+                [_application(name) for name in host_spec.complus_applications],
+                iis6_packages=host_spec.iis not in MODERN_IIS_VERSIONS,
+            ),
             cluster_addresses=topology.cluster_addresses if host_spec.in_iis_cluster else (),
         )
         if not host.is_domain_controller:
             install_member_server_accounts(host)
         grant_default_rights(host)
-        if host_spec.iis:
+        if host_spec.iis in MODERN_IIS_VERSIONS:
+            if not host.is_domain_controller:
+                join_computer_account(host)
+            install_modern_iis(host, host_spec.applicationhost)
+        elif host_spec.iis:
             host.metabase = install_iis(host.name, release, make_password)
             install_iis_accounts(host, host.metabase)
             run_pooled_applications_as(
@@ -73,6 +83,23 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
                 create_application(host.metabase, host.complus, application.path, application.isolation)
             seed_properties(host.metabase, topology.metabase_properties)
         hosts.append(host)
+    domain.kds_root_key = spec.kds_root_key
+    for gmsa in spec.managed_service_accounts:
+        sids = []
+        for principal in gmsa.principals:
+            account = lookup_name(hosts[0], principal)
+            if account is None:
+                raise ValueError(f"gMSA {gmsa.name}: no computer or group {principal!r} in the domain")
+            sids.append(account.sid)
+        domain.accounts.add(
+            f"{gmsa.name}$",
+            Kind.USER,
+            password=make_password() + make_password(),
+            password_never_expires=True,
+            object_class=GMSA,
+            managed_principals=sids,
+            dns_host_name=f"{gmsa.name.lower()}.{domain.dns}",
+        )
     by_name = {host.name: host for host in hosts}
     for fault in topology.faults:
         FAULT_KINDS[fault.kind].apply(by_name[fault.host])

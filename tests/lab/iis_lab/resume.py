@@ -72,6 +72,11 @@ def load_recorded_model(state_dir: str, topology: Topology) -> ResumedModel | No
         raise StateError(path, "it is not a JSON object")
     _check_format(document, path)
     _check_topology(document, topology, path)
+    modern = sorted(name for name, entry in document.get("hosts", {}).items() if isinstance(entry, dict) and entry.get("iis"))
+    if modern:
+        # The configuration encryption keys of an IIS 7+ host are never written down (the state
+        # would then hold every encrypted password in effect), so its configuration cannot come back.
+        raise StateError(path, f"{', '.join(modern)} run IIS 7+, whose encryption keys the state does not hold")
     digests = SecretDigests()
     try:
         domain = _domain(document["domain"], topology.domain.admin_password, digests)
@@ -120,6 +125,7 @@ def _domain(entry: Entry, admin_password: str, digests: SecretDigests) -> Domain
         password_policy=PasswordPolicy(**entry["password_policy"]),
         accounts=accounts,
         builtin=_accounts(entry["builtin"], AccountDatabase(BUILTIN_AUTHORITY, BUILTIN_SID), digests),
+        kds_root_key=entry["kds_root_key"],
     )
 
 
@@ -138,6 +144,9 @@ def _accounts(entries: Entry, database: AccountDatabase, digests: SecretDigests)
                 "admin_count": entry["admin_count"],
                 "password": _secret(entry["password_digest"], digests),
             }
+            for field in ("object_class", "managed_principals", "dns_host_name"):
+                if field in entry:
+                    attributes[field] = entry[field]
         else:
             attributes = {"members": list(entry["members"])}
         rid = int(entry["sid"].rsplit("-", 1)[1])

@@ -39,6 +39,8 @@ from .windows.metabase import Metabase
 from .windows.metabase_schema import find_property
 from .windows.metabase_types import to_json
 from .windows.security import lookup_sid
+from .windows.was import STOPPED, worker_logon
+from .windows.was import anonymous_logon as modern_anonymous_logon
 from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_matches
 
 STATE_FILE = "state.json"
@@ -197,6 +199,7 @@ def domain_state(domain: Domain, digest: Digest) -> dict[str, t.Any]:
         "next_rid": domain.accounts.next_rid,
         "accounts": _accounts_state(domain.accounts, digest),
         "builtin": _accounts_state(domain.builtin, digest),
+        "kds_root_key": domain.kds_root_key,
     }
 
 
@@ -217,6 +220,9 @@ def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
             admin_count=account.admin_count,
             password_digest=None if account.password is None else digest(account.password),
         )
+        if account.object_class != "user":
+            entry.update(object_class=account.object_class, managed_principals=account.managed_principals)
+            entry.update(dns_host_name=account.dns_host_name)
     else:
         entry["members"] = account.members
     return entry
@@ -258,6 +264,35 @@ def host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
             "administrator_logged_on": host.administrator_logged_on,
         },
         "anonymous_logons": _anonymous_logons_state(host),
+        "iis": _modern_iis_state(host),
+    }
+
+
+def _modern_iis_state(host: Host) -> dict[str, t.Any] | None:
+    """IIS 7+: applicationHost.config as the file holds it (encrypted attributes as their
+    ciphertext, never in clear), each pool's state and whether its worker's identity logs on now,
+    each site's state and whether its anonymous user logs on, and the failed worker logons by
+    account (the node's Security log)."""
+    iis = host.iis
+    if iis is None:
+        return None
+    pools = {}
+    for name in iis.pool_names():
+        error = worker_logon(host, iis, name, record=False)
+        pools[name] = {"state": iis.pool_states.get(name, STOPPED), "logon_error": None if error is None else str(error)}
+    sites = {}
+    for name in iis.site_names():
+        user, error = modern_anonymous_logon(host, iis, name)
+        sites[name] = {
+            "state": iis.site_states.get(name, STOPPED),
+            "anonymous_user": user,
+            "anonymous_logon_error": None if error is None else str(error),
+        }
+    return {
+        "applicationhost": iis.config.text,
+        "pools": pools,
+        "sites": sites,
+        "failed_logons": dict(iis.failed_logons),
     }
 
 

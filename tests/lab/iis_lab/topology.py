@@ -53,6 +53,7 @@ import hashlib
 import importlib.resources
 import ipaddress
 import json
+import os
 import re
 import typing as t
 
@@ -66,7 +67,9 @@ from .windows.iis_setup import ISOLATION_LEVELS
 ROLE_DOMAIN_CONTROLLER = "domain_controller"
 ROLE_MEMBER = "member"
 ROLES = (ROLE_DOMAIN_CONTROLLER, ROLE_MEMBER)
-IIS_VERSIONS = ("5.0", "6.0")
+IIS_VERSIONS = ("5.0", "6.0", "7.5", "8.5", "10.0")
+MODERN_IIS_VERSIONS = ("7.5", "8.5", "10.0")
+KDS_ROOT_KEY_STATES = ("usable", "pending")
 LAB_SUBNET_PREFIX = "10.20.0."
 DEFAULT_PREFIX_LENGTH = 24
 DEFAULT_TOPOLOGY_NAME = "default"
@@ -76,7 +79,7 @@ DEFAULT_CLUSTER_ADDRESSES = (IpAddress(LAB_SUBNET_PREFIX + "100", DEFAULT_PREFIX
 _NETBIOS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
 _NETBIOS_NAME_RULE = "a NetBIOS name (1-15 letters, digits, -)"
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
-_OS_FOR_IIS = {"5.0": "2000", "6.0": "2003"}
+_OS_FOR_IIS = {"5.0": "2000", "6.0": "2003", "7.5": "2008R2", "8.5": "2012R2", "10.0": "2022"}
 # The lab's sites: the Default Web Site only, with applications one level below its ROOT.
 _APPLICATION_PATH = re.compile(r"^W3SVC/1/ROOT/[A-Za-z0-9_-]{1,64}$")
 
@@ -89,6 +92,17 @@ class DomainSpec:
     admin_password: str = dataclasses.field(repr=False)
     password_policy: PasswordPolicy | None = None
     """None: the Default Domain Policy of the first domain controller's release."""
+    kds_root_key: str | None = None
+    managed_service_accounts: tuple[ManagedServiceAccountSpec, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class ManagedServiceAccountSpec:
+    """A gMSA the domain holds from the start: its name (without ``$``) and the computers or
+    groups allowed to retrieve its password."""
+
+    name: str
+    principals: tuple[str, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +121,8 @@ class HostSpec:
     ip_addresses: tuple[IpAddress, ...]
     complus_applications: tuple[str, ...] = ()
     applications: tuple[ApplicationSpec, ...] = ()
+    applicationhost: str | None = None
+    """IIS 7+: the applicationHost.config file the host starts with (None: IIS setup's)."""
 
     @property
     def in_iis_cluster(self) -> bool:
@@ -209,7 +225,8 @@ def parse_topology(document: t.Any, source: str) -> Topology:
     problems = _Problems()
     root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults", "cluster", "metabase_properties"})
     domain = _parse_domain(root.get("domain"), problems)
-    hosts = _parse_hosts(root.get("hosts"), problems)
+    base = os.path.dirname(source) if os.path.isfile(source) else str(importlib.resources.files(__package__).joinpath("topologies"))
+    hosts = _parse_hosts(root.get("hosts"), base, problems)
     cluster_addresses = _parse_cluster(root.get("cluster"), problems)
     faults = _parse_faults(root.get("faults", []), [host for host in hosts if host is not None], problems)
     metabase_properties = root.get("metabase_properties", 0)
@@ -275,7 +292,12 @@ class _Problems(list[str]):
 def _parse_domain(value: t.Any, problems: _Problems) -> DomainSpec | None:
     if value is None:
         return None
-    domain = problems.mapping(value, "domain", required={"netbios", "dns", "admin"}, optional={"password_policy"})
+    domain = problems.mapping(
+        value,
+        "domain",
+        required={"netbios", "dns", "admin"},
+        optional={"password_policy", "kds_root_key", "managed_service_accounts"},
+    )
     netbios = problems.text(domain.get("netbios"), "domain.netbios", _NETBIOS_NAME, _NETBIOS_NAME_RULE)
     dns = problems.text(domain.get("dns"), "domain.dns", _DNS_NAME, "a DNS domain name")
     admin = (
@@ -286,9 +308,28 @@ def _parse_domain(value: t.Any, problems: _Problems) -> DomainSpec | None:
     user = problems.text(admin.get("user"), "domain.admin.user") if admin else None
     password = problems.text(admin.get("password"), "domain.admin.password") if admin else None
     policy = _parse_password_policy(domain["password_policy"], problems) if "password_policy" in domain else None
+    kds = problems.choice(domain["kds_root_key"], "domain.kds_root_key", KDS_ROOT_KEY_STATES) if "kds_root_key" in domain else None
+    accounts = _parse_managed_service_accounts(domain.get("managed_service_accounts", []), problems)
     if netbios is None or dns is None or user is None or password is None:
         return None
-    return DomainSpec(netbios.upper(), dns.lower(), user, password, policy)
+    return DomainSpec(netbios.upper(), dns.lower(), user, password, policy, kds, accounts)
+
+
+def _parse_managed_service_accounts(value: t.Any, problems: _Problems) -> tuple[ManagedServiceAccountSpec, ...]:
+    where = "domain.managed_service_accounts"
+    if not isinstance(value, list):
+        problems.add(where, f"must be a list, not {_kind(value)}")
+        return ()
+    accounts = []
+    for index, entry in enumerate(value):
+        account = problems.mapping(entry, f"{where}[{index}]", required={"name", "principals"})
+        name = problems.text(account.get("name"), f"{where}[{index}].name", _NETBIOS_NAME, _NETBIOS_NAME_RULE)
+        principals = account.get("principals")
+        if not isinstance(principals, list) or not all(isinstance(item, str) and item for item in principals):
+            problems.add(f"{where}[{index}].principals", "must be a list of computer or group names")
+        elif name is not None:
+            accounts.append(ManagedServiceAccountSpec(name, tuple(principals)))
+    return tuple(accounts)
 
 
 def _parse_password_policy(value: t.Any, problems: _Problems) -> PasswordPolicy | None:
@@ -307,13 +348,13 @@ def _parse_password_policy(value: t.Any, problems: _Problems) -> PasswordPolicy 
     return PasswordPolicy(min_length, complexity)
 
 
-def _parse_hosts(value: t.Any, problems: _Problems) -> list[HostSpec | None]:
+def _parse_hosts(value: t.Any, base: str, problems: _Problems) -> list[HostSpec | None]:
     if value is None:
         return []
     if not isinstance(value, list) or not value:
         problems.add("hosts", f"must be a non-empty list, not {_kind(value)}")
         return []
-    hosts = [_parse_host(entry, f"hosts[{index}]", problems) for index, entry in enumerate(value)]
+    hosts = [_parse_host(entry, f"hosts[{index}]", base, problems) for index, entry in enumerate(value)]
     _check_unique(hosts, "name", problems)
     _check_unique(hosts, "address", problems)
     if not any(host is not None and host.role == ROLE_DOMAIN_CONTROLLER for host in hosts) and all(hosts):
@@ -321,12 +362,12 @@ def _parse_hosts(value: t.Any, problems: _Problems) -> list[HostSpec | None]:
     return hosts
 
 
-def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | None:
+def _parse_host(value: t.Any, where: str, base: str | None, problems: _Problems) -> HostSpec | None:
     host = problems.mapping(
         value,
         where,
         required={"name", "address", "role"},
-        optional={"iis", "os", "prefix", "ip_addresses", "complus_applications", "applications"},
+        optional={"iis", "os", "prefix", "ip_addresses", "complus_applications", "applications", "applicationhost"},
     )
     if not host:
         return None
@@ -347,6 +388,13 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
     ):
         problems.add(f"{where}.complus_applications", "must be a list of application names")
     applications = _parse_applications(host.get("applications", []), iis, where, problems)
+    applicationhost = None
+    if "applicationhost" in host:
+        applicationhost = problems.text(host["applicationhost"], f"{where}.applicationhost")
+        if iis not in MODERN_IIS_VERSIONS:
+            problems.add(f"{where}.applicationhost", "needs IIS 7.5, 8.5 or 10.0 on the host")
+        elif applicationhost is not None:
+            applicationhost = _read_applicationhost(applicationhost, base, f"{where}.applicationhost", problems)
     if len(problems) > count or name is None or address is None or role is None:
         return None
     return HostSpec(
@@ -358,7 +406,20 @@ def _parse_host(value: t.Any, where: str, problems: _Problems) -> HostSpec | Non
         ip_addresses=ip_addresses,
         complus_applications=tuple(complus_applications),
         applications=applications,
+        applicationhost=applicationhost,
     )
+
+
+def _read_applicationhost(path: str, base: str | None, where: str, problems: _Problems) -> str | None:
+    """The text of an applicationHost.config file, its path relative to the topology file's
+    folder. The text (not the path) is the host's: the fingerprint follows what the file says."""
+    full = os.path.join(base or ".", path)
+    try:
+        with open(full, encoding="utf-8", newline="") as stream:
+            return stream.read()
+    except OSError as error:
+        problems.add(where, f"cannot read {full}: {error.strerror}")
+        return None
 
 
 def _parse_applications(
@@ -367,8 +428,8 @@ def _parse_applications(
     if not isinstance(value, list):
         problems.add(f"{where}.applications", f"must be a list, not {_kind(value)}")
         return ()
-    if value and iis is None:
-        problems.add(f"{where}.applications", "needs IIS on the host")
+    if value and iis not in ("5.0", "6.0"):
+        problems.add(f"{where}.applications", "needs IIS 5.0 or 6.0 on the host (metabase paths)")
         return ()
     applications = []
     for index, entry in enumerate(value):

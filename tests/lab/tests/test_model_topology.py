@@ -105,7 +105,7 @@ def test_unreadable_and_unparsable_files_are_reported(tmp_path: pathlib.Path) ->
             changed("hosts.1.role", "server"),
             "hosts[1].role: must be one of 'domain_controller', 'member', not 'server'",
         ),
-        (changed("hosts.1.iis", "7.5"), "hosts[1].iis: must be one of '5.0', '6.0', not '7.5'"),
+        (changed("hosts.1.iis", "7.0"), "hosts[1].iis: must be one of '5.0', '6.0', '7.5', '8.5', '10.0', not '7.0'"),
         (
             changed("hosts.1.os", 2003),
             "hosts[1].iis: IIS 5.0 does not run on Windows 2003 (it ships with Windows 2000)",

@@ -117,14 +117,21 @@ def _add_iwam(node_ops: NodeOps) -> None:
 
 @pytest.mark.parametrize(
     ("password", "logon_type", "code"),
-    [("Iwam-Pass-1", "network", None), ("Wrong-Pass-1", "network", 1326), ("Iwam-Pass-1", "batch", 1385)],
+    [
+        ("Iwam-Pass-1", "network", None),
+        ("Wrong-Pass-1", "network", 1326),
+        ("Iwam-Pass-1", "batch", 1385),
+        ("Iwam-Pass-1", "network_cleartext", None),
+        ("Wrong-Pass-1", "network_cleartext", 1326),
+        ("Iwam-Pass-1", "service", 1385),
+    ],
 )
 def test_an_account_and_password_are_proven_with_a_logon_type(node_ops: NodeOps, password, logon_type, code) -> None:
     _add_iwam(node_ops)
     check = op("account_logon_check", name="WEBFARM\\IWAM_web", secret="pw", logon_type=logon_type)
     error = node_ops.value(check, secrets={"pw": password})
     assert (error and error["code"]) == code
-    assert failure(node_ops(op("account_logon_check", name="x", secret="pw", logon_type="service"), secrets={"pw": "x"}))[
+    assert failure(node_ops(op("account_logon_check", name="x", secret="pw", logon_type="unlock"), secrets={"pw": "x"}))[
         "code"
     ] == 0x80070057
 

@@ -13,6 +13,7 @@ import typing as t
 from . import (
     complus,
     domain_accounts,
+    gmsa,
     host_facts,
     iis_identity,
     iissync,
@@ -21,6 +22,7 @@ from . import (
     metabase_backup,
     metabase_digest_tree,
     network,
+    web_config,
 )
 from .module import run_module
 from .spec import Become, Network, OpSpec
@@ -39,6 +41,8 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             domain_accounts,
             local_security,
             iis_identity,
+            web_config,
+            gmsa,
         )
         for spec in family.OPS
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ..windows.accounts import Account, Kind
+from ..windows.accounts import COMPUTER, GMSA, Account, Kind
 from ..windows.errors import (
     NERR_GROUP_NOT_FOUND,
     NERR_PASSWORD_TOO_SHORT,
@@ -35,6 +35,9 @@ _FLAGS = {
 }
 
 
+_KINDS = {COMPUTER: "computer", GMSA: "managed_service_account"}
+
+
 def domain_user_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
     """NetUserGetInfo (levels 23 and 10) and NetUserGetGroups, and the directory's tokenGroups,
     adminCount and objectClass; null for NERR_UserNotFound."""
@@ -52,8 +55,8 @@ def domain_user_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str
         "password_never_expires": user.password_never_expires,
         "user_cannot_change_password": user.cannot_change_password,
         "groups": groups,
-        # The lab's domain holds users only: no computer, managed service or trust accounts.
-        "kind": "user",
+        # objectClass: user, computer or msDS-GroupManagedServiceAccount (the lab has no trusts).
+        "kind": _KINDS.get(user.object_class, "user"),
         "group_sids": _token_group_sids(host, user),
         "admin_count": user.admin_count,
     }

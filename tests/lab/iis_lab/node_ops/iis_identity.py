@@ -17,7 +17,16 @@ from ..windows.errors import (
     WindowsApiError,
 )
 from ..windows.iis_logons import anonymous_logon, application_start, request_keys
-from ..windows.security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, logon, lookup_name, require_administrator
+from ..windows.security import (
+    LOGON_BATCH,
+    LOGON_INTERACTIVE,
+    LOGON_NETWORK,
+    LOGON_NETWORK_CLEARTEXT,
+    LOGON_SERVICE,
+    logon,
+    lookup_name,
+    require_administrator,
+)
 from ..windows.stored_secret import same_secret
 from .spec import Arg, ArgType, OpContext, OpSpec
 
@@ -34,7 +43,13 @@ def anonymous_logon_check(context: OpContext, args: t.Mapping[str, t.Any]) -> di
     return anonymous_logon(host, host.open_metabase(), args["path"], candidate).as_json()
 
 
-_LOGON_TYPES = {"interactive": LOGON_INTERACTIVE, "batch": LOGON_BATCH, "network": LOGON_NETWORK}
+_LOGON_TYPES = {
+    "interactive": LOGON_INTERACTIVE,
+    "batch": LOGON_BATCH,
+    "network": LOGON_NETWORK,
+    "network_cleartext": LOGON_NETWORK_CLEARTEXT,
+    "service": LOGON_SERVICE,
+}
 _APP_ISOLATED = 1
 
 

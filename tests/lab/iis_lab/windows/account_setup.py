@@ -40,7 +40,7 @@ from .accounts import (
     machine_sid,
 )
 from .domain import Domain
-from .host import WINDOWS_2003, Host, OsRelease
+from .host import WINDOWS_2000, Host, OsRelease
 from .metabase import Metabase
 from .security import BUILTIN_AUTHORITY
 
@@ -106,14 +106,14 @@ def create_domain(
     _members(builtin, "Guests", guest, domain_guests)
     # Windows 2000 lets Everyone read account data (pre-Windows 2000 permissions); Windows Server
     # 2003 offers only Authenticated Users at dcpromo.
-    _members(builtin, "Pre-Windows 2000 Compatible Access", AUTHENTICATED_USERS if release is WINDOWS_2003 else EVERYONE)
+    _members(builtin, "Pre-Windows 2000 Compatible Access", AUTHENTICATED_USERS if release is not WINDOWS_2000 else EVERYONE)
     return Domain(
         netbios,
         dns,
         admin_user,
         admin_password,
         sid=sid,
-        password_policy=policy or DEFAULT_PASSWORD_POLICIES["2003" if release is WINDOWS_2003 else "2000"],
+        password_policy=policy or DEFAULT_PASSWORD_POLICIES["2000" if release is WINDOWS_2000 else "2003"],
         accounts=accounts,
         builtin=builtin,
     )
@@ -144,7 +144,7 @@ def grant_default_rights(host: Host) -> None:
         interactive = [alias[name] for name in ("Account Operators", "Administrators", "Backup Operators")]
         interactive += [alias["Print Operators"], alias["Server Operators"]]
         network = [EVERYONE, alias["Administrators"], AUTHENTICATED_USERS]
-        if host.os is WINDOWS_2003:
+        if host.os is not WINDOWS_2000:
             network += [ENTERPRISE_DOMAIN_CONTROLLERS, alias["Pre-Windows 2000 Compatible Access"]]
     else:
         assert host.local_accounts is not None
@@ -188,13 +188,13 @@ def install_iis_accounts(host: Host, metabase: Metabase) -> None:
     for account in created:
         host.rights[NETWORK_LOGON].append(account.sid)
         host.rights[BATCH_LOGON].append(account.sid)
-    if host.os is not WINDOWS_2003:
+    if host.os is WINDOWS_2000:
         host.rights[INTERACTIVE_LOGON].append(iusr.sid)
 
 
 def user_rights(release: OsRelease) -> frozenset[str]:
     """The user right names LSA knows on ``release``."""
-    return USER_RIGHTS_2003 if release is WINDOWS_2003 else USER_RIGHTS_2000
+    return USER_RIGHTS_2000 if release is WINDOWS_2000 else USER_RIGHTS_2003
 
 
 def _builtin_aliases() -> AccountDatabase:

@@ -51,6 +51,12 @@ class Account:
     user_comment: str = ""
     admin_count: bool = False
     members: list[str] = dataclasses.field(default_factory=list)
+    # The directory's objectClass of a user-kind account: user, computer, or
+    # msDS-GroupManagedServiceAccount (a gMSA, whose msDS-GroupMSAMembership lists the SIDs of
+    # the PrincipalsAllowedToRetrieveManagedPassword, and whose DNSHostName is dns_host_name).
+    object_class: str = "user"
+    managed_principals: list[str] = dataclasses.field(default_factory=list)
+    dns_host_name: str = ""
 
     @property
     def qualified_name(self) -> str:
@@ -98,6 +104,11 @@ NETWORK = Account("S-1-5-2", "NETWORK", "NT AUTHORITY", Kind.WELL_KNOWN)
 BATCH = Account("S-1-5-3", "BATCH", "NT AUTHORITY", Kind.WELL_KNOWN)
 INTERACTIVE = Account("S-1-5-4", "INTERACTIVE", "NT AUTHORITY", Kind.WELL_KNOWN)
 SERVICE = Account("S-1-5-6", "SERVICE", "NT AUTHORITY", Kind.WELL_KNOWN)
+IIS_IUSRS_RID = 568
+r"""BUILTIN\IIS_IUSRS (S-1-5-32-568), created by IIS 7+ setup ("Understanding Built-In User and
+Group Accounts in IIS", learn.microsoft.com/iis/get-started/planning-for-security/understanding-built-in-user-and-group-accounts-in-iis)."""
+COMPUTER = "computer"
+GMSA = "msDS-GroupManagedServiceAccount"
 ENTERPRISE_DOMAIN_CONTROLLERS = Account("S-1-5-9", "ENTERPRISE DOMAIN CONTROLLERS", "NT AUTHORITY", Kind.WELL_KNOWN)
 AUTHENTICATED_USERS = Account("S-1-5-11", "Authenticated Users", "NT AUTHORITY", Kind.WELL_KNOWN)
 SYSTEM = Account("S-1-5-18", "SYSTEM", "NT AUTHORITY", Kind.WELL_KNOWN)

@@ -128,13 +128,13 @@ def run_pooled_applications_as(catalog: Catalog, identity: str, password: str) -
     pooled.identity, pooled.password = identity, password
 
 
-def install_complus(extra_applications: t.Sequence[Application] = ()) -> Catalog:
+def install_complus(extra_applications: t.Sequence[Application] = (), *, iis6_packages: bool = True) -> Catalog:
     """The catalog Windows 2000 (COM+ 1.0) and IIS 5 setup leave, plus ``extra_applications``
-    installed by an administrator (their classes registered)."""
-    system = [
-        Application(SYSTEM_APPLICATION_ID, "System Application", system=True),
-        Application(IIS_POOLED_APPLICATION_ID, "IIS Out-Of-Process Pooled Applications", system=True),
-    ]
+    installed by an administrator (their classes registered). IIS 7+ installs no COM+ package
+    (``iis6_packages`` False): its out-of-process code runs in application pools."""
+    system = [Application(SYSTEM_APPLICATION_ID, "System Application", system=True)]
+    if iis6_packages:
+        system.append(Application(IIS_POOLED_APPLICATION_ID, "IIS Out-Of-Process Pooled Applications", system=True))
     extra = list(extra_applications)
     return Catalog(
         applications=system + extra,

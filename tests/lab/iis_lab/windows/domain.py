@@ -29,6 +29,11 @@ class Domain:
     password_policy: PasswordPolicy = PasswordPolicy(min_length=0, complexity=False)
     accounts: AccountDatabase = dataclasses.field(default_factory=lambda: AccountDatabase("", ""))
     builtin: AccountDatabase = dataclasses.field(default_factory=lambda: AccountDatabase("", ""))
+    kds_root_key: str | None = None
+    """The KDS root key (Add-KdsRootKey): None, ``usable`` (its effective time passed) or
+    ``pending`` (created less than 10 hours ago and not back-dated: domain controllers do not use
+    it yet, "Create the Key Distribution Services KDS Root Key",
+    learn.microsoft.com/windows-server/security/group-managed-service-accounts/create-the-key-distribution-services-kds-root-key)."""
 
     def accepts(self, logon_name: str, password: str) -> bool:
         """Whether ``logon_name`` + ``password`` log on to WinRM as the domain administrator,

@@ -168,3 +168,29 @@ def hresult_from_win32(error: ErrorCode) -> ErrorCode:
 COMADMIN_E_OBJECT_DOES_NOT_EXIST = ErrorCode(
     0x80110809, "COMADMIN_E_OBJECT_DOES_NOT_EXIST", "The object you are attempting to access does not exist."
 )
+
+# IIS 7+ configuration (Microsoft.Web.Administration) and WAS. HRESULTs of the configuration
+# system as IIS reports them (HTTP 500.19's "Error Code", "HTTP Error 500.19 - Internal Server
+# Error", learn.microsoft.com/troubleshoot/developer/webapps/iis/health-diagnostic-performance/http-error-500-19-webpage).
+ERROR_LOCK_VIOLATION = ErrorCode(
+    0x80070021,
+    "ERROR_LOCK_VIOLATION",
+    "This configuration section cannot be used at this path. This happens when the section is locked at a "
+    "parent level.",
+)
+# A section the configuration has no <section> declaration for (500.19, 0x80070032).
+CONFIG_SECTION_NOT_DECLARED = ErrorCode(
+    0x80070032,
+    "ERROR_NOT_SUPPORTED",
+    "The configuration section cannot be read because it is missing a section declaration.",
+)
+ERROR_ALREADY_EXISTS = ErrorCode(0x800700B7, "ERROR_ALREADY_EXISTS", "Cannot add duplicate collection entry")
+# NTE_BAD_DATA (winerror.h): "Failed to decrypt attribute" of a configuration encrypted with
+# another machine's keys (500.19 "Bad Data", Shared Configuration).
+NTE_BAD_DATA = ErrorCode(0x80090005, "NTE_BAD_DATA", "Bad Data.")
+# NTE_NO_KEY (winerror.h): New-ADServiceAccount without a usable KDS root key ("Key does not exist").
+NTE_NO_KEY = ErrorCode(0x8009000D, "NTE_NO_KEY", "Key does not exist.")
+# ERROR_OBJECT_ALREADY_EXISTS (winerror.h 5010), as HRESULT: the directory's answer to a
+# second object of the same name.
+OBJECT_ALREADY_EXISTS = ErrorCode(0x80071392, "ERROR_OBJECT_ALREADY_EXISTS", "The object already exists.")
+ERROR_ACCOUNT_LOCKED_OUT = ErrorCode(1909, "ERROR_ACCOUNT_LOCKED_OUT", "The referenced account is currently locked out and may not be logged on to.")

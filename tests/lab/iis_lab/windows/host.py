@@ -14,6 +14,9 @@ from .domain import Domain
 from .errors import ACCESS_DENIED, E_ADS_BAD_PATHNAME, PATH_BUSY, ErrorCode, WindowsApiError
 from .metabase import Metabase, MetabaseSnapshot
 
+if t.TYPE_CHECKING:
+    from .was import IisServer
+
 # Win32_ComputerSystem.DomainRole values the lab uses.
 DOMAIN_ROLE_MEMBER_SERVER = 3
 DOMAIN_ROLE_BACKUP_DOMAIN_CONTROLLER = 4
@@ -32,7 +35,19 @@ class OsRelease:
 
 WINDOWS_2000 = OsRelease("Microsoft Windows 2000 Server", "5.0.2195", "C:\\WINNT", "5.0")
 WINDOWS_2003 = OsRelease("Microsoft Windows Server 2003", "5.2.3790", "C:\\WINDOWS", "6.0")
-OS_RELEASES: t.Mapping[str, OsRelease] = {"2000": WINDOWS_2000, "2003": WINDOWS_2003}
+# Win32_OperatingSystem.Caption and Version of the releases that ship IIS 7.5, 8.5 and 10.0
+# ("IIS versions and Windows", learn.microsoft.com/iis/get-started/whats-new-in-iis-10/...; the
+# build numbers of Windows Server 2008 R2 SP1, 2012 R2 and 2022).
+WINDOWS_2008R2 = OsRelease("Microsoft Windows Server 2008 R2 Standard", "6.1.7601", "C:\\Windows", "7.5")
+WINDOWS_2012R2 = OsRelease("Microsoft Windows Server 2012 R2 Standard", "6.3.9600", "C:\\Windows", "8.5")
+WINDOWS_2022 = OsRelease("Microsoft Windows Server 2022 Standard", "10.0.20348", "C:\\Windows", "10.0")
+OS_RELEASES: t.Mapping[str, OsRelease] = {
+    "2000": WINDOWS_2000,
+    "2003": WINDOWS_2003,
+    "2008R2": WINDOWS_2008R2,
+    "2012R2": WINDOWS_2012R2,
+    "2022": WINDOWS_2022,
+}
 """Releases by the short name a topology uses."""
 
 
@@ -107,6 +122,9 @@ class Host:
     local_accounts: AccountDatabase | None = None
     local_builtin: AccountDatabase | None = None
     rights: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    iis: IisServer | None = None
+    """IIS 7+ (applicationHost.config and WAS); None on a host without it (IIS 5/6 hosts hold
+    a ``metabase`` instead)."""
 
     def __post_init__(self) -> None:
         if not self.shares:
@@ -116,7 +134,12 @@ class Host:
         """The metabase, as binding ``IIS://localhost`` reaches it.
 
         Without IIS no ``IIS:`` ADSI provider is registered, and binding fails as any unknown
-        ADSI path does (E_ADS_BAD_PATHNAME); a refusing IIS Admin service fails every call.
+        ADSI path does (E_ADS_BAD_PATHNAME); a refusing IIS Admin service fails every call. IIS 7+
+        registers that provider only with the "IIS 6 Metabase Compatibility" role service, which
+        the lab's IIS 7+ hosts do not have: GetObject("IIS://localhost/W3SVC") then fails with
+        0x80005000 as well ("Unknown error (0x80005000)" from DirectoryEntry, the documented
+        symptom of the missing component: "IIS 6 Metabase Compatibility",
+        learn.microsoft.com/iis/manage/managing-your-configuration-settings/metabase-compatibility-with-iis-7-and-above).
         """
         if self.metabase is None:
             raise WindowsApiError(E_ADS_BAD_PATHNAME, f"IIS is not installed on {self.name}")
@@ -147,7 +170,7 @@ class Host:
     @property
     def iis_version(self) -> str | None:
         """``major.minor`` of the installed IIS, or None when IIS is not installed."""
-        return self.os.iis_version if self.metabase is not None else None
+        return self.os.iis_version if self.metabase is not None or self.iis is not None else None
 
     def answers_to(self, name: str) -> bool:
         """Whether ``name`` (NetBIOS, DNS host name or FQDN; any case) names this host."""

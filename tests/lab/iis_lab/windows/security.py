@@ -17,6 +17,7 @@ from .accounts import (
     EVERYONE,
     INTERACTIVE,
     NETWORK,
+    SERVICE,
     WELL_KNOWN,
     Account,
     Kind,
@@ -40,6 +41,10 @@ BUILTIN_AUTHORITY = "BUILTIN"
 LOGON_INTERACTIVE = ("SeInteractiveLogonRight", INTERACTIVE)
 LOGON_BATCH = ("SeBatchLogonRight", BATCH)
 LOGON_NETWORK = ("SeNetworkLogonRight", NETWORK)
+# LOGON32_LOGON_NETWORK_CLEARTEXT is a network logon that keeps the credentials: the same right,
+# the same NETWORK SID ("LogonUserA function", learn.microsoft.com/windows/win32/api/winbase/nf-winbase-logonusera).
+LOGON_NETWORK_CLEARTEXT = LOGON_NETWORK
+LOGON_SERVICE = ("SeServiceLogonRight", SERVICE)
 ADMINISTRATORS_SID = f"{BUILTIN_SID}-{BUILTIN_RIDS['Administrators']}"
 
 
@@ -98,13 +103,20 @@ def token_groups(host: Host, account: Account) -> list[Account]:
     return groups + aliases
 
 
-def logon(host: Host, name: str, password: Secret | None, logon_type: tuple[str, Account]) -> ErrorCode | None:
+def logon(
+    host: Host,
+    name: str,
+    password: Secret | None,
+    logon_type: tuple[str, Account],
+    extra_sids: t.Sequence[str] = (),
+) -> ErrorCode | None:
     """What LogonUser answers on ``host``: None when the logon succeeds, else its error.
 
     The password is checked first (an unknown account and a wrong password both give
     ERROR_LOGON_FAILURE); then the account's state (disabled); then the logon right, which any
     SID of the logon's token may hold: the account's, its groups', and the logon type's own
-    (INTERACTIVE, BATCH, NETWORK).
+    (INTERACTIVE, BATCH, NETWORK), and ``extra_sids`` the caller adds to the token (IIS adds
+    IIS_IUSRS to a worker's: :mod:`.was`).
     """
     account = lookup_name(host, name)
     if account is None or account.kind is not Kind.USER or not same_secret(account.password, password):
@@ -112,7 +124,7 @@ def logon(host: Host, name: str, password: Secret | None, logon_type: tuple[str,
     if not account.enabled:
         return ERROR_ACCOUNT_DISABLED
     right, logon_sid = logon_type
-    sids = {account.sid, logon_sid.sid, *(group.sid for group in token_groups(host, account))}
+    sids = {account.sid, logon_sid.sid, *extra_sids, *(group.sid for group in token_groups(host, account))}
     if not sids.intersection(host.rights.get(right, [])):
         return ERROR_LOGON_TYPE_NOT_GRANTED
     return None

@@ -1,0 +1,240 @@
+"""The IIS 7-10 ops: applicationHost.config through Microsoft.Web.Administration
+(``web_config_*``), and the sites and application pools WAS runs (``iis_sites_get``,
+``app_pools_get``, ``app_pool_identity_set``, ``app_pool_recycle``).
+
+On a host without IIS 7+, creating ServerManager fails as COM does for a class no one
+registered: REGDB_E_CLASSNOTREG, "Retrieving the COM class factory for component with CLSID
+{2B72133B-3F5B-4602-8952-803546CE3344} failed due to the following error: 80040154".
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from ..windows.apphost_schema import IDENTITY_TYPES, POOL_LOGON_TYPES
+from ..windows.config_encryption import encrypt, provider_for
+from ..windows.errors import INVALID_PARAMETER, REGDB_E_CLASSNOTREG, ErrorCode, WindowsApiError
+from ..windows.security import require_administrator
+from ..windows.stored_secret import same_secret
+from ..windows.was import (
+    POOLS,
+    SITES,
+    STARTED,
+    IisServer,
+    application_element,
+    pool_element,
+    process_model,
+    site_element,
+    start_pool,
+)
+from .spec import Arg, ArgType, OpContext, OpSpec
+
+
+def server(context: OpContext, *, write: bool = False) -> IisServer:
+    host = context.host
+    if host.iis is None:
+        raise WindowsApiError(REGDB_E_CLASSNOTREG, f"{host.name} has no IIS 7+")
+    if write:
+        # applicationHost.config is writable by Administrators and SYSTEM only.
+        require_administrator(host, context.account)
+    return host.iis
+
+
+def web_config_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    config = server(context).config
+    location = args.get("location") or ""
+    readings = config.get(args["section"], location, args.get("element"), args.get("attributes"))
+    if readings is None:
+        return None
+    return {
+        "section": args["section"],
+        "location": location,
+        "element": args.get("element") or "",
+        "override_allowed": config.override_allowed(args["section"], location),
+        "attributes": [
+            {"name": reading.name, "value": reading.value, "origin": reading.origin, "encrypted": reading.encrypted}
+            for reading in readings
+        ],
+    }
+
+
+def web_config_set(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    value = context.secret(args["secret"]) if "secret" in args else args["value"]
+    server(context, write=True).config.set(
+        args["section"], args.get("location") or "", args.get("element"), args["attribute"], value
+    )
+
+
+def web_config_clear(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    server(context, write=True).config.clear(
+        args["section"], args.get("location") or "", args.get("element"), args["attribute"]
+    )
+
+
+def web_config_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> bool:
+    """Decrypts the attribute in effect on the node and compares it with the secret; the clear
+    text never leaves (NTE_BAD_DATA when this machine cannot decrypt it)."""
+    held = server(context).config.clear_text(
+        args["section"], args.get("location") or "", args.get("element"), args["attribute"]
+    )
+    return same_secret(held or "", context.secret(args["secret"]))
+
+
+def web_config_element_add(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    server(context, write=True).config.add_item(
+        args["section"], args.get("location") or "", args.get("element"), args["item"], args["attributes"]
+    )
+
+
+def web_config_element_remove(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
+    server(context, write=True).config.remove_item(args["section"], args.get("location") or "", args["element"])
+
+
+def iis_sites_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    iis = server(context)
+    sites = []
+    for name in iis.site_names():
+        site = site_element(name)
+        [site_id] = t.cast(list, iis.config.get(SITES, "", site, ["id"]))
+        applications = []
+        for path in iis.application_paths(name):
+            [pool] = t.cast(list, iis.config.get(SITES, "", f"{site}/{application_element(path)}", ["applicationPool"]))
+            applications.append({"path": path, "pool": pool.value or ""})
+        sites.append({"name": name, "id": int(site_id.value or 0), "state": iis.site_states.get(name, "Stopped"), "applications": applications})
+    return sites
+
+
+def app_pools_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    iis = server(context)
+    wanted = {name.casefold() for name in args["names"]} if args.get("names") else None
+    pools = []
+    for name in iis.pool_names():
+        if wanted is not None and name.casefold() not in wanted:
+            continue
+        model = process_model(iis, name)
+        pools.append(
+            {
+                "name": name,
+                "state": iis.pool_states.get(name, "Stopped"),
+                "identity_type": model["identityType"].value,
+                "user_name": model["userName"].value or None,
+                "logon_type": model["logonType"].value,
+                "manual_group_membership": model["manualGroupMembership"].value == "true",
+                "password_set": bool(model["password"].raw),
+            }
+        )
+    return pools
+
+
+_IDENTITY_ATTRIBUTES = ("identityType", "userName", "password", "logonType")
+
+
+def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """processModel's identity in one commit; then, with recycle, a start of the worker, and
+    on failure the previous attributes put back (one commit) and the pool started again."""
+    iis = server(context, write=True)
+    name = args["name"]
+    identity_type = _choice(args["identity_type"], IDENTITY_TYPES, "identity_type")
+    logon_type = _choice(args["logon_type"], POOL_LOGON_TYPES, "logon_type") if args.get("logon_type") else None
+    if identity_type == "SpecificUser" and not args.get("user"):
+        raise WindowsApiError(INVALID_PARAMETER, "SpecificUser needs user")
+    if identity_type != "SpecificUser" and ("user" in args or "secret" in args):
+        raise WindowsApiError(INVALID_PARAMETER, "user and secret go with SpecificUser only")
+    element = f"{pool_element(name)}/processModel"
+    previous = {reading: model.raw for reading, model in process_model(iis, name).items() if reading in _IDENTITY_ATTRIBUTES}
+    wanted: dict[str, str | None] = {"identityType": identity_type}
+    if identity_type == "SpecificUser":
+        wanted["userName"] = args["user"]
+        secret = context.secret(args["secret"]) if "secret" in args else None
+        wanted["password"] = None if secret is None else encrypt(iis.config.keys, provider_for(POOLS), secret)
+    if logon_type is not None:
+        wanted["logonType"] = logon_type
+    _commit(iis, element, wanted)
+    if args.get("recycle") is False:
+        return {"state": iis.pool_states.get(name, "Stopped"), "start_error": None, "restored": False}
+    error = start_pool(context.host, iis, name)
+    if error is None:
+        return {"state": STARTED, "start_error": None, "restored": False}
+    _commit(iis, element, previous)
+    start_pool(context.host, iis, name)
+    return {"state": iis.pool_states[name], "start_error": _error(error), "restored": True}
+
+
+def app_pool_recycle(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    iis = server(context, write=True)
+    process_model(iis, args["name"])
+    error = start_pool(context.host, iis, args["name"])
+    return {"state": iis.pool_states[args["name"]], "start_error": _error(error), "restored": False}
+
+
+def _commit(iis: IisServer, element: str, attributes: t.Mapping[str, str | None]) -> None:
+    """Attributes as the file will hold them (ciphertext included; None: not set here)."""
+    for attribute, raw in attributes.items():
+        if raw is None:
+            iis.config.clear(POOLS, "", element, attribute)
+        elif attribute == "password":
+            iis.config.set_raw(POOLS, "", element, attribute, raw)
+        else:
+            iis.config.set(POOLS, "", element, attribute, raw)
+
+
+def _choice(value: str, choices: t.Sequence[str], name: str) -> str:
+    if value not in choices:
+        raise WindowsApiError(INVALID_PARAMETER, f"{name} {value!r}: one of {', '.join(choices)}")
+    return value
+
+
+def _error(error: ErrorCode | None) -> dict[str, t.Any] | None:
+    return None if error is None else {"code": error.code, "message": error.message}
+
+
+_SECTION = Arg("section", ArgType.STR, required=True)
+_LOCATION = Arg("location", ArgType.STR)
+_ELEMENT = Arg("element", ArgType.STR)
+_ATTRIBUTE = Arg("attribute", ArgType.STR, required=True)
+
+OPS = (
+    OpSpec("web_config_get", write=False, args=(_SECTION, _LOCATION, _ELEMENT, Arg("attributes", ArgType.STR_LIST)), run=web_config_get),
+    OpSpec(
+        "web_config_set",
+        write=True,
+        args=(_SECTION, _LOCATION, _ELEMENT, _ATTRIBUTE, Arg("value", ArgType.STR), Arg("secret", ArgType.SECRET)),
+        run=web_config_set,
+        exactly_one_of=(("value", "secret"),),
+    ),
+    OpSpec("web_config_clear", write=True, args=(_SECTION, _LOCATION, _ELEMENT, _ATTRIBUTE), run=web_config_clear),
+    OpSpec(
+        "web_config_secret_matches",
+        write=False,
+        args=(_SECTION, _LOCATION, _ELEMENT, _ATTRIBUTE, Arg("secret", ArgType.SECRET, required=True)),
+        run=web_config_secret_matches,
+    ),
+    OpSpec(
+        "web_config_element_add",
+        write=True,
+        args=(_SECTION, _LOCATION, _ELEMENT, Arg("item", ArgType.STR, required=True), Arg("attributes", ArgType.ANY, required=True)),
+        run=web_config_element_add,
+    ),
+    OpSpec(
+        "web_config_element_remove",
+        write=True,
+        args=(_SECTION, _LOCATION, Arg("element", ArgType.STR, required=True)),
+        run=web_config_element_remove,
+    ),
+    OpSpec("iis_sites_get", write=False, args=(), run=iis_sites_get),
+    OpSpec("app_pools_get", write=False, args=(Arg("names", ArgType.STR_LIST),), run=app_pools_get),
+    OpSpec(
+        "app_pool_identity_set",
+        write=True,
+        args=(
+            Arg("name", ArgType.STR, required=True),
+            Arg("identity_type", ArgType.STR, required=True),
+            Arg("user", ArgType.STR),
+            Arg("secret", ArgType.SECRET),
+            Arg("logon_type", ArgType.STR),
+            Arg("recycle", ArgType.BOOL),
+        ),
+        run=app_pool_identity_set,
+    ),
+    OpSpec("app_pool_recycle", write=True, args=(Arg("name", ArgType.STR, required=True),), run=app_pool_recycle),
+)
