@@ -10,9 +10,12 @@ import typing as t
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_identity import (
     IDENTITY_TYPES,
+    LOGON_TYPE_NOT_GRANTED,
     LOGON_TYPES,
+    NTE_BAD_DATA,
     SECRET_REF,
     SPECIFIC_USER,
+    Proof,
     desired_identity,
     identity_queries,
     plan_identity,
@@ -24,7 +27,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_iden
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession, Outcome
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._windows_errors import to_unsigned
 
 
 class ActionModule(NodeAction):
@@ -43,14 +47,18 @@ class ActionModule(NodeAction):
             args["name"], args["identity_type"], args["user"], password is not None, args["logon_type"], args["recycle"]
         )
         secrets = {SECRET_REF: password} if password is not None else {}
-        pools, *proof = session.run(identity_queries(desired), secrets, stop_on_error=False)
+        pools, *answers = session.run(identity_queries(desired), secrets, stop_on_error=False)
         pool = the_pool(desired.pool, session.checked([pools])[0])
-        matches, logon_error, gmsa = None, None, None
+        matches, proof = None, Proof()
         if desired.password:
-            matches, logon_error = session.checked(proof)
+            matches = _password_matches(session, answers[0])
+            (logon_error,) = session.checked(answers[1:2])
+            # The right and the token decide only a refused logon type: read them only then.
+            rights, token = session.checked(answers[2:]) if _refused_logon_type(logon_error) else (None, None)
+            proof = Proof(logon_error=logon_error, rights=rights, token=token)
         elif desired.gmsa:
-            (gmsa,) = session.checked(proof)
-        refused = proof_problem(desired, logon_error, gmsa)
+            proof = Proof(gmsa=session.checked(answers)[0])
+        refused = proof_problem(desired, pool, proof)
         if refused is not None:
             raise InvalidInput(f"the identity was not set on application pool {pool.name}: {refused}")
 
@@ -75,3 +83,15 @@ class ActionModule(NodeAction):
             if problem is not None:
                 result.update(failed=True, msg=problem, changed=not started["restored"])
         return result
+
+
+def _refused_logon_type(error: t.Mapping[str, t.Any] | None) -> bool:
+    return error is not None and int(error["code"]) == LOGON_TYPE_NOT_GRANTED
+
+
+def _password_matches(session: NodeSession, outcome: Outcome) -> bool:
+    """The node's comparison of the pool's password; one this machine cannot decrypt (a
+    configuration copied without its keys, NTE_BAD_DATA) does not match, and is written again."""
+    if outcome.status != "ok" and outcome.error_code is not None and to_unsigned(outcome.error_code) == NTE_BAD_DATA:
+        return False
+    return bool(session.checked([outcome])[0])

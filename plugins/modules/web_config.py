@@ -24,9 +24,12 @@ description:
   - An encrypted attribute (the schema's C(encrypted="true"), such as the C(password) of
     C(anonymousAuthentication) or of an application pool's C(processModel)) is written from
     O(secret_value), compared with it on the host, and never read back, returned or logged.
-  - A section locked for the location (C(overrideMode="Deny") at a parent level, a schema's
-    C(overrideModeDefault="Deny"), or a section IIS allows at the server level only) is refused
-    before any write, with the way to unlock it.
+  - Writes go to C(applicationHost.config), at a location into its C(<location>) tag, as IIS
+    Manager and C(appcmd /commit:apphost) write them - so a section whose schema denies overrides
+    in web.config files (C(anonymousAuthentication)) is set per site. A write IIS refuses for the
+    location (a section allowed at the server level only, C(allowDefinition="AppHostOnly"), or one
+    a parent location denies with C(overrideMode="Deny")) fails with ERROR_LOCK_VIOLATION, the way
+    to fix it, and nothing written - each task is one commit of one change.
   - One remote execution when nothing changes, two when something does.
 options:
   section:
@@ -163,7 +166,10 @@ exists:
   returned: with O(attribute)
   type: bool
 override_allowed:
-  description: Whether the section may be written at the location.
+  description:
+    - Whether configuration below the location (a web.config file) may override the section; the
+      module itself writes into applicationHost.config's C(<location>) tag, which a V(false) here
+      does not prevent.
   returned: with O(attribute), when the element exists
   type: bool
 before:

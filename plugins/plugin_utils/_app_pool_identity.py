@@ -21,7 +21,9 @@ import typing as t
 from ._changes import Change, Shown
 from ._iis_identity import logon_error_problem
 from ._input import InvalidInput
+from ._logon_rights import POOL_LOGON_RIGHTS, LogonNeed, logon_grant
 from ._node_session import Instruction
+from ._user_rights import Holder, Token
 from ._web_config import Step, Where
 from ._windows_errors import describe
 
@@ -37,6 +39,10 @@ LOGON_TYPES = ("LogonBatch", "LogonService")
 LOGON_CHECK_TYPE = {"LogonBatch": "batch", "LogonService": "service"}
 """The ``account_logon_check`` logon type WAS makes for each logonType."""
 APPLICATION_POOLS = "system.applicationHost/applicationPools"
+NTE_BAD_DATA = 0x80090005
+"""What decrypting an attribute encrypted with another machine's keys fails with."""
+LOGON_TYPE_NOT_GRANTED = 1385
+"""ERROR_LOGON_TYPE_NOT_GRANTED: LogonUser checked the password, then refused the logon type."""
 _GMSA_REMEDY = (
     "add this node's computer account (or a group it is in) to the gMSA's PrincipalsAllowedToRetrieveManagedPassword "
     "(Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword), then purge the computer's Kerberos tickets "
@@ -163,8 +169,10 @@ class PoolState:
 
 def identity_queries(desired: DesiredIdentity) -> list[Instruction]:
     """The read-only batch: the pool, then the proof of what will be written. For a password,
-    whether the pool holds it already and whether it logs the user on with the pool's logon type;
-    for a gMSA, whether this node may retrieve its password."""
+    whether the pool holds it already, whether it logs the user on with the pool's logon type,
+    and the right that logon needs with the user's token (LogonUser refuses the logon type for a
+    token without IIS_IUSRS, which WAS adds to the worker's); for a gMSA, whether this node may
+    retrieve its password."""
     queries = [Instruction("app_pools_get", {"names": [desired.pool]})]
     if desired.password:
         where = process_model(desired.pool)
@@ -174,6 +182,8 @@ def identity_queries(desired: DesiredIdentity) -> list[Instruction]:
                 "account_logon_check",
                 {"name": desired.user, "secret": SECRET_REF, "logon_type": LOGON_CHECK_TYPE[desired.logon_type]},
             ),
+            Instruction("user_rights_get", {"right": POOL_LOGON_RIGHTS[desired.logon_type]}),
+            Instruction("account_token_get", {"name": desired.user}),
         ]
     elif desired.gmsa:
         queries.append(Instruction("gmsa_check", {"name": desired.user}))
@@ -191,14 +201,45 @@ def the_pool(pool: str, reports: t.Sequence[t.Mapping[str, t.Any]]) -> PoolState
     )
 
 
-def proof_problem(desired: DesiredIdentity, logon_error: t.Mapping[str, t.Any] | None = None, gmsa: t.Mapping[str, t.Any] | None = None) -> str | None:
-    """Why the identity would not start the pool, from the proof (``account_logon_check``'s
-    error for a password, ``gmsa_check`` for a gMSA), or None."""
+@dataclasses.dataclass(frozen=True)
+class Proof:
+    """What the node answered to the proof batch (:func:`identity_queries`)."""
+
+    logon_error: t.Mapping[str, t.Any] | None = None
+    rights: t.Mapping[str, t.Any] | None = None
+    token: t.Mapping[str, t.Any] | None = None
+    gmsa: t.Mapping[str, t.Any] | None = None
+
+
+def worker_grant(desired: DesiredIdentity, pool: PoolState, proof: Proof) -> bool:
+    """Whether the worker's logon gets the right its logon type needs: LogonUser checked the
+    password before refusing the logon type (1385), and WAS adds IIS_IUSRS to the worker's token
+    unless the pool's manualGroupMembership is true, so a right IIS_IUSRS holds counts."""
+    if proof.rights is None or proof.token is None:
+        return False
+    need = LogonNeed(
+        t.cast(str, desired.user),
+        POOL_LOGON_RIGHTS[desired.logon_type],
+        f"application pool {pool.name}",
+        pool_identity=not pool.manual_group_membership,
+    )
+    holders = [Holder.from_report(holder) for holder in proof.rights["holders"]]
+    return logon_grant(Token.from_report(proof.token), holders, need) is not None
+
+
+def proof_problem(desired: DesiredIdentity, pool: PoolState, proof: Proof) -> str | None:
+    """Why the identity would not start the pool, from the proof, or None."""
     needed_by = f"the pool's logonType {desired.logon_type}"
     if desired.password:
+        error = proof.logon_error
+        if error is not None and int(error["code"]) == LOGON_TYPE_NOT_GRANTED and worker_grant(desired, pool, proof):
+            return None
+        if error is not None and int(error["code"]) == LOGON_TYPE_NOT_GRANTED and not pool.manual_group_membership:
+            needed_by += " (IIS_IUSRS, which the worker's token carries, does not hold it either)"
         return logon_error_problem(
-            t.cast(str, desired.user), logon_error, LOGON_CHECK_TYPE[desired.logon_type], "the password given", needed_by
+            t.cast(str, desired.user), error, LOGON_CHECK_TYPE[desired.logon_type], "the password given", needed_by
         )
+    gmsa = proof.gmsa
     if desired.gmsa and gmsa is not None:
         if not gmsa["exists"]:
             return (

@@ -33,11 +33,6 @@ ORIGIN_DEFAULT = "default"
 # XML names as IIS_schema.xml uses them for sections, elements and attributes.
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _NAME_RULE = "a name of letters, digits, '_', '.' and '-', starting with a letter or '_'"
-_LOCKED_REMEDY = (
-    "unlock it for this location at a parent level (overrideMode=\"Allow\" on the <location> or section that "
-    "locks it; for a section whose schema says overrideModeDefault=\"Deny\", an explicit Allow), or set it at "
-    "the level that locks it (location '' is the server level)"
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,7 +230,14 @@ class AttributeState:
 
 @dataclasses.dataclass(frozen=True)
 class ElementState:
-    """An element as ``web_config_get`` reported it (None from the node: it does not exist)."""
+    """An element as ``web_config_get`` reported it (None from the node: it does not exist).
+
+    ``override_allowed`` false says the section is locked for configuration *below* this location
+    (web.config files); it does not say a write here fails: a write through the
+    applicationHost.config goes into its ``<location>`` tag, as IIS Manager and ``appcmd
+    /commit:apphost`` write a site's anonymousAuthentication, whose schema denies overrides. The
+    node refuses with ERROR_LOCK_VIOLATION only what is locked for applicationHost.config too.
+    """
 
     override_allowed: bool
     attributes: tuple[AttributeState, ...]
@@ -252,17 +254,6 @@ class ElementState:
             if attribute.name.lower() == name.lower():
                 return attribute
         raise KeyError(name)
-
-
-def refuse_locked(where: Where, element: ElementState) -> None:
-    """Fail before a write the node would refuse with ERROR_LOCK_VIOLATION (0x80070021)."""
-    if not element.override_allowed:
-        location = f"location {where.location!r}" if where.location else "the server level"
-        raise InvalidInput(
-            f"location: the section {where.section} is locked at {location} (override_allowed false), so IIS "
-            f"would refuse the write (0x80070021, \"This configuration section cannot be used at this path\"): "
-            f"{_LOCKED_REMEDY}"
-        )
 
 
 def missing_element(where: Where) -> InvalidInput:
@@ -328,7 +319,6 @@ def plan_attribute(
     if desired.state == "absent":
         if current.origin != ORIGIN_SET:
             return []
-        refuse_locked(where, element)
         after = inherited_from(current, parent)
         return [Change(subject, current.shown(), after.shown(), (Instruction("web_config_clear", args),), current.encrypted)]
     if desired.secret:
@@ -339,7 +329,6 @@ def plan_attribute(
             )
         if current.origin == ORIGIN_SET and secret_matches:
             return []
-        refuse_locked(where, element)
         instruction = Instruction("web_config_set", {**args, "secret": SECRET_REF})
         return [Change(subject, current.shown(), Shown.secret(), (instruction,), secret=True)]
     if current.encrypted:
@@ -349,7 +338,6 @@ def plan_attribute(
     wanted = t.cast(str, desired.value)
     if current.origin == ORIGIN_SET and same_value(current.value, wanted):
         return []
-    refuse_locked(where, element)
     instruction = Instruction("web_config_set", {**args, "value": wanted})
     return [Change(subject, current.shown(), Shown.value(wanted), (instruction,))]
 
@@ -408,13 +396,11 @@ def plan_item(
     if state == "absent":
         if item is None:
             return []
-        refuse_locked(where, item)
         remove = Instruction("web_config_element_remove", where.args())
         return [Change(subject, Shown("(present)"), Shown.absent(), (remove,))]
     if item is None:
         if collection is None:
             raise missing_element(where.parent)
-        refuse_locked(where, collection)
         add = Instruction(
             "web_config_element_add",
             {**where.parent.args(), "item": t.cast(Step, where.item).name, "attributes": dict(wanted)},
@@ -430,7 +416,6 @@ def plan_item(
             )
         if current.origin == ORIGIN_SET and same_value(current.value, value):
             continue
-        refuse_locked(where, item)
         instruction = Instruction("web_config_set", {**where.args(), "attribute": current.name, "value": value})
         changes.append(Change(f"{subject}/@{current.name}", current.shown(), Shown.value(value), (instruction,)))
     return changes

@@ -47,8 +47,11 @@ _KNOWN: dict[int, KnownError] = {
     33: KnownError(
         "ERROR_LOCK_VIOLATION",
         "The process cannot access the file because another process has locked a portion of the file.",
-        "IIS reports a configuration section locked at a parent level this way (\"This configuration section "
-        "cannot be used at this path\"): unlock it there (overrideMode=\"Allow\") or set it at that level.",
+        "IIS reports a configuration section locked for this location this way (\"This configuration section "
+        "cannot be used at this path. This happens when the section is locked at a parent level.\"): a section IIS "
+        "allows at the server level only (allowDefinition=\"AppHostOnly\", such as applicationPools and sites) is "
+        "set with location ''; otherwise set it on the parent location that denies overrides "
+        "(overrideMode=\"Deny\"), or allow them there. Nothing was written.",
     ),
     87: KnownError("ERROR_INVALID_PARAMETER", "The parameter is incorrect."),
     183: KnownError(

@@ -8,6 +8,7 @@ import pytest
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_identity import (
     SECRET_REF,
     PoolState,
+    Proof,
     desired_identity,
     identity_queries,
     plan_identity,
@@ -48,12 +49,14 @@ def test_identities_that_cannot_be_meant_are_refused_naming_the_option(args, rul
 
 def test_a_password_is_proven_with_the_pools_logon_type_and_compared_on_the_node():
     desired = desired_identity("Shop Pool", "SpecificUser", IWAM, True, "LogonService")
-    pools, matches, logon = identity_queries(desired)
+    pools, matches, logon, rights, token = identity_queries(desired)
     assert pools.args == {"names": ["Shop Pool"]}
     assert matches.op == "web_config_secret_matches"
     assert matches.args["element"] == "add[@name='Shop Pool']/processModel"
     assert matches.args["secret"] == SECRET_REF
     assert logon.args == {"name": IWAM, "secret": SECRET_REF, "logon_type": "service"}
+    assert rights.args == {"right": "SeServiceLogonRight"}
+    assert token.args == {"name": IWAM}
 
 
 def test_a_gmsa_is_proven_by_the_node_retrieving_it_and_a_built_in_needs_no_proof():
@@ -63,23 +66,52 @@ def test_a_gmsa_is_proven_by_the_node_retrieving_it_and_a_built_in_needs_no_proo
     assert len(identity_queries(desired_identity("Shop Pool", "NetworkService", None, False))) == 1
 
 
+def _logon(code):
+    return Proof(logon_error={"code": code, "message": "x"})
+
+
 def test_a_failed_proof_names_the_cause_and_the_remedy():
     desired = desired_identity("Shop Pool", "SpecificUser", IWAM, True)
-    assert proof_problem(desired, None) is None
-    assert "the password is wrong" in proof_problem(desired, {"code": 1326, "message": "x"})
-    refused = proof_problem(desired, {"code": 1385, "message": "x"})
+    pool = _pool()
+    assert proof_problem(desired, pool, Proof()) is None
+    assert "the password is wrong" in proof_problem(desired, pool, _logon(1326))
+    refused = proof_problem(desired, pool, _logon(1385))
     assert '"Log on as a batch job" (SeBatchLogonRight)' in refused
-    assert "logonType LogonBatch" in refused
+    assert "logonType LogonBatch (IIS_IUSRS, which the worker's token carries, does not hold it either)" in refused
     service = desired_identity("Shop Pool", "SpecificUser", IWAM, True, "LogonService")
-    assert '"Log on as a service" (SeServiceLogonRight)' in proof_problem(service, {"code": 1385, "message": "x"})
-    assert "ERROR_ACCOUNT_LOCKED_OUT" in proof_problem(desired, {"code": 1909, "message": "x"})
+    assert '"Log on as a service" (SeServiceLogonRight)' in proof_problem(service, pool, _logon(1385))
+    assert "ERROR_ACCOUNT_LOCKED_OUT" in proof_problem(desired, pool, _logon(1909))
     gmsa = desired_identity("Shop Pool", "SpecificUser", GMSA, False)
-    assert proof_problem(gmsa, gmsa={"exists": True, "can_retrieve": True, "error": None}) is None
-    assert "does not exist in the domain" in proof_problem(gmsa, gmsa={"exists": False, "can_retrieve": False, "error": None})
-    denied = proof_problem(gmsa, gmsa={"exists": True, "can_retrieve": False, "error": {"code": 5, "message": "Access is denied."}})
-    assert "may not retrieve the password" in denied
-    assert "ERROR_ACCESS_DENIED" in denied
-    assert "PrincipalsAllowedToRetrieveManagedPassword" in denied
+    assert proof_problem(gmsa, pool, Proof(gmsa={"exists": True, "can_retrieve": True, "error": None})) is None
+    missing = Proof(gmsa={"exists": False, "can_retrieve": False, "error": None})
+    assert "does not exist in the domain" in proof_problem(gmsa, pool, missing)
+    denied = Proof(gmsa={"exists": True, "can_retrieve": False, "error": {"code": 5, "message": "Access is denied."}})
+    text = proof_problem(gmsa, pool, denied)
+    assert "may not retrieve the password" in text
+    assert "ERROR_ACCESS_DENIED" in text
+    assert "PrincipalsAllowedToRetrieveManagedPassword" in text
+
+
+IWAM_SID = "S-1-5-21-1-1106"
+TOKEN = {"sid": IWAM_SID, "name": IWAM, "kind": "user", "groups": [{"sid": "S-1-5-21-1-513", "name": "WEBFARM\\Domain Users", "kind": "group"}]}
+BATCH = {
+    "right": "SeBatchLogonRight",
+    "holders": [
+        {"sid": "S-1-5-32-544", "name": "BUILTIN\\Administrators", "kind": "alias", "members": []},
+        {"sid": "S-1-5-32-568", "name": "BUILTIN\\IIS_IUSRS", "kind": "alias", "members": []},
+    ],
+}
+
+
+def test_a_batch_logon_refused_to_the_account_alone_passes_when_iis_iusrs_holds_the_right():
+    desired = desired_identity("Shop Pool", "SpecificUser", IWAM, True)
+    through_iis_iusrs = Proof(logon_error={"code": 1385, "message": "x"}, rights=BATCH, token=TOKEN)
+    assert proof_problem(desired, _pool(), through_iis_iusrs) is None
+    manual = PoolState("Shop Pool", "Started", "ApplicationPoolIdentity", None, "LogonBatch", True, False)
+    assert "SeBatchLogonRight" in proof_problem(desired, manual, through_iis_iusrs)
+    # A wrong password is wrong whatever the rights.
+    wrong = Proof(logon_error={"code": 1326, "message": "x"}, rights=BATCH, token=TOKEN)
+    assert "the password is wrong" in proof_problem(desired, _pool(), wrong)
 
 
 def test_a_missing_pool_fails_naming_how_to_create_it():
