@@ -8,13 +8,16 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from lab_harness import ROOT, Lab
+import yaml
+from iis_lab.topology import default_document
+from lab_harness import ROOT, Lab, topology_file
 
 IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
 ANONYMOUS = "system.webServer/security/authentication/anonymousAuthentication"
 POOLS = "system.applicationHost/applicationPools"
 POOL_USER = "WEBFARM\\pool_shop"
 GMSA = "WEBFARM\\WebFarmPool$"
+DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
 
 
 @pytest.fixture
@@ -262,3 +265,21 @@ def test_node_info_reports_the_apphost_backend_and_the_sites_of_applicationhost_
         {"path": "W3SVC/1", "server_comment": "Default Web Site"},
         {"path": "W3SVC/2", "server_comment": "Shop"},
     ]
+
+
+def test_the_pre_flight_refuses_a_cluster_mixing_the_metabase_and_applicationhost_config(tmp_path: Path) -> None:
+    hosts = default_document()["hosts"] + [{"name": "NODE3", "address": "127.0.0.14", "role": "member", "iis": "10.0"}]
+    mixed = Lab(tmp_path, topology=topology_file(tmp_path, hosts=hosts))
+    try:
+        before = mixed.state_text()
+        run = mixed.playbook("webfarm.iis_cluster.cluster_iis", extra_vars=DEMO_VARS)
+        assert run.rc != 0, run.output
+        (refusal,) = [entry for entry in run.results if entry["task"] == "Pre-flight, what the nodes say" and entry["status"] == "failed"]
+        assert (
+            "the nodes mix two IIS backends (metabase (IIS 5/6): node1 IIS 5.0, node2 IIS 5.0; applicationHost.config "
+            "(IIS 7-10): node3 IIS 10.0)"
+        ) in refusal["result"]["msg"]
+        assert "no step ran; nothing was changed" in run.output
+        assert mixed.state_text() == before
+    finally:
+        mixed.stop()
