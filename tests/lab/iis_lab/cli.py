@@ -5,6 +5,8 @@
     iis-lab run       [--topology FILE] [--port N] [--state-dir DIR [--resume]] [--transport ntlm|basic] -- CMD ARGS...
     iis-lab edit      --state-dir DIR --host NAME --path PATH --property NAME (--value VALUE | --clear) [--timeout S]
     iis-lab fault     --state-dir DIR --host NAME (--add KIND | --clear KIND) [--timeout S]
+    iis-lab edit-config --state-dir DIR --host NAME --section S [--location L] [--element E] --attribute A (--value V | --clear) [--timeout S]
+    iis-lab condition --state-dir DIR --host NAME --kind KIND --name ACCOUNT [--clear] [--timeout S]
 
 ``serve`` stays in the foreground, prints one line once every host listens, and stops on
 Ctrl-C or SIGTERM. ``run`` starts the lab in this process, writes the inventory to a private
@@ -17,6 +19,9 @@ state format exits with status 2. ``edit`` changes one host's metabase in the la
 when it is JSON (``300``, ``true``, ``[":80:"]``), else taken as a string. ``fault`` takes a
 fault (:mod:`iis_lab.faults`) on at one cluster node of that lab, or clears it, while it runs;
 the lab records it in ``state.json``, so a lab resumed from it keeps the change.
+``edit-config`` sets or removes an attribute of an IIS 7+ host's applicationHost.config by hand;
+``condition`` puts a host or a domain account in a condition of :mod:`iis_lab.conditions` (a
+logon right removed, an account disabled or locked out, a node no longer allowed a gMSA).
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ import sys
 import tempfile
 import typing as t
 
-from .edits import EditInbox, EditRefused, FaultChange, MetabaseEdit, Request, submit
+from .conditions import CONDITION_KINDS
+from .edits import ConditionChange, EditInbox, EditRefused, FaultChange, MetabaseEdit, Request, WebConfigEdit, submit
 from .faults import FAULT_KINDS
 from .inventory import DEFAULT_TRANSPORT, TRANSPORTS, inventory_yaml
 from .lab import Lab
@@ -100,6 +106,29 @@ def _parser() -> argparse.ArgumentParser:
     change.add_argument("--clear", choices=kinds, metavar="KIND", help="the fault to clear")
     _add_timeout(fault)
     fault.set_defaults(handler=_fault)
+
+    config = commands.add_parser("edit-config", help="change one IIS 7+ host's applicationHost.config by hand")
+    config.add_argument("--state-dir", metavar="DIR", required=True, help="the state directory the lab serves")
+    config.add_argument("--host", required=True, help="the host's computer name, e.g. NODE2")
+    config.add_argument("--section", required=True, help="e.g. system.applicationHost/applicationPools")
+    config.add_argument("--location", default="", help="a location path, e.g. 'Default Web Site' (default: server level)")
+    config.add_argument("--element", default="", help="e.g. \"add[@name='Shop']/processModel\"")
+    config.add_argument("--attribute", required=True, help="e.g. identityType")
+    change = config.add_mutually_exclusive_group(required=True)
+    change.add_argument("--value", help="the new value, in the file's spelling")
+    change.add_argument("--clear", action="store_true", help="remove the attribute set there")
+    _add_timeout(config)
+    config.set_defaults(handler=_edit_config)
+
+    condition = commands.add_parser("condition", help="put a host or an account of a running lab in a condition")
+    condition.add_argument("--state-dir", metavar="DIR", required=True, help="the state directory the lab serves")
+    condition.add_argument("--host", required=True, help="the host's computer name, e.g. NODE3")
+    conditions = sorted(CONDITION_KINDS)
+    condition.add_argument("--kind", required=True, choices=conditions, metavar="KIND", help=", ".join(conditions))
+    condition.add_argument("--name", required=True, help="the account, group or gMSA, e.g. WEBFARM\\WebFarmPool$")
+    condition.add_argument("--clear", action="store_true", help="take the host or account out of the condition")
+    _add_timeout(condition)
+    condition.set_defaults(handler=_condition)
     return parser
 
 
@@ -159,6 +188,17 @@ def _edit(args: argparse.Namespace) -> int:
 def _fault(args: argparse.Namespace) -> int:
     change = FaultChange(args.host, args.clear, clear=True) if args.clear else FaultChange(args.host, args.add)
     return _submit("fault", args, change)
+
+
+def _edit_config(args: argparse.Namespace) -> int:
+    edit = WebConfigEdit(
+        args.host, args.section, args.attribute, args.value, location=args.location, element=args.element, clear=args.clear
+    )
+    return _submit("edit-config", args, edit)
+
+
+def _condition(args: argparse.Namespace) -> int:
+    return _submit("condition", args, ConditionChange(args.host, args.kind, args.name, clear=args.clear))
 
 
 def _submit(command: str, args: argparse.Namespace, request: Request) -> int:

@@ -1,4 +1,5 @@
-"""Changing a running lab behind the collection's back: ``iis-lab edit`` and ``iis-lab fault``.
+"""Changing a running lab behind the collection's back: ``iis-lab edit``, ``iis-lab fault``,
+``iis-lab edit-config`` and ``iis-lab condition``.
 
 Tests that need drift (a node changed by hand after a sync) ask the running lab to edit one
 host's metabase; tests of recovery ask it to take a fault on or drop it. The request travels
@@ -53,10 +54,37 @@ class FaultChange:
     clear: bool = False
 
 
-Request = t.Union[MetabaseEdit, FaultChange]
-_REQUEST_TYPES: t.Mapping[str, type[MetabaseEdit] | type[FaultChange]] = {
+@dataclasses.dataclass(frozen=True)
+class WebConfigEdit:
+    """Set ``value`` of ``attribute`` in one IIS 7+ host's applicationHost.config, or with
+    ``clear`` remove it there."""
+
+    host: str
+    section: str
+    attribute: str
+    value: str | None = None
+    location: str = ""
+    element: str = ""
+    clear: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ConditionChange:
+    """Put ``host`` in the condition ``kind`` (:data:`iis_lab.conditions.CONDITION_KINDS`) for
+    the account, group or gMSA ``name``, or with ``clear`` take it out."""
+
+    host: str
+    kind: str
+    name: str
+    clear: bool = False
+
+
+Request = t.Union[MetabaseEdit, FaultChange, WebConfigEdit, ConditionChange]
+_REQUEST_TYPES: t.Mapping[str, type[Request]] = {
     "metabase": MetabaseEdit,
     "fault": FaultChange,
+    "web_config": WebConfigEdit,
+    "condition": ConditionChange,
 }
 
 
@@ -121,6 +149,12 @@ class EditInbox:
         try:
             if isinstance(edit, FaultChange):
                 self._lab.change_fault(edit.host, edit.kind, clear=edit.clear)
+            elif isinstance(edit, WebConfigEdit):
+                self._lab.edit_web_config(
+                    edit.host, edit.section, edit.attribute, edit.value, location=edit.location, element=edit.element, clear=edit.clear
+                )
+            elif isinstance(edit, ConditionChange):
+                self._lab.change_condition(edit.host, edit.kind, edit.name, clear=edit.clear)
             else:
                 self._lab.edit_metabase(edit.host, edit.path, edit.property, edit.value, clear=edit.clear)
             error = None

@@ -18,7 +18,8 @@ def inventory(topology: Topology, port: int, transport: str = DEFAULT_TRANSPORT)
     Groups: ``iis_cluster`` (the cluster nodes: members and hosts with IIS, in topology order)
     and ``domain_controllers``. Host names are the lower-case computer names; every host is
     reached at its loopback listener as the domain administrator, over plain HTTP (NTLM still
-    encrypts each message, as WinRM does by default).
+    encrypts each message, as WinRM does by default). A topology's ``cluster.source`` becomes
+    ``iis_cluster_source``.
     """
     if transport not in TRANSPORTS:
         raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
@@ -41,6 +42,7 @@ def inventory(topology: Topology, port: int, transport: str = DEFAULT_TRANSPORT)
                 "ansible_winrm_transport": transport,
                 "ansible_winrm_scheme": "http",
                 "ansible_winrm_message_encryption": "auto",
+                **({"iis_cluster_source": topology.cluster_source.lower()} if topology.cluster_source else {}),
             },
         }
     }

@@ -30,6 +30,7 @@ import time
 import typing as t
 
 from . import node_ops
+from .conditions import CONDITION_KINDS
 from .faults import FAULT_KINDS
 from .node_ops.spec import OpSpec
 from .provision import provision
@@ -39,6 +40,7 @@ from .topology import Topology, load_topology
 from .windows import security
 from .windows.domain import Domain
 from .windows.host import Host
+from .windows.was import apply_configuration
 from .wsman.accounting import ExecutionTraffic
 
 
@@ -242,11 +244,56 @@ class Lab:
         if fault is None:
             raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})")
         host = self.host_named(host_name)
+        if host.iis is not None:
+            raise LookupError(f"{host.name} runs IIS 7+: IISSync's faults are of IIS 5/6 nodes (see iis-lab condition)")
         if host.metabase is None:
             raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
         with self._locks_for(host, reaches_other_hosts=False) as held:
             (fault.clear if clear else fault.apply)(host)
             self._refresh(held)
+        self._write()
+
+    def edit_web_config(
+        self,
+        host_name: str,
+        section: str,
+        attribute: str,
+        value: str | None = None,
+        *,
+        location: str = "",
+        element: str = "",
+        clear: bool = False,
+    ) -> None:
+        """Set (or, with ``clear``, remove) an attribute in one IIS 7+ host's
+        applicationHost.config, as an administrator editing it by hand would (an encrypted
+        attribute gets this machine's ciphertext, as IIS Manager writes it). Raises
+        :class:`LookupError` for an unknown host or one without IIS 7+, and
+        :class:`~iis_lab.windows.errors.WindowsApiError` as the configuration system would."""
+        host = self.host_named(host_name)
+        if host.iis is None:
+            raise LookupError(f"{host.name} has no IIS 7+")
+        with self._locks_for(host, reaches_other_hosts=False) as held:
+            if clear:
+                host.iis.config.clear(section, location, element, attribute)
+            else:
+                host.iis.config.set(section, location, element, attribute, "" if value is None else value)
+            # WAS notices the file changed, as it does any change of applicationHost.config.
+            apply_configuration(host, host.iis)
+            self._refresh(held)
+        self._write()
+
+    def change_condition(self, host_name: str, kind: str, name: str, *, clear: bool = False) -> None:
+        """Put a host (or the domain, for an account) in the condition ``kind`` of
+        :data:`~iis_lab.conditions.CONDITION_KINDS` for the account, group or gMSA ``name``, or
+        with ``clear`` take it out. Raises :class:`LookupError` for an unknown kind, host or name."""
+        condition = CONDITION_KINDS.get(kind)
+        if condition is None:
+            raise LookupError(f"unknown condition {kind!r} (known: {', '.join(sorted(CONDITION_KINDS))})")
+        host = self.host_named(host_name)
+        # An account is the domain's, which every host consults: every host's lock.
+        with self.lock:
+            condition.apply(host, name, clear)
+            self._refresh(self.lock)
         self._write()
 
     def save(self) -> None:

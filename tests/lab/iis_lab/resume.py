@@ -144,7 +144,7 @@ def _accounts(entries: Entry, database: AccountDatabase, digests: SecretDigests)
                 "admin_count": entry["admin_count"],
                 "password": _secret(entry["password_digest"], digests),
             }
-            for field in ("object_class", "managed_principals", "dns_host_name"):
+            for field in ("object_class", "managed_principals", "dns_host_name", "locked_out"):
                 if field in entry:
                     attributes[field] = entry[field]
         else:

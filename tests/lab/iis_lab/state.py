@@ -220,6 +220,8 @@ def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
             admin_count=account.admin_count,
             password_digest=None if account.password is None else digest(account.password),
         )
+        if account.locked_out:
+            entry["locked_out"] = True
         if account.object_class != "user":
             entry.update(object_class=account.object_class, managed_principals=account.managed_principals)
             entry.update(dns_host_name=account.dns_host_name)

@@ -28,6 +28,8 @@ administrator installed on the host (besides the ones setup installs).
 
 ``cluster.addresses`` are the IP Address resources of the cluster's groups (the IIS group's
 virtual address), which every cluster node reports; by default ``10.20.0.100/24``.
+``cluster.source`` names the node meant as the sync source: the inventory gives it as
+``iis_cluster_source``.
 ``faults`` injects faults (:mod:`iis_lab.faults`), each naming its ``kind`` and the ``host``
 it affects, which must be a cluster node.
 
@@ -149,6 +151,9 @@ class Topology:
     """Where the topology came from: a file path, or ``default``."""
     cluster_addresses: tuple[IpAddress, ...] = DEFAULT_CLUSTER_ADDRESSES
     metabase_properties: int = 0
+    cluster_source: str | None = None
+    """``cluster.source``: the node meant as the sync source, which the inventory names as
+    ``iis_cluster_source`` (None: the collection's default, the first node)."""
     """How many extra properties each IIS host's metabase is seeded with."""
 
 
@@ -228,6 +233,7 @@ def parse_topology(document: t.Any, source: str) -> Topology:
     base = os.path.dirname(source) if os.path.isfile(source) else str(importlib.resources.files(__package__).joinpath("topologies"))
     hosts = _parse_hosts(root.get("hosts"), base, problems)
     cluster_addresses = _parse_cluster(root.get("cluster"), problems)
+    cluster_source = _parse_cluster_source(root.get("cluster"), [host for host in hosts if host is not None], problems)
     faults = _parse_faults(root.get("faults", []), [host for host in hosts if host is not None], problems)
     metabase_properties = root.get("metabase_properties", 0)
     if (
@@ -247,7 +253,13 @@ def parse_topology(document: t.Any, source: str) -> Topology:
         raise TopologyError(source, list(problems))
     assert domain is not None  # no problems: every part parsed
     return Topology(
-        domain, tuple(t.cast(list[HostSpec], hosts)), tuple(faults), source, cluster_addresses, metabase_properties
+        domain,
+        tuple(t.cast(list[HostSpec], hosts)),
+        tuple(faults),
+        source,
+        cluster_addresses,
+        metabase_properties,
+        cluster_source,
     )
 
 
@@ -505,10 +517,21 @@ def _check_unique(hosts: list[HostSpec | None], field: str, problems: _Problems)
             seen[value] = index
 
 
+def _parse_cluster_source(value: t.Any, hosts: list[HostSpec], problems: _Problems) -> str | None:
+    if not isinstance(value, dict) or "source" not in value:
+        return None
+    nodes = {host.name for host in hosts if host.in_iis_cluster}
+    source = value["source"]
+    if not isinstance(source, str) or source.upper() not in nodes:
+        problems.add("cluster.source", f"{source!r} is not a cluster node of this topology ({', '.join(sorted(nodes))})")
+        return None
+    return source.upper()
+
+
 def _parse_cluster(value: t.Any, problems: _Problems) -> tuple[IpAddress, ...]:
     if value is None:
         return DEFAULT_CLUSTER_ADDRESSES
-    cluster = problems.mapping(value, "cluster", required={"addresses"})
+    cluster = problems.mapping(value, "cluster", required={"addresses"}, optional={"source"})
     entries = cluster.get("addresses")
     if not isinstance(entries, list):
         problems.add("cluster.addresses", f"must be a list of CIDRs, not {_kind(entries)}")

@@ -28,6 +28,7 @@ from ..windows.security import (
     require_administrator,
 )
 from ..windows.stored_secret import same_secret
+from ..windows.was import record_failed_logon
 from .spec import Arg, ArgType, OpContext, OpSpec
 
 
@@ -59,7 +60,12 @@ def account_logon_check(context: OpContext, args: t.Mapping[str, t.Any]) -> dict
     logon_type = _LOGON_TYPES.get(args["logon_type"])
     if logon_type is None:
         raise WindowsApiError(INVALID_PARAMETER, f"logon_type {args['logon_type']!r}")
-    return _error_json(logon(context.host, args["name"], context.secret(args["secret"]), logon_type))
+    error = logon(context.host, args["name"], context.secret(args["secret"]), logon_type)
+    if error is not None:
+        # A failed LogonUser is a failed logon like any other (Security event 4625; a wrong
+        # password counts toward the domain's lockout threshold). The lab records them on IIS 7+ nodes.
+        record_failed_logon(context.host, args["name"])
+    return _error_json(error)
 
 
 def iis_identities_check(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:

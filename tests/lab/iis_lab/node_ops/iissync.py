@@ -6,7 +6,7 @@ import ntpath
 import re
 import typing as t
 
-from ..windows.errors import INVALID_PARAMETER, WindowsApiError
+from ..windows.errors import ERROR_FILE_NOT_FOUND, INVALID_PARAMETER, WindowsApiError
 from ..windows.iissync import EXECUTABLE, Caller, run_iissync
 from .spec import Arg, ArgType, OpContext, OpSpec
 
@@ -24,6 +24,9 @@ def iissync_run(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.
         raise WindowsApiError(INVALID_PARAMETER, "targets must be computer names")
     host = context.host
     executable = ntpath.join(host.os.system_root, EXECUTABLE)
+    if host.iis is not None:
+        # iissync.exe ships with IIS 5 and 6 only: CreateProcess finds no such file.
+        raise WindowsApiError(ERROR_FILE_NOT_FOUND, executable)
     context.network.record_process(host, context.account, " ".join([executable, *targets]))
     caller = Caller(context.account, context.network_credentials)
     run = run_iissync(host, targets, context.network.resolve, caller, context.network.now())

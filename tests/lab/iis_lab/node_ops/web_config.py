@@ -1,10 +1,9 @@
-"""The IIS 7-10 ops: applicationHost.config through Microsoft.Web.Administration
+r"""The IIS 7-10 ops: applicationHost.config through Microsoft.Web.Administration
 (``web_config_*``), and the sites and application pools WAS runs (``iis_sites_get``,
 ``app_pools_get``, ``app_pool_identity_set``, ``app_pool_recycle``).
 
-On a host without IIS 7+, creating ServerManager fails as COM does for a class no one
-registered: REGDB_E_CLASSNOTREG, "Retrieving the COM class factory for component with CLSID
-{2B72133B-3F5B-4602-8952-803546CE3344} failed due to the following error: 80040154".
+On a host without IIS 7+, %windir%\system32\inetsrv\Microsoft.Web.Administration.dll does not
+exist: loading it fails with FileNotFoundException, HRESULT 0x80070002 (COR_E_FILENOTFOUND).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import typing as t
 
 from ..windows.apphost_schema import IDENTITY_TYPES, POOL_LOGON_TYPES
 from ..windows.config_encryption import encrypt, provider_for
-from ..windows.errors import INVALID_PARAMETER, REGDB_E_CLASSNOTREG, ErrorCode, WindowsApiError
+from ..windows.errors import FILE_NOT_FOUND, INVALID_PARAMETER, ErrorCode, WindowsApiError
 from ..windows.security import require_administrator
 from ..windows.stored_secret import same_secret
 from ..windows.was import (
@@ -22,8 +21,10 @@ from ..windows.was import (
     STARTED,
     IisServer,
     application_element,
+    apply_configuration,
     pool_element,
     process_model,
+    remember_configuration,
     site_element,
     start_pool,
 )
@@ -33,7 +34,7 @@ from .spec import Arg, ArgType, OpContext, OpSpec
 def server(context: OpContext, *, write: bool = False) -> IisServer:
     host = context.host
     if host.iis is None:
-        raise WindowsApiError(REGDB_E_CLASSNOTREG, f"{host.name} has no IIS 7+")
+        raise WindowsApiError(FILE_NOT_FOUND, f"{host.name} has no IIS 7+ (Microsoft.Web.Administration)")
     if write:
         # applicationHost.config is writable by Administrators and SYSTEM only.
         require_administrator(host, context.account)
@@ -60,15 +61,15 @@ def web_config_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str,
 
 def web_config_set(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
     value = context.secret(args["secret"]) if "secret" in args else args["value"]
-    server(context, write=True).config.set(
-        args["section"], args.get("location") or "", args.get("element"), args["attribute"], value
-    )
+    iis = server(context, write=True)
+    iis.config.set(args["section"], args.get("location") or "", args.get("element"), args["attribute"], value)
+    apply_configuration(context.host, iis)
 
 
 def web_config_clear(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    server(context, write=True).config.clear(
-        args["section"], args.get("location") or "", args.get("element"), args["attribute"]
-    )
+    iis = server(context, write=True)
+    iis.config.clear(args["section"], args.get("location") or "", args.get("element"), args["attribute"])
+    apply_configuration(context.host, iis)
 
 
 def web_config_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -> bool:
@@ -81,13 +82,17 @@ def web_config_secret_matches(context: OpContext, args: t.Mapping[str, t.Any]) -
 
 
 def web_config_element_add(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    server(context, write=True).config.add_item(
+    iis = server(context, write=True)
+    iis.config.add_item(
         args["section"], args.get("location") or "", args.get("element"), args["item"], args["attributes"]
     )
+    apply_configuration(context.host, iis)
 
 
 def web_config_element_remove(context: OpContext, args: t.Mapping[str, t.Any]) -> None:
-    server(context, write=True).config.remove_item(args["section"], args.get("location") or "", args["element"])
+    iis = server(context, write=True)
+    iis.config.remove_item(args["section"], args.get("location") or "", args["element"])
+    apply_configuration(context.host, iis)
 
 
 def iis_sites_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
@@ -100,7 +105,14 @@ def iis_sites_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[
         for path in iis.application_paths(name):
             [pool] = t.cast(list, iis.config.get(SITES, "", f"{site}/{application_element(path)}", ["applicationPool"]))
             applications.append({"path": path, "pool": pool.value or ""})
-        sites.append({"name": name, "id": int(site_id.value or 0), "state": iis.site_states.get(name, "Stopped"), "applications": applications})
+        sites.append(
+            {
+                "name": name,
+                "id": int(site_id.value or 0),
+                "state": iis.site_states.get(name, "Stopped"),
+                "applications": applications,
+            }
+        )
     return sites
 
 
@@ -112,6 +124,9 @@ def app_pools_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[
         if wanted is not None and name.casefold() not in wanted:
             continue
         model = process_model(iis, name)
+        # Telling whether a password is stored decrypts it (never shown): another machine's
+        # ciphertext fails here with NTE_BAD_DATA.
+        password = iis.config.clear_text(POOLS, "", f"{pool_element(name)}/processModel", "password")
         pools.append(
             {
                 "name": name,
@@ -120,7 +135,7 @@ def app_pools_get(context: OpContext, args: t.Mapping[str, t.Any]) -> list[dict[
                 "user_name": model["userName"].value or None,
                 "logon_type": model["logonType"].value,
                 "manual_group_membership": model["manualGroupMembership"].value == "true",
-                "password_set": bool(model["password"].raw),
+                "password_set": bool(password),
             }
         )
     return pools
@@ -136,27 +151,41 @@ def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> di
     name = args["name"]
     identity_type = _choice(args["identity_type"], IDENTITY_TYPES, "identity_type")
     logon_type = _choice(args["logon_type"], POOL_LOGON_TYPES, "logon_type") if args.get("logon_type") else None
+    gmsa = str(args.get("user", "")).endswith("$")
     if identity_type == "SpecificUser" and not args.get("user"):
         raise WindowsApiError(INVALID_PARAMETER, "SpecificUser needs user")
+    if identity_type == "SpecificUser" and gmsa == ("secret" in args):
+        raise WindowsApiError(INVALID_PARAMETER, "a gMSA takes no secret, any other user one")
     if identity_type != "SpecificUser" and ("user" in args or "secret" in args):
         raise WindowsApiError(INVALID_PARAMETER, "user and secret go with SpecificUser only")
     element = f"{pool_element(name)}/processModel"
-    previous = {reading: model.raw for reading, model in process_model(iis, name).items() if reading in _IDENTITY_ATTRIBUTES}
-    wanted: dict[str, str | None] = {"identityType": identity_type}
+    # What the pool's own processModel element holds (not what it inherits), to put back as it was.
+    previous = {
+        attribute: reading.raw if reading.origin == "set" else None
+        for attribute, reading in process_model(iis, name).items()
+        if attribute in _IDENTITY_ATTRIBUTES
+    }
+    # An attribute the identity does not use goes: a built-in identity's user and password, a
+    # gMSA's password.
+    wanted: dict[str, str | None] = {"identityType": identity_type, "userName": None, "password": None}
     if identity_type == "SpecificUser":
         wanted["userName"] = args["user"]
-        secret = context.secret(args["secret"]) if "secret" in args else None
-        wanted["password"] = None if secret is None else encrypt(iis.config.keys, provider_for(POOLS), secret)
+        if not gmsa:
+            wanted["password"] = encrypt(iis.config.keys, provider_for(POOLS), context.secret(args["secret"]))
     if logon_type is not None:
         wanted["logonType"] = logon_type
     _commit(iis, element, wanted)
     if args.get("recycle") is False:
+        # The op does not wait; WAS still follows the change (a started pool recycles).
+        apply_configuration(context.host, iis)
         return {"state": iis.pool_states.get(name, "Stopped"), "start_error": None, "restored": False}
     error = start_pool(context.host, iis, name)
+    if error is not None:
+        _commit(iis, element, previous)
+        start_pool(context.host, iis, name)
+    remember_configuration(iis)
     if error is None:
         return {"state": STARTED, "start_error": None, "restored": False}
-    _commit(iis, element, previous)
-    start_pool(context.host, iis, name)
     return {"state": iis.pool_states[name], "start_error": _error(error), "restored": True}
 
 
@@ -164,6 +193,7 @@ def app_pool_recycle(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[st
     iis = server(context, write=True)
     process_model(iis, args["name"])
     error = start_pool(context.host, iis, args["name"])
+    remember_configuration(iis)
     return {"state": iis.pool_states[args["name"]], "start_error": _error(error), "restored": False}
 
 
@@ -194,7 +224,12 @@ _ELEMENT = Arg("element", ArgType.STR)
 _ATTRIBUTE = Arg("attribute", ArgType.STR, required=True)
 
 OPS = (
-    OpSpec("web_config_get", write=False, args=(_SECTION, _LOCATION, _ELEMENT, Arg("attributes", ArgType.STR_LIST)), run=web_config_get),
+    OpSpec(
+        "web_config_get",
+        write=False,
+        args=(_SECTION, _LOCATION, _ELEMENT, Arg("attributes", ArgType.STR_LIST)),
+        run=web_config_get,
+    ),
     OpSpec(
         "web_config_set",
         write=True,
@@ -212,7 +247,13 @@ OPS = (
     OpSpec(
         "web_config_element_add",
         write=True,
-        args=(_SECTION, _LOCATION, _ELEMENT, Arg("item", ArgType.STR, required=True), Arg("attributes", ArgType.ANY, required=True)),
+        args=(
+            _SECTION,
+            _LOCATION,
+            _ELEMENT,
+            Arg("item", ArgType.STR, required=True),
+            Arg("attributes", ArgType.ANY, required=True),
+        ),
         run=web_config_element_add,
     ),
     OpSpec(

@@ -55,6 +55,9 @@ class Account:
     # msDS-GroupManagedServiceAccount (a gMSA, whose msDS-GroupMSAMembership lists the SIDs of
     # the PrincipalsAllowedToRetrieveManagedPassword, and whose DNSHostName is dns_host_name).
     object_class: str = "user"
+    # Locked out by the domain's account lockout policy (or a test): every logon fails with
+    # ERROR_ACCOUNT_LOCKED_OUT until an administrator unlocks it.
+    locked_out: bool = False
     managed_principals: list[str] = dataclasses.field(default_factory=list)
     dns_host_name: str = ""
 

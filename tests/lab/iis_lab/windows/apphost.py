@@ -16,15 +16,14 @@ schema's default).
 
 Locking. ``override_allowed`` is the section's effective override mode at the location
 (ConfigurationSection.OverrideModeEffective): the declaration's ``overrideModeDefault``, changed
-by ``overrideMode`` on the location tags of the location and its ancestors, and false where
-``allowDefinition="AppHostOnly"`` forbids the level (a site path). It says whether lower-level
+by ``overrideMode`` on the location tags of the location and its ancestors (ConfigurationSection.IsLocked),
+and false where ``allowDefinition`` (AppHostOnly, MachineOnly, MachineToWebRoot) forbids a location path. It says whether lower-level
 files (web.config) may set the section there ("How to Use Locking in IIS 7.0 Configuration",
 learn.microsoft.com/iis/get-started/planning-for-security/how-to-use-locking-in-iis-configuration).
-A write through GetApplicationHostConfiguration lands in applicationHost.config itself, the file
-that declares the lock, so ``overrideModeDefault="Deny"`` does not stop it (IIS Manager writes a
-site's anonymousAuthentication into ``<location path="site">`` tags this way); it fails with
-ERROR_LOCK_VIOLATION where the level is forbidden (AppHostOnly) or a location tag of a strict
-ancestor path holds the section with ``overrideMode="Deny"``.
+A write through GetApplicationHostConfiguration lands in applicationHost.config itself, whose own
+location tags no lock binds (IIS Manager writes a site's anonymousAuthentication, whose
+overrideModeDefault is Deny, into ``<location path="site">`` tags this way); it fails with
+ERROR_LOCK_VIOLATION only where allowDefinition forbids the location.
 """
 
 from __future__ import annotations
@@ -46,6 +45,8 @@ from .errors import (
 from .xml_document import Element, indentation_of, parse
 
 _STEP = re.compile(r"([A-Za-z_][\w.-]*)((?:\[@[A-Za-z_][\w.-]*='(?:[^']|'')*'\])*)")
+# allowDefinition values that admit no location path of applicationHost.config.
+_SERVER_ONLY = ("AppHostOnly", "MachineOnly", "MachineToWebRoot")
 _KEY = re.compile(r"\[@([A-Za-z_][\w.-]*)='((?:[^']|'')*)'\]")
 
 
@@ -119,7 +120,9 @@ class AppHostConfig:
         levels = self._levels(location)
         found = [(level, self._find(container, section, steps)) for level, container in levels]
         last_item = max((index for index, step in enumerate(steps) if step.keys), default=-1)
-        if last_item >= 0 and all(self._find(container, section, steps[: last_item + 1]) is None for _, container in levels):
+        if last_item >= 0 and all(
+            self._find(container, section, steps[: last_item + 1]) is None for _, container in levels
+        ):
             return None
         wanted = list(schema.attributes) if not names else list(names)
         defaults = self._defaults(section, location, steps)
@@ -141,7 +144,7 @@ class AppHostConfig:
         location = _normalize(location)
         if not location:
             return True
-        if declaration.allow_definition == "AppHostOnly":
+        if declaration.allow_definition in _SERVER_ONLY:
             return False
         mode = declaration.override_mode_default
         for path, tag in self._location_tags():
@@ -190,11 +193,16 @@ class AppHostConfig:
             return
         # IIS leaves no empty element behind (items stay: only element_remove removes them).
         for parent, child in reversed(chain):
-            if child.attributes or child.children or child is self.document.root or any(s.keys and s.matches(child) for s in steps):
+            if child.children or any(step.keys and step.matches(child) for step in steps):
+                break
+            empty_location = child.name == "location" and [name for name, _ in child.attributes] == ["path"]
+            if child.attributes and not empty_location:
                 break
             parent.remove(child)
 
-    def add_item(self, section: str, location: str, element: str | None, item: str, attributes: t.Mapping[str, t.Any]) -> None:
+    def add_item(
+        self, section: str, location: str, element: str | None, item: str, attributes: t.Mapping[str, t.Any]
+    ) -> None:
         owner_schema, steps = self._resolve(section, element)
         collection = owner_schema.collection
         if collection is None or collection.item != item:
@@ -207,7 +215,10 @@ class AppHostConfig:
             raise WindowsApiError(INVALID_PARAMETER, f"{item} needs {', '.join(keys)}")
         location = self._writable(section, location)
         new_step = Step(item, tuple((key, values[key]) for key in keys))
-        if self.get(section, location, "/".join(filter(None, [element or "", _step_text(new_step)])), list(keys)) is not None:
+        if (
+            self.get(section, location, "/".join(filter(None, [element or "", _step_text(new_step)])), list(keys))
+            is not None
+        ):
             raise WindowsApiError(ERROR_ALREADY_EXISTS, f"{item} {new_step.keys}")
         owner, chain = self._container(section, location, steps, create=True)
         assert owner is not None
@@ -242,7 +253,9 @@ class AppHostConfig:
             if schema.collection is not None and step.name == schema.collection.item:
                 item_schema = schema.collection.item_schema
                 if {key for key, _ in step.keys} != set(item_schema.keys):
-                    raise WindowsApiError(INVALID_PARAMETER, f"{step.name} is addressed by {', '.join(item_schema.keys)}")
+                    raise WindowsApiError(
+                        INVALID_PARAMETER, f"{step.name} is addressed by {', '.join(item_schema.keys)}"
+                    )
                 schema = item_schema
             elif step.name in schema.children and not step.keys:
                 schema = schema.children[step.name]
@@ -252,9 +265,7 @@ class AppHostConfig:
 
     def _location_tags(self) -> list[tuple[str, Element]]:
         return [
-            (_normalize(tag.get("path") or ""), tag)
-            for tag in self.document.root.children
-            if tag.name == "location"
+            (_normalize(tag.get("path") or ""), tag) for tag in self.document.root.children if tag.name == "location"
         ]
 
     def _levels(self, location: str) -> list[tuple[str, Element]]:
@@ -312,21 +323,30 @@ class AppHostConfig:
         shown = (lambda raw: None) if attribute.encrypted else (lambda raw: raw)
         for level, node in reversed(found):
             if node is not None and (raw := node.get(attribute.name)) is not None:
-                return AttributeReading(attribute.name, shown(raw), "set" if level == location else "inherited", attribute.encrypted, raw)
+                return AttributeReading(
+                    attribute.name, shown(raw), "set" if level == location else "inherited", attribute.encrypted, raw
+                )
         for node in defaults:
             if (raw := node.get(attribute.name)) is not None:
                 return AttributeReading(attribute.name, shown(raw), "inherited", attribute.encrypted, raw)
         return AttributeReading(attribute.name, shown(attribute.default), "default", attribute.encrypted, None)
 
     def _writable(self, section: str, location: str) -> str:
+        """``location`` normalized, once applicationHost.config may hold the section there. Locks
+        (overrideModeDefault, overrideMode) bind the lower levels only, the web.config files: a
+        ``<location>`` tag of applicationHost.config itself is never locked (the IIS team's "More
+        config locking", blogs.msdn.com/b/andrewbi/archive/2008/02/15/more-config-locking.aspx).
+        What forbids it is allowDefinition: no location path for a section of the server level
+        only, none below an application for MachineToApplication."""
         declaration = self.declaration(section)
         location = _normalize(location)
-        if location and declaration.allow_definition == "AppHostOnly":
-            raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is AppHostOnly")
-        for path, tag in self._location_tags():
-            if path != location and _is_ancestor_or_self(path, location) and tag.get("overrideMode") == "Deny":
-                if self._section_element(tag, section) is not None:
-                    raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} locked at {path!r}")
+        if location and declaration.allow_definition in _SERVER_ONLY:
+            raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is {declaration.allow_definition}")
+        if location and declaration.allow_definition == "MachineToApplication":
+            site, _, below = location.partition("/")
+            steps = [Step("site", (("name", site),)), Step("application", (("path", "/" + below),))]
+            if below and self._find(self.document.root, "system.applicationHost/sites", steps) is None:
+                raise WindowsApiError(ERROR_LOCK_VIOLATION, f"{section} is MachineToApplication")
         return location
 
     def _container(

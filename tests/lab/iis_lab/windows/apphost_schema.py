@@ -62,7 +62,12 @@ def _attributes(*attributes: AttributeSchema) -> dict[str, AttributeSchema]:
     return {attribute.name: attribute for attribute in attributes}
 
 
-def _element(name: str, *attributes: AttributeSchema, children: t.Sequence[ElementSchema] = (), collection: CollectionSchema | None = None) -> ElementSchema:
+def _element(
+    name: str,
+    *attributes: AttributeSchema,
+    children: t.Sequence[ElementSchema] = (),
+    collection: CollectionSchema | None = None,
+) -> ElementSchema:
     return ElementSchema(name, _attributes(*attributes), {child.name: child for child in children}, collection)
 
 
@@ -190,7 +195,9 @@ def canonical(attribute: AttributeSchema, text: str) -> str:
     if kind == "enum":
         match = next((choice for choice in attribute.choices if choice.lower() == text.lower()), None)
         if match is None:
-            raise WindowsApiError(INVALID_PARAMETER, f"{attribute.name}: {text!r} is not one of {', '.join(attribute.choices)}")
+            raise WindowsApiError(
+                INVALID_PARAMETER, f"{attribute.name}: {text!r} is not one of {', '.join(attribute.choices)}"
+            )
         return match
     if kind == "timeSpan" and not _TIMESPAN.match(text):
         raise WindowsApiError(INVALID_PARAMETER, f"{attribute.name}: {text!r} is not a timespan")

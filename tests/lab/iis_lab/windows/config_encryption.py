@@ -76,5 +76,7 @@ def decrypt(keys: dict[str, bytes], text: str) -> str:
 
 
 def _keystream(key: bytes, iv: bytes, length: int) -> bytes:
-    blocks = (hmac.new(key, iv + counter.to_bytes(8, "big"), hashlib.sha256).digest() for counter in range(length // 32 + 1))
+    blocks = (
+        hmac.new(key, iv + counter.to_bytes(8, "big"), hashlib.sha256).digest() for counter in range(length // 32 + 1)
+    )
     return b"".join(blocks)[:length]

@@ -104,6 +104,7 @@ class ObjectErrors(WindowsApiError):
 
 # Win32 (winerror.h) and network management (lmerr.h) codes of the account, group, logon and
 # LSA calls, with the texts of Windows 2000/2003.
+ERROR_FILE_NOT_FOUND = ErrorCode(2, "ERROR_FILE_NOT_FOUND", "The system cannot find the file specified.")
 ERROR_ACCESS_DENIED = ErrorCode(5, "ERROR_ACCESS_DENIED", "Access is denied.")
 ERROR_NOT_SUPPORTED = ErrorCode(50, "ERROR_NOT_SUPPORTED", "The request is not supported.")
 ERROR_NO_SUCH_PRIVILEGE = ErrorCode(1313, "ERROR_NO_SUCH_PRIVILEGE", "A specified privilege does not exist.")
@@ -132,6 +133,9 @@ NERR_PASSWORD_TOO_SHORT = ErrorCode(
     "password complexity and password history requirements.",
 )
 ERROR_ACCOUNT_DISABLED = ErrorCode(1331, "ERROR_ACCOUNT_DISABLED", "Logon failure: account currently disabled.")
+ERROR_ACCOUNT_LOCKED_OUT = ErrorCode(
+    1909, "ERROR_ACCOUNT_LOCKED_OUT", "The referenced account is currently locked out and may not be logged on to."
+)
 ERROR_LOGON_TYPE_NOT_GRANTED = ErrorCode(
     1385,
     "ERROR_LOGON_TYPE_NOT_GRANTED",
@@ -193,4 +197,5 @@ NTE_NO_KEY = ErrorCode(0x8009000D, "NTE_NO_KEY", "Key does not exist.")
 # ERROR_OBJECT_ALREADY_EXISTS (winerror.h 5010), as HRESULT: the directory's answer to a
 # second object of the same name.
 OBJECT_ALREADY_EXISTS = ErrorCode(0x80071392, "ERROR_OBJECT_ALREADY_EXISTS", "The object already exists.")
-ERROR_ACCOUNT_LOCKED_OUT = ErrorCode(1909, "ERROR_ACCOUNT_LOCKED_OUT", "The referenced account is currently locked out and may not be logged on to.")
+# ERROR_DS_NO_SUCH_OBJECT (winerror.h 8240) as HRESULT: LDAP's noSuchObject.
+DS_NO_SUCH_OBJECT = ErrorCode(0x80072030, "ERROR_DS_NO_SUCH_OBJECT", "There is no such object on the server.")

@@ -31,7 +31,9 @@ def install_modern_iis(host: Host, applicationhost: str | None) -> None:
     if host.aliases.find("IIS_IUSRS") is None:
         host.aliases.add("IIS_IUSRS", Kind.ALIAS, IIS_IUSRS_RID)
     host.rights.setdefault(BATCH_LOGON, []).append(IIS_IUSRS_SID)
-    config = AppHostConfig(applicationhost if applicationhost is not None else default_applicationhost(), new_machine_keys())
+    config = AppHostConfig(
+        applicationhost if applicationhost is not None else default_applicationhost(), new_machine_keys()
+    )
     install_server(host, IisServer(config))
 
 

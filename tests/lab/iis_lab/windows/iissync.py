@@ -127,6 +127,10 @@ def _replication_failure(source: Host, target: Host, caller: Caller) -> int | No
     """The code replication to a reached target ends with, or None when it succeeds."""
     if target.rpc_call_fails:
         return 1726
+    if target.iis is not None:
+        # An IIS 7+ target has no IIS Admin service (no IIS 6 Metabase Compatibility): the DCOM
+        # activation of its admin base object finds no class (REGDB_E_CLASSNOTREG) *(inferred)*.
+        return 0x80040154
     for host in (target, source):
         if host.metabase_refusal is not None:
             return 3 if host.metabase_refusal is PATH_BUSY else 5

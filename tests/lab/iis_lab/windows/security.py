@@ -25,6 +25,7 @@ from .accounts import (
 from .errors import (
     ERROR_ACCESS_DENIED,
     ERROR_ACCOUNT_DISABLED,
+    ERROR_ACCOUNT_LOCKED_OUT,
     ERROR_LOGON_FAILURE,
     ERROR_LOGON_TYPE_NOT_GRANTED,
     ErrorCode,
@@ -119,6 +120,10 @@ def logon(
     IIS_IUSRS to a worker's: :mod:`.was`).
     """
     account = lookup_name(host, name)
+    if account is not None and account.locked_out:
+        # A locked-out account is refused before its password is checked (which is what stops
+        # password guessing): "Account Lockout Threshold", learn.microsoft.com/windows/security/threat-protection/security-policy-settings/account-lockout-threshold.
+        return ERROR_ACCOUNT_LOCKED_OUT
     if account is None or account.kind is not Kind.USER or not same_secret(account.password, password):
         return ERROR_LOGON_FAILURE
     if not account.enabled:

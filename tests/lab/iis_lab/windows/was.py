@@ -60,6 +60,8 @@ class IisServer:
     config: AppHostConfig
     pool_states: dict[str, str] = dataclasses.field(default_factory=dict)
     site_states: dict[str, str] = dataclasses.field(default_factory=dict)
+    pool_configs: dict[str, str] = dataclasses.field(default_factory=dict)
+    """The configuration each pool's worker runs with (:func:`apply_configuration`)."""
     failed_logons: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def pool_names(self) -> list[str]:
@@ -113,9 +115,18 @@ def worker_logon(host: Host, server: IisServer, name: str, *, record: bool) -> E
         return error.error
     error = logon(host, user, password, logon_type, extra) if password is not None else ERROR_LOGON_FAILURE
     if error is not None and record:
-        key = account.qualified_name if account is not None else user
-        server.failed_logons[key] = server.failed_logons.get(key, 0) + 1
+        record_failed_logon(host, user)
     return error
+
+
+def record_failed_logon(host: Host, name: str) -> None:
+    """Count a failed LogonUser on an IIS 7+ host (its Security log's event 4625) for the account
+    ``name`` resolves to (else the name as given)."""
+    if host.iis is None:
+        return
+    account = lookup_name(host, name)
+    key = account.qualified_name if account is not None else name
+    host.iis.failed_logons[key] = host.iis.failed_logons.get(key, 0) + 1
 
 
 def start_pool(host: Host, server: IisServer, name: str) -> ErrorCode | None:
@@ -138,7 +149,11 @@ def can_retrieve(host: Host, gmsa: Account) -> bool:
 def anonymous_logon(host: Host, server: IisServer, site: str) -> tuple[str | None, ErrorCode | None]:
     """The anonymous user in effect at ``site`` and LogonUser's answer for it (None: it logs
     on, or anonymous authentication is off, or requests run as the pool's identity)."""
-    readings = {reading.name: reading for reading in t.cast(list, server.config.get(ANONYMOUS, site, None))}
+    try:
+        readings = {reading.name: reading for reading in t.cast(list, server.config.get(ANONYMOUS, site, None))}
+    except WindowsApiError as error:
+        # A configuration IIS cannot read (a section not declared): requests fail (500.19).
+        return None, error.error
     user = readings["userName"].value or ""
     if readings["enabled"].value != "true" or not user or user.upper() in ("IUSR", "NT AUTHORITY\\IUSR"):
         return user or None, None
@@ -152,15 +167,55 @@ def anonymous_logon(host: Host, server: IisServer, site: str) -> tuple[str | Non
 def install_server(host: Host, server: IisServer) -> None:
     """WAS starting: every pool with autoStart starts, every site with serverAutoStart."""
     host.iis = server
-    for name in server.pool_names():
-        auto = server.config.get(POOLS, "", pool_element(name), ["autoStart"])
-        if auto is not None and auto[0].value == "true":
+    apply_configuration(host, server)
+
+
+def apply_configuration(host: Host, server: IisServer) -> None:
+    """WAS following a change of applicationHost.config: a new pool starts when autoStart says
+    so, a new site when serverAutoStart does, a removed one is gone; a started pool whose
+    configuration changed is recycled, its worker logging on anew (``recycling``'s
+    disallowRotationOnConfigChange is false by default: IIS_schema.xml), and stops when it cannot."""
+    names = server.pool_names()
+    for name in [name for name in server.pool_states if name not in names]:
+        del server.pool_states[name]
+        server.pool_configs.pop(name, None)
+    for name in names:
+        snapshot = _pool_snapshot(server, name)
+        if name not in server.pool_states:
+            auto = server.config.get(POOLS, "", pool_element(name), ["autoStart"])
+            if auto is not None and auto[0].value == "true":
+                start_pool(host, server, name)
+            else:
+                server.pool_states[name] = STOPPED
+        elif server.pool_states[name] == STARTED and server.pool_configs.get(name) != snapshot:
             start_pool(host, server, name)
-        else:
-            server.pool_states[name] = STOPPED
-    for name in server.site_names():
-        auto = server.config.get(SITES, "", site_element(name), ["serverAutoStart"])
-        server.site_states[name] = STARTED if auto is not None and auto[0].value == "true" else STOPPED
+        server.pool_configs[name] = snapshot
+    sites = server.site_names()
+    for name in [name for name in server.site_states if name not in sites]:
+        del server.site_states[name]
+    for name in sites:
+        if name not in server.site_states:
+            auto = server.config.get(SITES, "", site_element(name), ["serverAutoStart"])
+            server.site_states[name] = STARTED if auto is not None and auto[0].value == "true" else STOPPED
+
+
+def remember_configuration(server: IisServer) -> None:
+    """Note the configuration WAS runs each pool with, after an op that started or recycled
+    the pools it changed itself (``app_pool_identity_set``, ``app_pool_recycle``)."""
+    for name in server.pool_names():
+        server.pool_configs[name] = _pool_snapshot(server, name)
+
+
+def _pool_snapshot(server: IisServer, name: str) -> str:
+    """The text a pool's effective configuration comes from: its own element and the pools'
+    defaults."""
+    pools = server.config.document.root.child("system.applicationHost")
+    pools = None if pools is None else pools.child("applicationPools")
+    if pools is None:
+        return ""
+    own = [child.render() for child in pools.children if child.name == "add" and child.get("name") == name]
+    defaults = [child.render() for child in pools.children if child.name == "applicationPoolDefaults"]
+    return "".join(own + defaults)
 
 
 def _item_names(
@@ -176,7 +231,9 @@ def _item_names(
         container = found
     if within is not None:
         name, owner_key, value = within
-        owner = next((child for child in container.children if child.name == name and child.get(owner_key) == value), None)
+        owner = next(
+            (child for child in container.children if child.name == name and child.get(owner_key) == value), None
+        )
         if owner is None:
             return []
         container = owner

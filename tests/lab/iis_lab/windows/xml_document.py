@@ -13,9 +13,7 @@ import html
 import re
 import typing as t
 
-_TOKEN = re.compile(
-    r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<!DOCTYPE[^>]*>|</[^>]+>|<[^>]+>|[^<]+", re.DOTALL
-)
+_TOKEN = re.compile(r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<!DOCTYPE[^>]*>|</[^>]+>|<[^>]+>|[^<]+", re.DOTALL)
 _START = re.compile(r"^<([A-Za-z_][\w.:-]*)(.*?)(/?)>$", re.DOTALL)
 _ATTRIBUTE = re.compile(r"([A-Za-z_][\w.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _DEFAULT_INDENT = "    "
