@@ -57,7 +57,10 @@ class ActionModule(NodeAction):
             rights, token = session.checked(answers[2:]) if _refused_logon_type(logon_error) else (None, None)
             proof = Proof(logon_error=logon_error, rights=rights, token=token)
         elif desired.gmsa:
-            proof = Proof(gmsa=session.checked(answers)[0])
+            (gmsa,) = session.checked(answers[:1])
+            # The right and the token matter once the node may retrieve the gMSA's password.
+            rights, token = session.checked(answers[1:]) if gmsa["can_retrieve"] else (None, None)
+            proof = Proof(gmsa=gmsa, rights=rights, token=token)
         refused = proof_problem(desired, pool, proof)
         if refused is not None:
             raise InvalidInput(f"the identity was not set on application pool {pool.name}: {refused}")

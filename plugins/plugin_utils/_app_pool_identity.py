@@ -21,7 +21,7 @@ import typing as t
 from ._changes import Change, Shown
 from ._iis_identity import logon_error_problem
 from ._input import InvalidInput
-from ._logon_rights import POOL_LOGON_RIGHTS, LogonNeed, logon_grant
+from ._logon_rights import POOL_LOGON_RIGHTS, RIGHT_LABELS, LogonNeed, logon_grant
 from ._node_session import Instruction
 from ._user_rights import Holder, Token
 from ._web_config import Step, Where
@@ -171,8 +171,8 @@ def identity_queries(desired: DesiredIdentity) -> list[Instruction]:
     """The read-only batch: the pool, then the proof of what will be written. For a password,
     whether the pool holds it already, whether it logs the user on with the pool's logon type,
     and the right that logon needs with the user's token (LogonUser refuses the logon type for a
-    token without IIS_IUSRS, which WAS adds to the worker's); for a gMSA, whether this node may
-    retrieve its password."""
+    token without IIS_IUSRS, which WAS adds to the worker's); for a gMSA, which has no password
+    to log on with here, whether this node may retrieve it, and the right with the gMSA's token."""
     queries = [Instruction("app_pools_get", {"names": [desired.pool]})]
     if desired.password:
         where = process_model(desired.pool)
@@ -182,11 +182,14 @@ def identity_queries(desired: DesiredIdentity) -> list[Instruction]:
                 "account_logon_check",
                 {"name": desired.user, "secret": SECRET_REF, "logon_type": LOGON_CHECK_TYPE[desired.logon_type]},
             ),
-            Instruction("user_rights_get", {"right": POOL_LOGON_RIGHTS[desired.logon_type]}),
-            Instruction("account_token_get", {"name": desired.user}),
         ]
     elif desired.gmsa:
         queries.append(Instruction("gmsa_check", {"name": desired.user}))
+    if desired.password or desired.gmsa:
+        queries += [
+            Instruction("user_rights_get", {"right": POOL_LOGON_RIGHTS[desired.logon_type]}),
+            Instruction("account_token_get", {"name": desired.user}),
+        ]
     return queries
 
 
@@ -250,6 +253,13 @@ def proof_problem(desired: DesiredIdentity, pool: PoolState, proof: Proof) -> st
             reason = gmsa.get("error")
             why = f" ({describe(int(reason['code']), str(reason.get('message', '')))})" if reason else ""
             return f"this node may not retrieve the password of {desired.user}{why}: {_GMSA_REMEDY}"
+        if proof.token is not None and not worker_grant(desired, pool, proof):
+            right = POOL_LOGON_RIGHTS[desired.logon_type]
+            through = "" if pool.manual_group_membership else " (nor does IIS_IUSRS, which the worker's token carries)"
+            return (
+                f'{desired.user} does not hold "{RIGHT_LABELS[right]}" ({right}){through}, which {needed_by} needs: '
+                "grant it (webfarm.iis_cluster.user_right)"
+            )
     return None
 
 

@@ -238,6 +238,21 @@ def test_a_gmsa_is_set_where_the_node_may_retrieve_it_and_refused_where_it_may_n
     assert _config(lab) == before
 
 
+def test_a_gmsa_without_the_logon_right_its_worker_needs_is_refused_before_any_change(lab: Lab) -> None:
+    # IIS_IUSRS gives a pool identity "Log on as a batch job"; without it, the gMSA has none.
+    lab.condition("NODE1", "batch_right_removed", "BUILTIN\\IIS_IUSRS")
+    before = _config(lab)
+    run = _identity(lab, user=GMSA)
+    assert run.rc != 0
+    assert run.result("Identity", "node1")["msg"] == (
+        f'the identity was not set on application pool Shop: {GMSA} does not hold "Log on as a batch job" '
+        "(SeBatchLogonRight) (nor does IIS_IUSRS, which the worker's token carries), which the pool's logonType "
+        "LogonBatch needs: grant it (webfarm.iis_cluster.user_right)"
+    )
+    assert _config(lab) == before
+    assert _iis(lab)["pools"]["Shop"]["state"] == "Started"
+
+
 @pytest.mark.parametrize(
     ("extra", "rule"),
     [

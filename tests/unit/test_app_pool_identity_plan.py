@@ -60,9 +60,10 @@ def test_a_password_is_proven_with_the_pools_logon_type_and_compared_on_the_node
 
 
 def test_a_gmsa_is_proven_by_the_node_retrieving_it_and_a_built_in_needs_no_proof():
-    (_, check) = identity_queries(desired_identity("Shop Pool", "SpecificUser", GMSA, False))
+    (_, check, rights, token) = identity_queries(desired_identity("Shop Pool", "SpecificUser", GMSA, False))
     assert check.op == "gmsa_check"
     assert check.args == {"name": GMSA}
+    assert (rights.args, token.args) == ({"right": "SeBatchLogonRight"}, {"name": GMSA})
     assert len(identity_queries(desired_identity("Shop Pool", "NetworkService", None, False))) == 1
 
 
@@ -109,6 +110,17 @@ def test_a_batch_logon_refused_to_the_account_alone_passes_when_iis_iusrs_holds_
     assert proof_problem(desired, _pool(), through_iis_iusrs) is None
     manual = PoolState("Shop Pool", "Started", "ApplicationPoolIdentity", None, "LogonBatch", True, False)
     assert "SeBatchLogonRight" in proof_problem(desired, manual, through_iis_iusrs)
+    # A gMSA has no password to log on with here: its token and the right decide.
+    gmsa = desired_identity("Shop Pool", "SpecificUser", GMSA, False)
+    retrievable = {"exists": True, "can_retrieve": True, "error": None}
+    gmsa_token = {**TOKEN, "name": GMSA}
+    assert proof_problem(gmsa, _pool(), Proof(gmsa=retrievable, rights=BATCH, token=gmsa_token)) is None
+    unrighted = {"right": "SeBatchLogonRight", "holders": BATCH["holders"][:1]}
+    text = proof_problem(gmsa, _pool(), Proof(gmsa=retrievable, rights=unrighted, token=gmsa_token))
+    assert text == (
+        f'{GMSA} does not hold "Log on as a batch job" (SeBatchLogonRight) (nor does IIS_IUSRS, which the worker\'s '
+        "token carries), which the pool's logonType LogonBatch needs: grant it (webfarm.iis_cluster.user_right)"
+    )
     # A wrong password is wrong whatever the rights.
     wrong = Proof(logon_error={"code": 1326, "message": "x"}, rights=BATCH, token=TOKEN)
     assert "the password is wrong" in proof_problem(desired, _pool(), wrong)
