@@ -167,9 +167,9 @@ exists:
   type: bool
 override_allowed:
   description:
-    - Whether configuration below the location (a web.config file) may override the section; the
-      module itself writes into applicationHost.config's C(<location>) tag, which a V(false) here
-      does not prevent.
+    - Whether applicationHost.config may hold the section at the location, as the host reports it.
+      A section IIS allows at the server level only (C(allowDefinition="AppHostOnly")) may not be
+      set at a site; a write there fails with ERROR_LOCK_VIOLATION and writes nothing.
   returned: with O(attribute), when the element exists
   type: bool
 before:

@@ -232,11 +232,11 @@ class AttributeState:
 class ElementState:
     """An element as ``web_config_get`` reported it (None from the node: it does not exist).
 
-    ``override_allowed`` false says the section is locked for configuration *below* this location
-    (web.config files); it does not say a write here fails: a write through the
-    applicationHost.config goes into its ``<location>`` tag, as IIS Manager and ``appcmd
-    /commit:apphost`` write a site's anonymousAuthentication, whose schema denies overrides. The
-    node refuses with ERROR_LOCK_VIOLATION only what is locked for applicationHost.config too.
+    ``override_allowed`` is reported, not decided on: a write goes into applicationHost.config's
+    ``<location>`` tag, which locks for web.config files (a schema's overrideModeDefault="Deny",
+    as anonymousAuthentication's) do not bind, and where the node refuses what allowDefinition
+    forbids with ERROR_LOCK_VIOLATION before writing anything; a task makes one change, so the
+    refusal leaves the configuration as it was.
     """
 
     override_allowed: bool

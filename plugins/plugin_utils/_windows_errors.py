@@ -47,11 +47,10 @@ _KNOWN: dict[int, KnownError] = {
     33: KnownError(
         "ERROR_LOCK_VIOLATION",
         "The process cannot access the file because another process has locked a portion of the file.",
-        "IIS reports a configuration section locked for this location this way (\"This configuration section "
-        "cannot be used at this path. This happens when the section is locked at a parent level.\"): a section IIS "
-        "allows at the server level only (allowDefinition=\"AppHostOnly\", such as applicationPools and sites) is "
-        "set with location ''; otherwise set it on the parent location that denies overrides "
-        "(overrideMode=\"Deny\"), or allow them there. Nothing was written.",
+        "IIS reports a section applicationHost.config may not hold at this location this way (\"This configuration "
+        "section cannot be used at this path\"): a section IIS allows at the server level only "
+        "(allowDefinition=\"AppHostOnly\", such as applicationPools and sites) is set with location ''; one allowed "
+        "down to applications (MachineToApplication) at a site or an application, not below. Nothing was written.",
     ),
     87: KnownError("ERROR_INVALID_PARAMETER", "The parameter is incorrect."),
     183: KnownError(

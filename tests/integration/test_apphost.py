@@ -124,7 +124,6 @@ def test_a_site_sets_a_section_web_config_files_may_not_override_and_a_write_iis
     # anonymousAuthentication's schema denies overrides; a site's value goes into a <location>.
     site = _web_config(lab, section=ANONYMOUS, location="Shop", attribute="userName", value="")
     assert site.rc == 0, site.output
-    assert site.result("Setting", "node1")["override_allowed"] is False
     assert site.result("Setting", "node1")["after"] == {"origin": "set", "encrypted": False, "value": ""}
     assert _iis(lab)["sites"]["Shop"]["anonymous_logon_error"] is None
 
