@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._host_facts import HOST_FACTS, HostFacts
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._host_facts import BACKEND_APPHOST, HOST_FACTS, HostFacts
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import apphost_sites
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 
@@ -18,13 +19,22 @@ class ActionModule(NodeAction):
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
-        # The sites come in the same execution, for a pre-flight that checks a site exists.
-        queries = [HOST_FACTS] + ([Instruction("metabase_sites_get", {"service": args["sites"]})] if args["sites"] else [])
+        # The metabase's sites come in the same execution, for a pre-flight that checks a site
+        # exists; an IIS 7-10 node is asked for its applicationHost.config sites once its
+        # version is known (its metabase answers only with the IIS 6 compatibility feature).
+        service = args["sites"]
+        queries = [HOST_FACTS] + ([Instruction("metabase_sites_get", {"service": service})] if service else [])
         facts, *sites = session.run(queries, stop_on_error=False)
         (report,) = session.checked([facts])
-        result = {"changed": False, **HostFacts.from_report(report).as_result(), "ip_addresses": report["ip_addresses"]}
-        # A node without IIS has no metabase to list sites from: it is the answer, not an error.
-        if sites and report.get("iis_version"):
+        node = HostFacts.from_report(report)
+        result = {"changed": False, **node.as_result(), "ip_addresses": report["ip_addresses"]}
+        # A node without IIS has no sites to list: it is the answer, not an error.
+        if not service or not node.iis_version:
+            return result
+        if node.backend == BACKEND_APPHOST:
+            (listed,) = session.values([Instruction("iis_sites_get")])
+            result["sites"] = apphost_sites(service, listed)
+        else:
             (listed,) = session.checked(sites)
             result["sites"] = [{"path": site["path"], "server_comment": site["server_comment"]} for site in listed]
         return result

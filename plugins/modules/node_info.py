@@ -14,8 +14,9 @@ description:
   - Reads the node's identity in one remote execution, for roles and playbooks to decide on.
     The collection's roles use it to tell domain controllers from member servers, as KB Q249603
     does ("If the clustered nodes are domain controllers, you can skip steps 1 through 4").
-  - With O(sites), also lists a service's sites in the same execution, so that a pre-flight can
-    check that a site exists before anything changes.
+  - With O(sites), also lists a service's sites, so that a pre-flight can check that a site
+    exists before anything changes - from the metabase in the same execution on IIS 5/6, from
+    C(applicationHost.config) in a second one on IIS 7-10.
 options:
   sites:
     description:
@@ -71,13 +72,23 @@ iis_version:
   returned: always
   type: str
   sample: "5.0"
+backend:
+  description:
+    - How the node's IIS keeps its configuration - V(metabase) for IIS 5.x and 6.x, V(apphost)
+      (C(applicationHost.config)) for IIS 7.0 and later; null without IIS.
+  returned: always
+  type: str
+  sample: metabase
 ip_addresses:
   description: The node's IPv4 addresses, each with C(address) and C(prefix_length).
   returned: always
   type: list
   elements: dict
 sites:
-  description: The sites of the service O(sites) names, each with C(path) (such as C(W3SVC/1)) and C(server_comment).
+  description:
+    - The sites of the service O(sites) names, each with C(path) (such as C(W3SVC/1)) and C(server_comment).
+    - On IIS 7-10, the sites of C(applicationHost.config), named as IIS's metabase compatibility
+      names them - C(path) the service and the site's ID, C(server_comment) its name.
   returned: when O(sites) is given and the node runs IIS
   type: list
   elements: dict

@@ -21,7 +21,7 @@ import typing as t
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 
-from ._host_facts import HostFacts
+from ._host_facts import BACKEND_APPHOST, BACKEND_METABASE, HostFacts
 from ._iis_identity import site_path
 from ._iissync_run import MAX_RETRIES, MAX_RETRY_DELAY
 from ._input import InvalidInput, not_text, secret_not_text
@@ -304,10 +304,7 @@ def node_problems(
         if name in by_name:
             problems.append(f"{by_name[name]} and {node.host} are the same computer {node.facts.name}; list each node once")
         by_name.setdefault(name, node.host)
-    generations = {_metabase_generation(node.facts.iis_version) for node in answered if node.facts.iis_version}
-    if len(generations) > 1:
-        versions = ", ".join(f"{node.host} IIS {node.facts.iis_version}" for node in answered if node.facts.iis_version)
-        problems.append(f"the nodes mix IIS 5/6 with IIS 7 or later ({versions}); a cluster's nodes share one IIS generation")
+    problems += backend_problems(answered)
     source_node = next((node for node in answered if node.host == source), None)
     if source_node is not None and site is not None:
         problems += _site_problems(site, source_node)
@@ -336,8 +333,24 @@ def cluster_accounts(nodes: t.Sequence[NodeReport], source: str, account_names: 
     return setup + [names["iusr_qualified"], names["iwam_qualified"]]
 
 
-def _metabase_generation(version: str) -> str:
-    return "metabase" if int(version.split(".")[0]) < 7 else "applicationHost.config"
+_BACKEND_WORDS = {BACKEND_METABASE: "metabase (IIS 5/6)", BACKEND_APPHOST: "applicationHost.config (IIS 7-10)"}
+
+
+def backend_problems(nodes: t.Sequence[NodeReport]) -> list[str]:
+    """A cluster mixing the metabase (IIS 5/6) with applicationHost.config (IIS 7-10): one
+    problem naming the nodes of each kind, since no step converges both alike (IISSync reads
+    and writes the metabase only)."""
+    kinds: dict[str, list[str]] = {}
+    for node in nodes:
+        if node.facts is not None and node.facts.backend is not None:
+            kinds.setdefault(node.facts.backend, []).append(f"{node.host} IIS {node.facts.iis_version}")
+    if len(kinds) < 2:
+        return []
+    named = "; ".join(f"{_BACKEND_WORDS[kind]}: {', '.join(kinds[kind])}" for kind in _BACKEND_WORDS if kind in kinds)
+    return [
+        f"the nodes mix two IIS backends ({named}); a cluster's nodes share one: give each kind its own inventory "
+        "group (iis_cluster_group) and run the playbook for each"
+    ]
 
 
 def _site_problems(site: SiteAsked, source: NodeReport) -> list[str]:

@@ -27,6 +27,9 @@ _ROLE_NAMES = {
     5: "a primary domain controller",
 }
 _DOMAIN_CONTROLLER_ROLES = (4, 5)
+BACKEND_METABASE = "metabase"
+BACKEND_APPHOST = "apphost"
+_FIRST_APPHOST_MAJOR = 7  # IIS 7.0 replaced the metabase with applicationHost.config
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,8 +63,21 @@ class HostFacts:
         """The domain role in words, for messages."""
         return _ROLE_NAMES.get(self.domain_role, f"of domain role {self.domain_role}")
 
+    @property
+    def backend(self) -> str | None:
+        """How the node's IIS is configured: ``metabase`` (IIS 5.x/6.x), ``apphost`` (IIS 7.0 and
+        later, applicationHost.config), None without IIS."""
+        return iis_backend(self.iis_version)
+
     def as_result(self) -> dict[str, t.Any]:
-        return {**dataclasses.asdict(self), "is_domain_controller": self.is_domain_controller}
+        return {**dataclasses.asdict(self), "is_domain_controller": self.is_domain_controller, "backend": self.backend}
+
+
+def iis_backend(iis_version: str | None) -> str | None:
+    """The backend of an IIS version as ``host_facts`` reports it (``"6.0"``, ``"10.0"``)."""
+    if not iis_version:
+        return None
+    return BACKEND_METABASE if int(iis_version.split(".")[0]) < _FIRST_APPHOST_MAJOR else BACKEND_APPHOST
 
 
 def require_domain_controller(facts: HostFacts, host: str, module: str) -> None:

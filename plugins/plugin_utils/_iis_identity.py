@@ -45,6 +45,8 @@ _RIGHT_OF_LOGON_TYPE = {
     "interactive": ("SeInteractiveLogonRight", "Log on locally"),
     "batch": ("SeBatchLogonRight", "Log on as a batch job"),
     "network": ("SeNetworkLogonRight", "Access this computer from the network"),
+    "network_cleartext": ("SeNetworkLogonRight", "Access this computer from the network"),
+    "service": ("SeServiceLogonRight", "Log on as a service"),
 }
 
 
@@ -58,6 +60,12 @@ def site_path(service: str, site: str, sites: t.Sequence[t.Mapping[str, t.Any]] 
             return str(candidate["path"])
     known = ", ".join(f"{entry['server_comment']!r} ({entry['path']})" for entry in sites or []) or "none"
     raise InvalidInput(f"site: no site of {service} has the ServerComment {site!r}; its sites are {known}")
+
+
+def apphost_sites(service: str, sites: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str, str]]:
+    """IIS 7-10's sites (``iis_sites_get``) as the metabase names them: ``<service>/<id>`` with
+    the site's name as ServerComment, which is how IIS's metabase compatibility maps them."""
+    return [{"path": f"{service}/{int(site['id'])}", "server_comment": str(site["name"])} for site in sites]
 
 
 def overrides_below(path: str, data_paths: t.Mapping[str, t.Sequence[str]]) -> dict[str, list[str]]:

@@ -44,7 +44,20 @@ _KNOWN: dict[int, KnownError] = {
         "Connect (or become) as a member of the node's Administrators group; on a domain controller, "
         "as a domain administrator.",
     ),
+    33: KnownError(
+        "ERROR_LOCK_VIOLATION",
+        "The process cannot access the file because another process has locked a portion of the file.",
+        "IIS reports a section applicationHost.config may not hold at this location this way (\"This configuration "
+        "section cannot be used at this path\"): a section IIS allows at the server level only "
+        "(allowDefinition=\"AppHostOnly\", such as applicationPools and sites) is set with location ''; one allowed "
+        "down to applications (MachineToApplication) at a site or an application, not below. Nothing was written.",
+    ),
     87: KnownError("ERROR_INVALID_PARAMETER", "The parameter is incorrect."),
+    183: KnownError(
+        "ERROR_ALREADY_EXISTS",
+        "Cannot create a file when that file already exists.",
+        "IIS reports a duplicate collection entry this way: the item with these keys exists already.",
+    ),
     148: KnownError(
         "ERROR_PATH_BUSY",
         "The path specified cannot be used at this time.",
@@ -71,6 +84,12 @@ _KNOWN: dict[int, KnownError] = {
         "No mapping between account names and security IDs was done.",
         "Check the account's name; a domain account must exist first (webfarm.iis_cluster.domain_account).",
     ),
+    1330: KnownError(
+        "ERROR_PASSWORD_EXPIRED",
+        "Logon failure: the specified account password has expired.",
+        "Set a new password on the account (webfarm.iis_cluster.domain_account) and give it; a service "
+        "account's password should not expire.",
+    ),
     1377: KnownError("ERROR_MEMBER_NOT_IN_ALIAS", "The specified account name is not a member of the local group."),
     1378: KnownError(
         "ERROR_MEMBER_IN_ALIAS", "The specified account name is already a member of the local group."
@@ -90,6 +109,17 @@ _KNOWN: dict[int, KnownError] = {
         "The RPC server is unavailable.",
         "Check that the target's name resolves and that it answers RPC (TCP 135).",
     ),
+    1907: KnownError(
+        "ERROR_PASSWORD_MUST_CHANGE",
+        "The user's password must be changed before signing in.",
+        "Clear \"User must change password at next logon\" on the account, or set a new password and give it.",
+    ),
+    1909: KnownError(
+        "ERROR_ACCOUNT_LOCKED_OUT",
+        "The referenced account is currently locked out and may not be logged on to.",
+        "Unlock the account on a domain controller, then find what tried an old password (a pool, a service "
+        "or a node not yet updated).",
+    ),
     2220: KnownError(
         "NERR_GroupNotFound",
         "The group name could not be found.",
@@ -108,6 +138,11 @@ _KNOWN: dict[int, KnownError] = {
         "password complexity and password history requirements.",
         "Choose a password the domain's password policy accepts.",
     ),
+    5010: KnownError(
+        "ERROR_OBJECT_ALREADY_EXISTS",
+        "The object already exists.",
+        "An account of this name exists in the domain already: choose another name, or use the existing one.",
+    ),
     10060: KnownError(
         "WSAETIMEDOUT",
         "A connection attempt failed because the connected party did not properly respond after a period of "
@@ -125,6 +160,12 @@ _KNOWN: dict[int, KnownError] = {
         "Check the computer name, and that DNS or WINS resolves it from the node.",
     ),
     0x80004005: KnownError("E_FAIL", "Unspecified error"),
+    0x8009000D: KnownError(
+        "NTE_NO_KEY",
+        "Key does not exist.",
+        "The domain has no usable KDS root key for group managed service accounts: create one (Add-KdsRootKey) "
+        "and wait until it is usable (10 hours), or back-date it in a lab.",
+    ),
     0x80040154: KnownError(
         "REGDB_E_CLASSNOTREG",
         "Class not registered",

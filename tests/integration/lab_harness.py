@@ -212,6 +212,17 @@ class Lab:
             text=True,
         )
 
+    def condition(self, host: str, kind: str, name: str, *, clear: bool = False) -> None:
+        """Put an account or group of the running lab in a condition on ``host``, or take it out
+        (``iis-lab condition``; for example ``batch_right_removed``)."""
+        change = ["--kind", kind, "--name", name, *(["--clear"] if clear else [])]
+        subprocess.run(
+            [BIN / "iis-lab", "condition", "--state-dir", str(self.state_dir), "--host", host, *change],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
     def iissync_runs(self) -> list[dict[str, t.Any]]:
         """The iissync.exe processes the hosts started."""
         return [process for process in self.processes() if "iissync.exe" in process["command_line"]]

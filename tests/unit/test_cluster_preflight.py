@@ -15,6 +15,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     NodeReport,
     SiteAsked,
     asked_steps,
+    backend_problems,
     inventory_problems,
     masked,
     cluster_accounts,
@@ -23,6 +24,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     selected_steps,
     variable_problems,
 )
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._host_facts import HostFacts, iis_backend
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 
 ROLES = Path(__file__).resolve().parents[2] / "roles"
@@ -199,12 +201,30 @@ def test_nodes_that_answer_run_iis_once_each_in_one_generation():
         "node5: did not answer the pre-flight: connection refused",
         "node3: runs no IIS (NODE3 has no W3SVC); every node of the cluster runs IIS",
         "node1 and node2 are the same computer NODE1; list each node once",
-        "the nodes mix IIS 5/6 with IIS 7 or later (node1 IIS 5.0, node2 IIS 5.0, node4 IIS 10.0); a cluster's nodes "
-        "share one IIS generation",
+        "the nodes mix two IIS backends (metabase (IIS 5/6): node1 IIS 5.0, node2 IIS 5.0; applicationHost.config "
+        "(IIS 7-10): node4 IIS 10.0); a cluster's nodes share one: give each kind its own inventory group "
+        "(iis_cluster_group) and run the playbook for each",
         "anonymous_identity_site: node1 has no site W3SVC/999 (its sites: none)",
         node_problems([broken[0]], "node1", None, {"base": "x\\y"})[0],
     ]
     assert node_problems([broken[0]], "node1", None, {"base": "x\\y"})[0].startswith("iis_cluster_account_base:")
+
+
+def test_a_cluster_of_one_backend_passes_and_a_mixed_one_names_the_nodes_of_each_kind():
+    modern = [NodeReport.from_result(f"web{n}", _facts(f"WEB{n}", iis=version)) for n, version in ((1, "10.0"), (2, "7.5"))]
+    assert backend_problems(modern) == []
+    assert backend_problems([*modern, NodeReport.from_result("node3", _facts("NODE3", iis=None))]) == []
+    [problem] = backend_problems([NodeReport.from_result("old", _facts("OLD", iis="6.0")), *modern])
+    assert problem.startswith(
+        "the nodes mix two IIS backends (metabase (IIS 5/6): old IIS 6.0; applicationHost.config (IIS 7-10): "
+        "web1 IIS 10.0, web2 IIS 7.5)"
+    )
+
+
+@pytest.mark.parametrize(("version", "backend"), [("5.0", "metabase"), ("6.0", "metabase"), ("7.0", "apphost"), ("10.0", "apphost"), (None, None)])
+def test_the_backend_follows_the_iis_version(version, backend):
+    assert iis_backend(version) == backend
+    assert HostFacts.from_report(_facts("NODE1", iis=version)).as_result()["backend"] == backend
 
 
 def test_step_8_s_source_is_asked_iis_setup_s_accounts_and_the_kb_s_when_they_can_be_told():

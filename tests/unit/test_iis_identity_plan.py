@@ -10,6 +10,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import (
     POOLED_PACKAGE_ID,
     ComApplication,
+    apphost_sites,
     application_problem,
     failing_key_problem,
     function_problems,
@@ -233,3 +234,10 @@ def test_stale_overrides_are_the_overriding_keys_that_do_not_log_on():
     [stale] = stale_overrides(checks)
     assert (stale["path"], stale["user"]) == ("W3SVC/1/ROOT/B", "WEBFARM\\IUSR_web")
     assert stale["problem"].startswith("the password is wrong: AnonymousUserPass does not log")
+
+
+def test_iis_7_sites_are_named_as_the_metabase_compatibility_names_them():
+    listed = [{"name": "Default Web Site", "id": 1, "state": "Started", "applications": []}, {"name": "Shop", "id": 3, "state": "Stopped", "applications": []}]
+    sites = apphost_sites("W3SVC", listed)
+    assert sites == [{"path": "W3SVC/1", "server_comment": "Default Web Site"}, {"path": "W3SVC/3", "server_comment": "Shop"}]
+    assert site_path("W3SVC", "Shop", sites) == "W3SVC/3"
