@@ -55,7 +55,8 @@ def test_origin_follows_locations_and_collection_defaults(node_ops: NodeOps) -> 
     at_site = node_ops.value(
         op("web_config_get", section=ANONYMOUS, location="Shop", attributes=["userName", "logonMethod"])
     )
-    assert at_site["override_allowed"] is False  # overrideModeDefault="Deny"
+    # overrideModeDefault="Deny" binds web.config files only: applicationHost.config may hold it here.
+    assert at_site["override_allowed"] is True
     assert [(a["name"], a["value"], a["origin"]) for a in at_site["attributes"]] == [
         ("userName", "IUSR", "inherited"),
         ("logonMethod", "ClearText", "default"),
@@ -121,11 +122,11 @@ def test_override_mode_deny_locks_the_levels_below_but_not_applicationhost_itsel
     config = lab.host_named("NODE1").iis.config
     node_ops.values(op("web_config_set", section=ANONYMOUS, location="Shop", attribute="enabled", value="true"))
     shop = [tag for tag in config.document.root.children if tag.name == "location" and tag.get("path") == "Shop"][0]
-    assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is True
     shop.set("overrideMode", "Deny")
-    assert (
-        node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is False
-    )
+    assert node_ops.value(op("web_config_get", section=ANONYMOUS, location="Shop/checkout"))["override_allowed"] is True
+    # Only allowDefinition keeps a section out of a location path: AppHostOnly at a site.
+    pools = node_ops.value(op("web_config_get", section="system.applicationHost/applicationPools", location="Shop"))
+    assert pools is not None and pools["override_allowed"] is False
     # A <location> tag of applicationHost.config is not bound by the lock ("More config locking").
     node_ops.values(
         op("web_config_set", section=ANONYMOUS, location="Shop/checkout", attribute="enabled", value="false")

@@ -14,16 +14,14 @@ parent level or from its collection's ``*Defaults`` element (applicationPoolDefa
 applicationDefaults, virtualDirectoryDefaults, as IIS applies them), else ``default`` (the
 schema's default).
 
-Locking. ``override_allowed`` is the section's effective override mode at the location
-(ConfigurationSection.OverrideModeEffective): the declaration's ``overrideModeDefault``, changed
-by ``overrideMode`` on the location tags of the location and its ancestors (ConfigurationSection.IsLocked),
-and false where ``allowDefinition`` (AppHostOnly, MachineOnly, MachineToWebRoot) forbids a location path. It says whether lower-level
-files (web.config) may set the section there ("How to Use Locking in IIS 7.0 Configuration",
-learn.microsoft.com/iis/get-started/planning-for-security/how-to-use-locking-in-iis-configuration).
+Locking. Locks (the declaration's ``overrideModeDefault``, ``overrideMode`` on location tags)
+say whether lower-level files (web.config) may set a section there ("How to Use Locking in IIS 7.0
+Configuration", learn.microsoft.com/iis/get-started/planning-for-security/how-to-use-locking-in-iis-configuration).
 A write through GetApplicationHostConfiguration lands in applicationHost.config itself, whose own
 location tags no lock binds (IIS Manager writes a site's anonymousAuthentication, whose
 overrideModeDefault is Deny, into ``<location path="site">`` tags this way); it fails with
-ERROR_LOCK_VIOLATION only where allowDefinition forbids the location.
+ERROR_LOCK_VIOLATION only where allowDefinition forbids the location, which is what
+``override_allowed`` reports.
 """
 
 from __future__ import annotations
@@ -140,18 +138,13 @@ class AppHostConfig:
         return decrypt(self.keys, raw) if readings[0].encrypted else raw
 
     def override_allowed(self, section: str, location: str) -> bool:
-        declaration = self.declaration(section)
-        location = _normalize(location)
-        if not location:
-            return True
-        if declaration.allow_definition in _SERVER_ONLY:
+        """Whether applicationHost.config may hold the section at ``location``: what its
+        allowDefinition decides (``_writable``), locks aside (docs/instruction-set.yml)."""
+        try:
+            self._writable(section, location)
+        except WindowsApiError:
             return False
-        mode = declaration.override_mode_default
-        for path, tag in self._location_tags():
-            if _is_ancestor_or_self(path, location) and tag.get("overrideMode") in ("Allow", "Deny"):
-                if self._section_element(tag, section) is not None:
-                    mode = t.cast(str, tag.get("overrideMode"))
-        return mode == "Allow"
+        return True
 
     def declaration(self, section: str) -> Declaration:
         """The section's ``<section>`` declaration in ``<configSections>``."""
