@@ -26,10 +26,10 @@ description:
     O(secret_value), compared with it on the host, and never read back, returned or logged.
   - Writes go to C(applicationHost.config), at a location into its C(<location>) tag, as IIS
     Manager and C(appcmd /commit:apphost) write them - so a section whose schema denies overrides
-    in web.config files (C(anonymousAuthentication)) is set per site. A write IIS refuses for the
-    location (a section allowed at the server level only, C(allowDefinition="AppHostOnly"), or one
-    a parent location denies with C(overrideMode="Deny")) fails with ERROR_LOCK_VIOLATION, the way
-    to fix it, and nothing written - each task is one commit of one change.
+    in web.config files (C(anonymousAuthentication)) is set per site. A change where
+    C(applicationHost.config) may not hold the section (as its C(allowDefinition) says - a section allowed
+    at the server level only, C(AppHostOnly), at a site) is refused before anything is written, in
+    check mode too, saying where the section belongs.
   - One remote execution when nothing changes, two when something does.
 options:
   section:
@@ -169,7 +169,7 @@ override_allowed:
   description:
     - Whether applicationHost.config may hold the section at the location, as the host reports it.
       A section IIS allows at the server level only (C(allowDefinition="AppHostOnly")) may not be
-      set at a site; a write there fails with ERROR_LOCK_VIOLATION and writes nothing.
+      set at a site; the module refuses such a change before writing.
   returned: with O(attribute), when the element exists
   type: bool
 before:

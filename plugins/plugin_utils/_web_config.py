@@ -232,11 +232,10 @@ class AttributeState:
 class ElementState:
     """An element as ``web_config_get`` reported it (None from the node: it does not exist).
 
-    ``override_allowed`` is reported, not decided on: a write goes into applicationHost.config's
-    ``<location>`` tag, which locks for web.config files (a schema's overrideModeDefault="Deny",
-    as anonymousAuthentication's) do not bind, and where the node refuses what allowDefinition
-    forbids with ERROR_LOCK_VIOLATION before writing anything; a task makes one change, so the
-    refusal leaves the configuration as it was.
+    ``override_allowed``: whether applicationHost.config may hold the section at the location,
+    which its allowDefinition decides (locks bind web.config files only, not the ``<location>``
+    tags these writes go to). A change where it is false is refused before the write, so that
+    check mode predicts the refusal too.
     """
 
     override_allowed: bool
@@ -254,6 +253,18 @@ class ElementState:
             if attribute.name.lower() == name.lower():
                 return attribute
         raise KeyError(name)
+
+
+def check_allowed(where: Where, element: ElementState | None) -> None:
+    """Refuse a change where applicationHost.config may not hold the section (the node would
+    answer ERROR_LOCK_VIOLATION)."""
+    if element is not None and not element.override_allowed:
+        raise InvalidInput(
+            f"location: applicationHost.config may not hold {where.section} at {where.location!r} (its allowDefinition; "
+            "IIS: \"This configuration section cannot be used at this path\"): a section allowed at the server level only "
+            "(AppHostOnly, such as applicationPools and sites) is set with location ''; one allowed down to applications "
+            "(MachineToApplication) at a site or an application, not below"
+        )
 
 
 def missing_element(where: Where) -> InvalidInput:
@@ -319,6 +330,7 @@ def plan_attribute(
     if desired.state == "absent":
         if current.origin != ORIGIN_SET:
             return []
+        check_allowed(where, element)
         after = inherited_from(current, parent)
         return [Change(subject, current.shown(), after.shown(), (Instruction("web_config_clear", args),), current.encrypted)]
     if desired.secret:
@@ -329,6 +341,7 @@ def plan_attribute(
             )
         if current.origin == ORIGIN_SET and secret_matches:
             return []
+        check_allowed(where, element)
         instruction = Instruction("web_config_set", {**args, "secret": SECRET_REF})
         return [Change(subject, current.shown(), Shown.secret(), (instruction,), secret=True)]
     if current.encrypted:
@@ -338,6 +351,7 @@ def plan_attribute(
     wanted = t.cast(str, desired.value)
     if current.origin == ORIGIN_SET and same_value(current.value, wanted):
         return []
+    check_allowed(where, element)
     instruction = Instruction("web_config_set", {**args, "value": wanted})
     return [Change(subject, current.shown(), Shown.value(wanted), (instruction,))]
 
@@ -396,11 +410,13 @@ def plan_item(
     if state == "absent":
         if item is None:
             return []
+        check_allowed(where, item)
         remove = Instruction("web_config_element_remove", where.args())
         return [Change(subject, Shown("(present)"), Shown.absent(), (remove,))]
     if item is None:
         if collection is None:
             raise missing_element(where.parent)
+        check_allowed(where, collection)
         add = Instruction(
             "web_config_element_add",
             {**where.parent.args(), "item": t.cast(Step, where.item).name, "attributes": dict(wanted)},
@@ -416,6 +432,7 @@ def plan_item(
             )
         if current.origin == ORIGIN_SET and same_value(current.value, value):
             continue
+        check_allowed(where, item)
         instruction = Instruction("web_config_set", {**where.args(), "attribute": current.name, "value": value})
         changes.append(Change(f"{subject}/@{current.name}", current.shown(), Shown.value(value), (instruction,)))
     return changes

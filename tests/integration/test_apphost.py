@@ -128,12 +128,14 @@ def test_a_site_sets_a_section_web_config_files_may_not_override_and_a_write_iis
     assert _iis(lab)["sites"]["Shop"]["anonymous_logon_error"] is None
 
     before = _config(lab)
-    run = _web_config(lab, section=POOLS, location="Shop", element="add[@name='Shop']", attribute="autoStart", value=False)
-    assert run.rc != 0
-    result = run.result("Setting", "node1")
-    assert result["windows_error"]["symbol"] == "ERROR_LOCK_VIOLATION"
-    assert "allowDefinition=\"AppHostOnly\", such as applicationPools and sites) is set with location ''" in result["msg"]
-    assert "Nothing was written." in result["msg"]
+    for args in (("--check",), ()):
+        run = _web_config(lab, *args, section=POOLS, location="Shop", element="add[@name='Shop']", attribute="autoStart", value=False)
+        assert run.rc != 0
+        message = run.result("Setting", "node1")["msg"]
+        assert message.startswith(
+            "location: applicationHost.config may not hold system.applicationHost/applicationPools at 'Shop'"
+        ), message
+        assert "(AppHostOnly, such as applicationPools and sites) is set with location ''" in message
     assert _config(lab) == before
 
 

@@ -126,11 +126,14 @@ def test_setting_an_equal_value_set_here_changes_nothing_and_booleans_ignore_cas
     assert plan_attribute(DesiredAttribute(SITE, "userName", value="iusr"), _element(_attr("userName", "IUSR")))
 
 
-def test_a_section_locked_for_web_config_files_is_still_written_in_the_apphost_location_tag():
-    # anonymousAuthentication's schema denies overrides; IIS Manager writes a site's in a <location>.
-    locked = _element(_attr("userName", "IUSR", "inherited"), override_allowed=False)
-    (change,) = plan_attribute(DesiredAttribute(SITE, "userName", value="WEBFARM\\IUSR_web"), locked)
-    assert change.instructions[0].args["location"] == "Default Web Site"
+def test_a_change_where_applicationhost_may_not_hold_the_section_is_refused_before_the_write():
+    # override_allowed is allowDefinition's answer: locks for web.config files do not make it false.
+    refused = _element(_attr("userName", "IUSR", "inherited"), override_allowed=False)
+    with pytest.raises(InvalidInput, match=r"^location: applicationHost.config may not hold .* at 'Default Web Site'"):
+        plan_attribute(DesiredAttribute(SITE, "userName", value="WEBFARM\\IUSR_web"), refused)
+    # Nothing to change, nothing refused.
+    kept = _element(_attr("userName", "WEBFARM\\IUSR_web", "set"), override_allowed=False)
+    assert plan_attribute(DesiredAttribute(SITE, "userName", value="WEBFARM\\IUSR_web"), kept) == []
 
 
 def test_a_secret_is_compared_on_the_node_and_shown_only_as_changed():
