@@ -20,7 +20,7 @@ from ._domain_account import AccountState, DesiredAccount, password_rejected, pl
 from ._domain_account import UPDATE_WHEN_CHANGED
 from ._host_facts import HOST_FACTS, HostFacts, require_domain_controller
 from ._input import InvalidInput
-from ._managed_service_account import DesiredGmsa, GmsaState, gmsa_queries, plan_gmsa
+from ._managed_service_account import DesiredGmsa, GmsaPlan, GmsaState, gmsa_queries, plan_gmsa
 from ._node_session import Instruction, NodeOpError, NodeSession
 
 _NERR_PASSWORD_TOO_SHORT = 2245
@@ -103,10 +103,9 @@ def converge_accounts(
     values = session.checked(outcomes)[1:]
     gmsa_values, values = values[len(values) - len(gmsa_batch) :], values[: len(values) - len(gmsa_batch)]
     policy = values[-1] if wants_policy else None
-    gmsa_plan: tuple[GmsaState | None, list[Change], GmsaState] | None = None
+    gmsa_plan: GmsaPlan | None = None
     if gmsa is not None:
-        desired_gmsa = DesiredGmsa(gmsa.name, gmsa.principals, str(facts.dns_domain))
-        gmsa_plan = plan_gmsa(desired_gmsa, gmsa_values, gmsa.field)
+        gmsa_plan = plan_gmsa(DesiredGmsa(gmsa.name, gmsa.principals, str(facts.dns_domain)), gmsa_values, gmsa.field)
 
     plans: list[tuple[AccountState | None, list[Change]]] = []
     for request, query in zip(requests, queries):
@@ -126,8 +125,8 @@ def converge_accounts(
 
     afters = [predicted_account(request.desired, current) for request, (current, _changes) in zip(requests, plans)]
     changed = [change for _current, changes in plans for change in changes]
-    gmsa_changes = gmsa_plan[1] if gmsa_plan else []
-    gmsa_after = gmsa_plan[2] if gmsa_plan else None
+    gmsa_changes = gmsa_plan.changes if gmsa_plan else []
+    gmsa_after = gmsa_plan.after if gmsa_plan else None
     if (changed or gmsa_changes) and not check_mode:
         # Every password first, across the accounts: one the domain's policy refuses stops the
         # batch before any other account or setting is written. The gMSA, which has no
@@ -164,7 +163,7 @@ def converge_accounts(
             diffs.append(render_diff(changes, f"{session.host}:{facts.domain}"))
     outcome = None
     if gmsa is not None and gmsa_plan is not None:
-        before = gmsa_plan[0]
+        before = gmsa_plan.before
         outcome = GmsaOutcome(
             {
                 "changed": bool(gmsa_changes),

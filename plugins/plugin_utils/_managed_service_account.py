@@ -81,6 +81,16 @@ class DesiredGmsa:
         return f"{self.name}.{self.dns_domain}".lower()
 
 
+@dataclasses.dataclass(frozen=True)
+class GmsaPlan:
+    """The gMSA as it is (None when absent), the changes that make it as asked, and what it
+    will be once they are made (for check mode)."""
+
+    before: GmsaState | None
+    changes: list[Change]
+    after: GmsaState
+
+
 def gmsa_queries(name: str, principals: t.Sequence[str]) -> list[Instruction]:
     """The read-only batch :func:`plan_gmsa` decides on, asked in the step's one query."""
     return [
@@ -92,8 +102,8 @@ def gmsa_queries(name: str, principals: t.Sequence[str]) -> list[Instruction]:
     ]
 
 
-def plan_gmsa(desired: DesiredGmsa, values: t.Sequence[t.Any], field: str = "gmsa.") -> tuple[GmsaState | None, list[Change], GmsaState]:
-    """The gMSA as it is, the changes that make it as ``desired``, and what it will be.
+def plan_gmsa(desired: DesiredGmsa, values: t.Sequence[t.Any], field: str = "gmsa.") -> GmsaPlan:
+    """The plan that makes the gMSA as ``desired``, from the values of :func:`gmsa_queries`.
 
     Refused, before anything is written: a principal that maps to no account; an account of the
     name that is no gMSA; a gMSA to create without a usable KDS root key. Principals are only
@@ -131,12 +141,12 @@ def plan_gmsa(desired: DesiredGmsa, values: t.Sequence[t.Any], field: str = "gms
             {"name": desired.name, "dns_host_name": desired.dns_host_name, "principals": [principal.sid for principal in wanted]},
         )
         shown = Shown(f"present, password retrievable by {', '.join(principal.name for principal in wanted)}")
-        return None, [Change(subject, Shown.absent(), shown, (add,))], after
+        return GmsaPlan(None, [Change(subject, Shown.absent(), shown, (add,))], after)
 
     current = GmsaState.from_report(report)
     missing = [principal for principal in wanted if all(principal.sid != known.sid for known in current.principals)]
     if not missing:
-        return current, [], current
+        return GmsaPlan(current, [], current)
     principals = (*current.principals, *missing)
     allow = Instruction("gmsa_set_principals", {"name": desired.name, "principals": [principal.sid for principal in principals]})
     change = Change(
@@ -145,4 +155,4 @@ def plan_gmsa(desired: DesiredGmsa, values: t.Sequence[t.Any], field: str = "gms
         Shown.value([principal.name for principal in principals]),
         (allow,),
     )
-    return current, [change], dataclasses.replace(current, principals=principals)
+    return GmsaPlan(current, [change], dataclasses.replace(current, principals=principals))

@@ -35,24 +35,24 @@ def test_the_queries_read_the_key_the_gmsa_the_name_and_each_principal():
 
 
 def test_a_missing_gmsa_is_created_with_every_node_by_sid():
-    before, changes, after = plan_gmsa(DESIRED, [USABLE, None, None, NODE1, NODE2])
-    assert before is None
-    (change,) = changes
+    plan = plan_gmsa(DESIRED, [USABLE, None, None, NODE1, NODE2])
+    assert plan.before is None
+    (change,) = plan.changes
     (add,) = change.instructions
     assert (add.op, add.args) == (
         "gmsa_add",
         {"name": "IWAM_web", "dns_host_name": "iwam_web.webfarm.test", "principals": [NODE1["sid"], NODE2["sid"]]},
     )
     assert change.lines()[1] == "IWAM_web$ (gMSA): present, password retrievable by WEBFARM\\NODE1$, WEBFARM\\NODE2$\n"
-    assert after.as_result()["principals"] == ["WEBFARM\\NODE1$", "WEBFARM\\NODE2$"]
+    assert plan.after.as_result()["principals"] == ["WEBFARM\\NODE1$", "WEBFARM\\NODE2$"]
 
 
 def test_missing_principals_are_added_and_others_kept():
-    before, changes, after = plan_gmsa(DESIRED, [USABLE, _existing(OTHER, NODE1), None, NODE1, NODE2])
-    (change,) = changes
+    plan = plan_gmsa(DESIRED, [USABLE, _existing(OTHER, NODE1), None, NODE1, NODE2])
+    (change,) = plan.changes
     (allow,) = change.instructions
     assert (allow.op, allow.args["principals"]) == ("gmsa_set_principals", [OTHER["sid"], NODE1["sid"], NODE2["sid"]])
-    assert before is not None and [principal.name for principal in after.principals] == [
+    assert plan.before is not None and [principal.name for principal in plan.after.principals] == [
         "WEBFARM\\BATCH1$",
         "WEBFARM\\NODE1$",
         "WEBFARM\\NODE2$",
@@ -60,8 +60,8 @@ def test_missing_principals_are_added_and_others_kept():
 
 
 def test_a_gmsa_as_asked_changes_nothing_even_without_a_usable_key():
-    _before, changes, _after = plan_gmsa(DESIRED, [{"exists": False, "usable": False}, _existing(NODE2, NODE1), None, NODE1, NODE2])
-    assert changes == []
+    plan = plan_gmsa(DESIRED, [{"exists": False, "usable": False}, _existing(NODE2, NODE1), None, NODE1, NODE2])
+    assert plan.changes == [] and plan.after == plan.before
 
 
 @pytest.mark.parametrize(
