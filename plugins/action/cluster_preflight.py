@@ -22,6 +22,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     SiteAsked,
     asked_steps,
     cluster_accounts,
+    identity_problems,
     inventory_problems,
     masked,
     node_problems,
@@ -83,6 +84,8 @@ class ActionModule(ValidatedAction):
             if args.get("nodes") is None:
                 inventory = self._inventory(task_vars, group)
                 problems += inventory_problems(inventory, steps) + variable_problems(specs, values)
+                if any(step in _NAMING_STEPS for step in steps):
+                    problems += identity_problems(values)
                 chosen = self._chosen(inventory, task_vars)
             else:
                 reports = [NodeReport.from_result(host, result) for host, result in args["nodes"].items()]
@@ -164,4 +167,5 @@ def _account_names(source_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         "base": source_vars.get("iis_cluster_account_base"),
         "iusr_name": source_vars.get("iis_cluster_iusr_name"),
         "iwam_name": source_vars.get("iis_cluster_iwam_name"),
+        "iwam_gmsa": boolean(source_vars.get("iis_cluster_iwam_gmsa", False), strict=False),
     }

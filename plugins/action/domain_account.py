@@ -50,7 +50,7 @@ class ActionModule(NodeAction):
             adopt=args["adopt"],
         )
         request = AccountRequest(name, desired, args["password"])
-        (result,), diffs = converge_accounts(
+        (result,), diffs, _no_gmsa = converge_accounts(
             session, [request], module=self._task.action, check_mode=self.check_mode, diff_mode=self.diff_mode
         )
         if diffs:

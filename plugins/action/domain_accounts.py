@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Action plugin for webfarm.iis_cluster.domain_accounts: KB Q249603 steps 1-3, the IUSR and IWAM
-domain users, in one query and (when something changes) one apply on a domain controller."""
+domain users (or the IWAM identity as a group managed service account), in one query and (when
+something changes) one apply on a domain controller."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_accoun
     UPDATE_WHEN_CHANGED,
     DesiredAccount,
 )
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_account_run import AccountRequest, converge_accounts
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._domain_account_run import (
+    AccountRequest,
+    GmsaRequest,
+    converge_accounts,
+)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._kb_accounts import GMSA_NAME_MAX_LENGTH
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import not_text, secret_not_text
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
@@ -37,6 +43,13 @@ class ActionModule(NodeAction):
         },
         "update_password": {"type": "str", "choices": list(UPDATE_PASSWORD_MODES), "default": UPDATE_WHEN_CHANGED},
         "adopt": {"type": "bool", "default": False},
+        "gmsa": {
+            "type": "dict",
+            "options": {
+                "name": {"type": "str", "required": True},
+                "principals": {"type": "list", "elements": "str", "required": True},
+            },
+        },
     }
 
     def _validated_args(self) -> dict[str, t.Any]:
@@ -57,7 +70,8 @@ class ActionModule(NodeAction):
         }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
-        if not args["accounts"]:
+        gmsa = self._gmsa_request(args["gmsa"])
+        if not args["accounts"] and gmsa is None:
             raise AnsibleActionFail(f"{self._task.action}: accounts: give at least one account")
         requests: list[AccountRequest] = []
         for index, entry in enumerate(args["accounts"]):
@@ -79,10 +93,41 @@ class ActionModule(NodeAction):
                 secret_ref=f"{PASSWORD_REF}_{index}",
             )
             requests.append(AccountRequest(name, desired, entry["password"], field))
-        results, diffs = converge_accounts(
-            session, requests, module=self._task.action, check_mode=self.check_mode, diff_mode=self.diff_mode
+        if gmsa is not None:
+            twin = next((request for request in requests if request.name.account.lower() == gmsa.name.lower()), None)
+            if twin is not None:
+                raise AnsibleActionFail(
+                    f"{self._task.action}: {twin.field}name, gmsa.name: both name {gmsa.name!r}; the IWAM identity is "
+                    "either a domain user or a group managed service account, give it in one of them"
+                )
+        results, diffs, gmsa_outcome = converge_accounts(
+            session, requests, module=self._task.action, check_mode=self.check_mode, diff_mode=self.diff_mode, gmsa=gmsa
         )
         result: dict[str, t.Any] = {"changed": any(entry["changed"] for entry in results), "accounts": results}
+        if gmsa_outcome is not None:
+            result["gmsa"] = gmsa_outcome.result
+            result["changed"] = result["changed"] or gmsa_outcome.result["changed"]
+            if gmsa_outcome.diff is not None:
+                diffs.append(gmsa_outcome.diff)
         if self.diff_mode:
             result["diff"] = diffs
         return result
+
+    def _gmsa_request(self, given: dict[str, t.Any] | None) -> GmsaRequest | None:
+        """The gMSA asked for, its name checked as New-ADServiceAccount would (at most 15
+        characters before the "$") and at least one principal, before any remote call."""
+        if given is None:
+            return None
+        name = parse_account_name(given["name"].strip().rstrip("$"), "gmsa.name")
+        if len(name.account) > GMSA_NAME_MAX_LENGTH:
+            raise AnsibleActionFail(
+                f"{self._task.action}: gmsa.name: {name.account!r} has {len(name.account)} characters; a group managed "
+                f"service account's name has at most {GMSA_NAME_MAX_LENGTH} (before the $)"
+            )
+        principals = tuple(str(principal).strip() for principal in given["principals"] if str(principal).strip())
+        if not principals:
+            raise AnsibleActionFail(
+                f"{self._task.action}: gmsa.principals: give at least one computer (or group) allowed to retrieve the "
+                "gMSA's password, such as NODE1$; no one could use it otherwise"
+            )
+        return GmsaRequest(name.account, principals)

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Action plugin for webfarm.iis_cluster.node_access: KB Q249603 steps 4-5 on one node, the
-local group and the user rights, in one query and (when something changes) one apply."""
+local group and the user rights (given, or derived from the logons IIS 7-10 makes), in one query
+and (when something changes) one apply."""
 
 from __future__ import annotations
 
@@ -11,6 +12,16 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._account_names import parse_account_name
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._host_facts import HOST_FACTS, HostFacts
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._logon_rights import (
+    ANONYMOUS_LOGON_RIGHTS,
+    IIS_IUSRS,
+    POOL_LOGON_RIGHTS,
+    LogonNeed,
+    anonymous_logon_need,
+    pool_identity_need,
+    rights_needed,
+)
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._principals import (
@@ -37,11 +48,23 @@ class ActionModule(NodeAction):
         "rights": {
             "type": "list",
             "elements": "dict",
-            "required": True,
+            "default": [],
             "options": {
                 "right": {"type": "str", "required": True},
                 "accounts": {"type": "list", "elements": "str", "required": True},
                 "mode": {"type": "str", "choices": list(MODES), "default": MODE_EFFECTIVE},
+            },
+        },
+        "logons": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "account": {"type": "str", "required": True},
+                "logon": {"type": "str", "required": True, "choices": ["anonymous", "pool"]},
+                "logon_method": {"type": "str", "choices": list(ANONYMOUS_LOGON_RIGHTS), "default": "ClearText"},
+                "logon_type": {"type": "str", "choices": list(POOL_LOGON_RIGHTS), "default": "LogonBatch"},
+                "manual_group_membership": {"type": "bool", "default": False},
             },
         },
     }
@@ -52,6 +75,14 @@ class ActionModule(NodeAction):
         asked = [
             (check_right_name(entry["right"]), [str(parse_account_name(name, "rights.accounts")) for name in entry["accounts"]], entry["mode"])
             for entry in args["rights"]
+        ]
+        # Each logon's right, made effective where missing: IIS 7-10's step 5.
+        derived = rights_needed(_logon_need(entry) for entry in args["logons"])
+        needs = list(derived.values())
+        asked += [(right, [need.account for need in right_needs], MODE_EFFECTIVE) for right, right_needs in derived.items()]
+        # A pool's worker logs on with IIS_IUSRS in its token (WAS adds it), so its rights count.
+        logon_groups = [[] for _entry in args["rights"]] + [
+            [(IIS_IUSRS,) if need.pool_identity else () for need in right_needs] for right_needs in needs
         ]
 
         # One execution: who the node is, the group and every right. On a domain controller the
@@ -66,8 +97,8 @@ class ActionModule(NodeAction):
         # "Log on locally" through it, as the KB intends, not by a direct grant.
         joining = (membership.current.principal, membership.joining()) if membership else None
         rights = [
-            plan_rights(right, names, session.checked(values), mode, check_mode=self.check_mode, joining=joining)
-            for (right, names, mode), values in zip(asked, rights_values)
+            plan_rights(right, names, session.checked(values), mode, check_mode=self.check_mode, joining=joining, logon_groups=groups)
+            for (right, names, mode), values, groups in zip(asked, rights_values, logon_groups)
         ]
 
         changes = [*(membership.changes if membership else []), *(change for plan in rights for change in plan.changes)]
@@ -91,7 +122,25 @@ class ActionModule(NodeAction):
             ),
             "rights": [plan.as_result(report) for plan, report in zip(rights, applied)],
         }
+        for entry, right_needs in zip(result["rights"][len(args["rights"]) :], needs):
+            for account, need in zip(entry["accounts"], right_needs):
+                account["needed_by"] = need.needed_by
         if self.diff_mode:
             diffs = [render_diff(membership.changes, f"{session.host}:{membership.current.principal.name}")] if membership else []
             result["diff"] = [*diffs, *(render_diff(plan.changes, f"{session.host}:{plan.right}") for plan in rights)]
         return result
+
+
+def _logon_need(entry: t.Mapping[str, t.Any]) -> LogonNeed:
+    """The right one of ``logons`` needs: the anonymous user's by its logonMethod, a pool
+    identity's by its logonType (IIS_IUSRS counted unless manualGroupMembership)."""
+    account = str(parse_account_name(entry["account"], "logons.account"))
+    if entry["logon"] == "pool":
+        return pool_identity_need(account, entry["logon_type"], entry["manual_group_membership"], "application pools")
+    need = anonymous_logon_need("the sites", account, entry["logon_method"])
+    if need is None:
+        raise InvalidInput(
+            f"logons.account: {entry['account']!r} is the built-in IUSR, which IIS logs on without a password and "
+            "which needs no right granted; name the domain account the anonymous user logs on as"
+        )
+    return need

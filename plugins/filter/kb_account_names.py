@@ -8,6 +8,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._kb_accounts import kb_account_names
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
@@ -26,7 +27,7 @@ description:
     name (at most 20 characters); when a name names a domain other than the source node's
     (C(EVILCORP\\IUSR_x) is never rewritten into the nodes' domain); when the base is not a bare
     name (C(x\\y)); and when IUSR and IWAM would be one account (names compare case-insensitively).
-positional: base, iusr_name, iwam_name
+positional: base, iusr_name, iwam_name, iwam_gmsa
 options:
   _input:
     description: The result of M(webfarm.iis_cluster.node_info) on the sync source node.
@@ -41,6 +42,13 @@ options:
   iwam_name:
     description: The out-of-process identity's logon name, usually C(iis_cluster_iwam_name).
     type: str
+  iwam_gmsa:
+    description:
+      - Whether the IWAM identity is a group managed service account, usually C(iis_cluster_iwam_gmsa).
+      - Its name then has at most 15 characters (a trailing C($) is accepted) and C(iwam_qualified)
+        is C(DOMAIN\\name$).
+    type: bool
+    default: false
 author:
   - webfarm maintainers (@webfarm)
 """
@@ -56,7 +64,8 @@ _value:
   description:
     - C(iusr) and C(iwam), the logon names; C(domain), the NetBIOS domain name; C(iusr_qualified)
       and C(iwam_qualified), as C(DOMAIN\\name); C(from_iis_setup), whether they are the accounts
-      IIS setup made on a domain controller.
+      IIS setup made on a domain controller; C(iwam_gmsa), whether the IWAM identity is a group
+      managed service account.
   type: dict
 """
 
@@ -66,9 +75,10 @@ def _kb_account_names(
     base: str | None = None,
     iusr_name: str | None = None,
     iwam_name: str | None = None,
+    iwam_gmsa: bool = False,
 ) -> dict[str, t.Any]:
     try:
-        return kb_account_names(source_facts, base, iusr_name, iwam_name)
+        return kb_account_names(source_facts, base, iusr_name, iwam_name, boolean(iwam_gmsa, strict=True))
     except InvalidInput as error:
         raise AnsibleFilterError(str(error)) from None
 

@@ -25,6 +25,13 @@ description:
     the account's option and the policy's rules, before any description, setting, group or mark
     is written; an account before it in O(accounts) may already have its new password. Passwords
     are never returned, logged or shown in a diff.
+  - With O(gmsa), the IWAM identity of an IIS 7-10 cluster is a group managed service account
+    instead of a domain user. The same query reads the domain's KDS root key and the gMSA, the
+    same apply creates it (with the principals allowed to retrieve its password) or adds the
+    principals it lacks. Principals are never removed. A gMSA has no password to give, set or
+    show. Refused before anything is written - the accounts included - when the gMSA must be
+    created and the domain has no usable KDS root key (the message says how to add one), when
+    the name is taken by an account that is no gMSA, or when a principal maps to no account.
 options:
   accounts:
     description:
@@ -62,6 +69,24 @@ options:
         refused even with it.
     type: bool
     default: false
+  gmsa:
+    description:
+      - A group managed service account to ensure besides O(accounts) (which may then be empty).
+    type: dict
+    suboptions:
+      name:
+        description:
+          - Its name, at most 15 characters, without or with the trailing C($).
+        type: str
+        required: true
+      principals:
+        description:
+          - The computers (or groups) allowed to retrieve its password - the cluster's nodes, as
+            C(NODE1$) or C(DOMAIN\\NODE1$). Added where missing; others already allowed stay.
+        type: list
+        elements: str
+        required: true
+    version_added: 0.2.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -96,6 +121,17 @@ EXAMPLES = r"""
         description: Out-of-process application identity of the clustered web site
   delegate_to: "{{ groups['domain_controllers'][0] }}"
   run_once: true
+
+- name: The domain IUSR account, and the IWAM identity as a gMSA the nodes may use (IIS 7-10)
+  webfarm.iis_cluster.domain_accounts:
+    accounts:
+      - name: IUSR_web
+        password: "{{ vault_iusr_password }}"
+    gmsa:
+      name: IWAM_web
+      principals: [NODE1$, NODE2$, NODE3$]
+  delegate_to: "{{ groups['domain_controllers'][0] }}"
+  run_once: true
 """
 
 RETURN = r"""
@@ -107,6 +143,14 @@ accounts:
   returned: always
   type: list
   elements: dict
+gmsa:
+  description:
+    - The group managed service account - C(changed), C(name), C(qualified_name) (C(DOMAIN\\name$)),
+      C(domain_controller), C(before) and C(after) (each null when absent, else C(name), C(sid),
+      C(dns_host_name), C(enabled) and C(principals), the names allowed to retrieve its password).
+  returned: when O(gmsa) is given
+  type: dict
+  version_added: 0.2.0
 windows_error:
   description: The Windows error behind a failure, decoded.
   returned: failure on the host

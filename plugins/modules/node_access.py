@@ -22,6 +22,9 @@ description:
     step 4 there; RV(membership) then says it was skipped. The rights are still made effective.
   - An account that does not exist fails the task, except in check mode, where an earlier task
     may be about to create it; the change is then predicted as the two modules predict it.
+  - On IIS 7-10, O(logons) says which logons IIS makes with which account; the right each needs
+    is derived from it (the anonymous user's C(logonMethod), a pool identity's C(logonType)) and
+    made effective where missing, with the chain it comes through reported.
 options:
   group:
     description:
@@ -41,7 +44,7 @@ options:
         M(webfarm.iis_cluster.user_right) would.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       right:
         description:
@@ -61,6 +64,52 @@ options:
         type: str
         choices: [effective, direct]
         default: effective
+  logons:
+    description:
+      - The logons IIS 7-10 makes with an account. The right each needs is made effective as
+        O(rights[].mode=effective) would, granted directly only where no SID of the logon's token
+        holds it. An account that needs one right for two logons is checked once, IIS_IUSRS
+        counted only if it counts for both.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.2.0
+    suboptions:
+      account:
+        description:
+          - The account, as C(DOMAIN\\name), or C(DOMAIN\\name$) for a group managed service account.
+        type: str
+        required: true
+      logon:
+        description:
+          - V(anonymous), the anonymous user's logon (C(anonymousAuthentication)), by
+            O(logons[].logon_method); V(pool), an application pool worker's logon
+            (C(processModel)), by O(logons[].logon_type).
+        type: str
+        required: true
+        choices: [anonymous, pool]
+      logon_method:
+        description:
+          - The anonymous logon's C(logonMethod) - V(ClearText) and V(Network) need "Access this
+            computer from the network", V(Interactive) "Allow log on locally", V(Batch) "Log on as
+            a batch job".
+        type: str
+        choices: [ClearText, Network, Interactive, Batch]
+        default: ClearText
+      logon_type:
+        description:
+          - The pool's C(logonType) - V(LogonBatch) needs "Log on as a batch job",
+            V(LogonService) "Log on as a service".
+        type: str
+        choices: [LogonBatch, LogonService]
+        default: LogonBatch
+      manual_group_membership:
+        description:
+          - The pools' C(manualGroupMembership). False (IIS's default), WAS adds C(BUILTIN\\IIS_IUSRS)
+            to the worker's token, so a right IIS_IUSRS holds ("Log on as a batch job", by default)
+            counts and is reported as the account's holder.
+        type: bool
+        default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - webfarm.iis_cluster.attributes.changes
@@ -87,6 +136,17 @@ EXAMPLES = r"""
       - right: SeBatchLogonRight
         accounts: [WEBFARM\IWAM_web]
         mode: direct
+
+- name: IIS 10, the rights of the anonymous (ClearText) and pool (LogonBatch) logons
+  webfarm.iis_cluster.node_access:
+    members: [WEBFARM\IUSR_web, WEBFARM\IWAM_web$]
+    logons:
+      - account: WEBFARM\IUSR_web
+        logon: anonymous
+        logon_method: ClearText
+      - account: WEBFARM\IWAM_web$
+        logon: pool
+        logon_type: LogonBatch
 """
 
 RETURN = r"""
@@ -106,6 +166,9 @@ rights:
   description:
     - One entry per O(rights), in order, each the result M(webfarm.iis_cluster.user_right) would
       return (C(changed), C(right), C(mode), C(accounts)).
+    - Then one entry per right O(logons) need, each account's entry with C(needed_by), the logon
+      that needs it; C(holder) and C(through) say where the right comes from (for a pool
+      identity, C(BUILTIN\\IIS_IUSRS) when the worker's token carries it).
   returned: always
   type: list
   elements: dict

@@ -20,6 +20,7 @@ import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ._host_facts import BACKEND_APPHOST, BACKEND_METABASE, HostFacts
 from ._iis_identity import site_path
@@ -242,6 +243,32 @@ def _option_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[st
     if isinstance(site, str) and site.isdigit() and not site.isascii():
         problems.append(f"anonymous_identity_site: a site number is written in the digits 0-9; got {site!r}")
     return problems
+
+
+def identity_problems(values_by_host: t.Mapping[str, t.Mapping[str, t.Any]]) -> list[str]:
+    """The IWAM identity's variables together: a group managed service account
+    (``iis_cluster_iwam_gmsa``) has no password to give. Once for every host it holds on, as a
+    problem of the inputs, not of any one step."""
+    hosts = [
+        host
+        for host, values in values_by_host.items()
+        if _true(values.get("iis_cluster_iwam_gmsa")) and values.get("iis_cluster_iwam_password") not in (None, "")
+    ]
+    if not hosts:
+        return []
+    where = "" if len(hosts) == len(values_by_host) else f" (on {', '.join(hosts)})"
+    return [
+        "iis_cluster_iwam_gmsa, iis_cluster_iwam_password: a group managed service account has no password (the "
+        f"domain derives it; only the nodes allowed retrieve it): leave iis_cluster_iwam_password unset{where}"
+    ]
+
+
+def _true(value: t.Any) -> bool:
+    """A boolean variable as Ansible reads it; anything else is the argument spec's to refuse."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        return False
 
 
 def secret_values(options: t.Iterable[Options], values_by_host: t.Mapping[str, t.Mapping[str, t.Any]]) -> set[str]:

@@ -71,6 +71,10 @@ node_access) read as the results of the modules it composes: each registered nam
 path in the step's result. A step that failed or was unreachable stands for each of its parts;
 one skipped ran none of them."""
 
+FALLBACK_PATHS: dict[str, tuple[str | int, ...]] = {"domain_accounts_iwam": ("gmsa",)}
+"""Where a part is found when its path is not there: with ``iis_cluster_iwam_gmsa`` (IIS 7-10)
+the IWAM identity is the step's group managed service account, not its second user."""
+
 STEP_NAMES = tuple(dict.fromkeys(STEP_OF_RESULT.values()))
 PREFLIGHT = "pre-flight"
 STOPPED = "cluster_iis_stopped"
@@ -146,14 +150,23 @@ def _parts(result: Result, parts: t.Mapping[str, tuple[str | int, ...]]) -> dict
     if result.get("skipped"):
         return found
     for name, path in parts.items():
-        value: t.Any = result
-        try:
-            for key in path:
-                value = value[key]
-        except (KeyError, IndexError, TypeError):
-            continue
-        found[name] = value
+        for where in (path, FALLBACK_PATHS.get(name)):
+            value = _at(result, where) if where else None
+            if value is not None:
+                found[name] = value
+                break
     return found
+
+
+def _at(result: Result, path: tuple[str | int, ...]) -> t.Any:
+    """The value at ``path`` in ``result``, None when it is not there."""
+    value: t.Any = result
+    try:
+        for key in path:
+            value = value[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return value
 
 
 def _ran(result: Result | None) -> bool:
@@ -195,6 +208,20 @@ def _local_group(result: Result, check_mode: bool) -> str:
     if added:
         return f"{', '.join(added)} {_did(check_mode, 'added to', 'would be added to')} {group}"
     return f"both accounts already in {group}"
+
+
+# On IIS 7-10 the rights follow the logon types, so a node's rights are named by the right.
+_RIGHT_LABELS = {
+    "SeInteractiveLogonRight": "log on locally",
+    "SeNetworkLogonRight": "network logon",
+    "SeBatchLogonRight": "batch logon",
+    "SeServiceLogonRight": "service logon",
+}
+
+
+def _right_label(result: Result | None, label: str) -> str:
+    right = (result or {}).get("right")
+    return _RIGHT_LABELS.get(str(right), label) if right else label
 
 
 def _user_right(result: Result, check_mode: bool) -> str:
@@ -399,9 +426,17 @@ def summarize(
         lines.append(f"{node.host}{', the sync source' if is_source else ''}")
         steps = [
             ("local group", _shown(node.result("node_access_membership"), lambda r: _local_group(r, check_mode))),
-            ("log on locally", _shown(node.result("node_access_user_right"), lambda r: _user_right(r, check_mode))),
+            (
+                _right_label(node.result("node_access_user_right"), "log on locally"),
+                _shown(node.result("node_access_user_right"), lambda r: _user_right(r, check_mode)),
+            ),
         ]
-        steps.append(("batch logon", _shown(node.result("node_access_iwam_user_right"), lambda r: _user_right(r, check_mode))))
+        steps.append(
+            (
+                _right_label(node.result("node_access_iwam_user_right"), "batch logon"),
+                _shown(node.result("node_access_iwam_user_right"), lambda r: _user_right(r, check_mode)),
+            )
+        )
         if is_source:
             for label, name in (("anonymous user", "anonymous_identity_result"), ("FTP anonymous", "anonymous_identity_ftp_result")):
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))

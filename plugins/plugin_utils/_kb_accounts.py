@@ -13,14 +13,23 @@ import typing as t
 from ._account_names import USER_NAME_MAX_LENGTH, check_account_part, check_same_domain, parse_account_name
 from ._input import InvalidInput
 
+GMSA_NAME_MAX_LENGTH = 15
+"""The longest name of a group managed service account, without the "$" its sAMAccountName ends
+in (New-ADServiceAccount: a computer-style account, whose NetBIOS name has at most 15 characters)."""
+
 
 def kb_account_names(
     source_facts: t.Mapping[str, t.Any],
     base: str | None = None,
     iusr_name: str | None = None,
     iwam_name: str | None = None,
+    iwam_gmsa: bool = False,
 ) -> dict[str, t.Any]:
     """The IUSR and IWAM account names of the cluster, from ``node_info`` of the source node.
+
+    With ``iwam_gmsa`` the IWAM identity is a group managed service account: its name (given
+    with or without the trailing "$") has at most :data:`GMSA_NAME_MAX_LENGTH` characters, and
+    ``iwam_qualified`` is ``DOMAIN\\name$``, as a pool's identity and a right's holder name it.
 
     An explicit name wins; else ``IUSR_<base>`` and ``IWAM_<base>``. Without either, KB Q249603's
     rule for clustered domain controllers applies: the accounts IIS setup made on the source node
@@ -48,7 +57,14 @@ def kb_account_names(
     for role, given in (("iusr", iusr_name), ("iwam", iwam_name)):
         field = f"iis_cluster_{role}_name" if given is not None else "iis_cluster_account_base"
         raw = given if given is not None else f"{role.upper()}_{stem}"
-        name = parse_account_name(raw, field, USER_NAME_MAX_LENGTH)
+        gmsa = iwam_gmsa and role == "iwam"
+        name = parse_account_name(raw.strip().rstrip("$") if gmsa else raw, field, USER_NAME_MAX_LENGTH)
+        if gmsa and len(name.account) > GMSA_NAME_MAX_LENGTH:
+            raise InvalidInput(
+                f"{field}: {name.account!r} has {len(name.account)} characters; with iis_cluster_iwam_gmsa the IWAM "
+                f"identity is a group managed service account, whose name has at most {GMSA_NAME_MAX_LENGTH}: give "
+                "a shorter iis_cluster_iwam_name"
+            )
         # Honoured only when it is the nodes' own domain: the accounts are made and used there.
         check_same_domain(name, field, domain, source_facts.get("dns_domain"), "the cluster's nodes are in")
         names[role], fields[role] = name.account, field
@@ -61,6 +77,7 @@ def kb_account_names(
         **names,
         "domain": domain,
         "iusr_qualified": f"{domain}\\{names['iusr']}",
-        "iwam_qualified": f"{domain}\\{names['iwam']}",
+        "iwam_qualified": f"{domain}\\{names['iwam']}{'$' if iwam_gmsa else ''}",
+        "iwam_gmsa": bool(iwam_gmsa),
         "from_iis_setup": base is None and iusr_name is None and iwam_name is None,
     }

@@ -63,12 +63,19 @@ def pool_logon_need(pool: t.Mapping[str, t.Any]) -> LogonNeed | None:
     which WAS does not log on with a password."""
     if pool["identity_type"] != "SpecificUser" or not pool.get("user_name"):
         return None
-    logon_type = str(pool["logon_type"])
+    return pool_identity_need(
+        str(pool["user_name"]), str(pool["logon_type"]), bool(pool["manual_group_membership"]), f"application pool {pool['name']}"
+    )
+
+
+def pool_identity_need(account: str, logon_type: str, manual_group_membership: bool, pool: str) -> LogonNeed:
+    """The right ``account`` needs as the identity of ``pool`` (words for messages) that logs
+    on with ``logon_type``; IIS_IUSRS counts unless ``manual_group_membership``."""
     return LogonNeed(
-        account=str(pool["user_name"]),
+        account=account,
         right=POOL_LOGON_RIGHTS[logon_type],
-        needed_by=f"application pool {pool['name']} (logonType {logon_type})",
-        pool_identity=not pool["manual_group_membership"],
+        needed_by=f"{pool} (logonType {logon_type})",
+        pool_identity=not manual_group_membership,
     )
 
 

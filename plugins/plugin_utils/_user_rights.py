@@ -224,16 +224,26 @@ def plan_rights(
     *,
     check_mode: bool,
     joining: tuple[Principal, t.Sequence[Principal]] | None = None,
+    logon_groups: t.Sequence[tuple[Principal, ...]] = (),
 ) -> RightPlan:
     """The plan for ``right`` and the accounts ``names`` from the values of
     :func:`right_queries`. ``joining`` is a local group and the accounts about to become its
-    members, when the same batch adds them (KB step 4 before step 5)."""
+    members, when the same batch adds them (KB step 4 before step 5). ``logon_groups`` holds,
+    by account, the groups its logon adds to its token (IIS_IUSRS, which WAS adds to an
+    application pool worker's), so a right they hold counts."""
     report, *tokens = values
     holders = [Holder.from_report(holder) for holder in report["holders"]]
     if joining is not None:
         holders = holders_after_joining(holders, *joining)
+    added = [*logon_groups, *([()] * (len(names) - len(logon_groups)))]
     decisions = tuple(
-        plan_right(right, name, Token.from_report(token) if token else None, holders, mode, check_mode=check_mode)
-        for name, token in zip(names, tokens)
+        plan_right(right, name, _with_groups(Token.from_report(token), groups) if token else None, holders, mode, check_mode=check_mode)
+        for name, token, groups in zip(names, tokens, added)
     )
     return RightPlan(right, mode, decisions)
+
+
+def _with_groups(token: Token, groups: t.Sequence[Principal]) -> Token:
+    """``token`` with ``groups`` it does not carry yet."""
+    missing = tuple(group for group in groups if all(group.sid != known.sid for known in token.groups))
+    return dataclasses.replace(token, groups=(*token.groups, *missing)) if missing else token

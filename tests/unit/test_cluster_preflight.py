@@ -19,6 +19,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     inventory_problems,
     masked,
     cluster_accounts,
+    identity_problems,
     node_problems,
     secret_values,
     selected_steps,
@@ -254,3 +255,22 @@ def test_step_8_s_own_source_and_targets_are_hosts_of_the_group():
     assert inventory_problems(_inventory(sync_targets=["node1"]), ["verify"]) == [
         "metabase_sync_targets: 'node1' is the sync source node; a target is another node"
     ]
+
+
+def test_a_gmsa_iwam_identity_with_a_password_is_refused_once_naming_both_variables():
+    gmsa = {"iis_cluster_iwam_gmsa": True, "iis_cluster_iwam_password": "Iwam-Secret-1"}
+    assert identity_problems({"node1": gmsa, "node2": gmsa}) == [
+        "iis_cluster_iwam_gmsa, iis_cluster_iwam_password: a group managed service account has no password (the "
+        "domain derives it; only the nodes allowed retrieve it): leave iis_cluster_iwam_password unset"
+    ]
+    (problem,) = identity_problems({"node1": gmsa, "node2": {**gmsa, "iis_cluster_iwam_gmsa": "no"}})
+    assert problem.endswith("leave iis_cluster_iwam_password unset (on node1)") and "Iwam-Secret-1" not in problem
+    assert identity_problems({"node1": {**gmsa, "iis_cluster_iwam_password": ""}, "node2": {"iis_cluster_iwam_password": "x"}}) == []
+
+
+def test_a_gmsa_name_longer_than_15_characters_is_refused_by_the_nodes_round():
+    source = NodeReport("node2", HostFacts("NODE2", "WEBFARM", "webfarm.test", 3, "10.0"))
+    names = {"base": "webfarm0123", "iusr_name": None, "iwam_name": None, "iwam_gmsa": True}
+    (problem,) = node_problems([source], "node2", None, names)
+    assert problem.startswith("iis_cluster_account_base: 'IWAM_webfarm0123' has 16 characters; with iis_cluster_iwam_gmsa")
+    assert node_problems([source], "node2", None, {**names, "base": "web"}) == []

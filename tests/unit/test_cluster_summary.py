@@ -301,6 +301,33 @@ def test_the_domain_accounts_step_result_reads_as_its_two_accounts():
     assert runs[0].results == {"domain_accounts_iusr": refused, "domain_accounts_iwam": refused}
 
 
+def test_a_gmsa_iwam_identity_reads_as_the_iwam_result_and_iis_7_rights_are_named_by_the_right():
+    """IIS 7-10 with iis_cluster_iwam_gmsa: the step's gMSA stands for the IWAM account, and a
+    node's rights (derived from the logon types) are labelled by the right they are."""
+    gmsa = {"changed": True, "name": "IWAM_web", "qualified_name": f"{IWAM}$", "before": None, "after": {}}
+    step = {"changed": True, "accounts": [CONVERGED_SOURCE["domain_accounts_iusr"]], "gmsa": gmsa}
+
+    def right(name, account, holder):
+        entry = {"account": account, "changed": False, "effective": True, "source": "group", "holder": holder}
+        return {"changed": False, "right": name, "accounts": [entry]}
+
+    access = {
+        "changed": False,
+        "membership": {"changed": False, "group": {"name": "BUILTIN\\Users"}, "added": []},
+        "rights": [right("SeNetworkLogonRight", IUSR, "BUILTIN\\Users"), right("SeBatchLogonRight", f"{IWAM}$", "BUILTIN\\IIS_IUSRS")],
+    }
+    runs = node_runs({"node1": {"domain_accounts_result": step, "node_access_result": access}}, ["node1"])
+    assert runs[0].results["domain_accounts_iwam"] == gmsa
+    summary = summarize(runs, "node1", controller="dc1")
+    assert node_block(summary, "dc1") == {"domain accounts": f"{IUSR} created; {IWAM}$ created"}
+    lines = node_block(summary, "node1")
+    assert (lines["network logon"], lines["batch logon"]) == (
+        f"{IUSR} through BUILTIN\\Users",
+        f"{IWAM}$ through BUILTIN\\IIS_IUSRS",
+    )
+    assert "log on locally" not in lines
+
+
 def test_the_anonymous_identities_step_result_reads_as_its_web_and_ftp_sites():
     """The anonymous_identity role registers one result for step 6: its sites are read as the
     web and FTP results; a refusal, which changed neither site, stands for both."""

@@ -64,3 +64,19 @@ def test_a_name_in_the_nodes_own_domain_is_honoured():
     facts = {**MEMBER, "dns_domain": "webfarm.test"}
     names = kb_account_names(facts, None, "WEBFARM\\IUSR_x", "IWAM_x@webfarm.test")
     assert (names["iusr_qualified"], names["iwam_qualified"]) == ("WEBFARM\\IUSR_x", "WEBFARM\\IWAM_x")
+
+
+def test_a_gmsa_iwam_identity_is_qualified_with_its_dollar_and_at_most_15_characters():
+    names = kb_account_names(MEMBER, "web", iwam_gmsa=True)
+    assert (names["iwam"], names["iwam_qualified"], names["iusr_qualified"], names["iwam_gmsa"]) == (
+        "IWAM_web",
+        "WEBFARM\\IWAM_web$",
+        "WEBFARM\\IUSR_web",
+        True,
+    )
+    assert kb_account_names(MEMBER, "web", iwam_name="WebPool$", iwam_gmsa=True)["iwam_qualified"] == "WEBFARM\\WebPool$"
+    assert kb_account_names(MEMBER, "webfarm01", iwam_gmsa=True)["iwam"] == "IWAM_webfarm01"
+    with pytest.raises(InvalidInput, match=r"^iis_cluster_account_base: 'IWAM_webfarm012' has 15|^iis_cluster_account_base: 'IWAM_webfarm0123' has 16 .*at most 15"):
+        kb_account_names(MEMBER, "webfarm0123", iwam_gmsa=True)
+    with pytest.raises(InvalidInput, match=r"^iis_cluster_iwam_name: 'IWAM_webfarm_pool' has 17 characters"):
+        kb_account_names(MEMBER, "web", iwam_name="IWAM_webfarm_pool", iwam_gmsa=True)

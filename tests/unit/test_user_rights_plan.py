@@ -143,3 +143,22 @@ def test_a_right_the_group_holds_is_planned_on_the_members_the_same_batch_adds()
 def test_the_queries_of_a_group_and_a_right_read_and_never_write():
     queries = [*membership_queries("Users", ["a", "b"]), *right_queries("SeBatchLogonRight", ["a"])]
     assert [query.op for query in queries] == ["local_group_members_get", "account_lookup", "account_lookup", "user_rights_get", "account_token_get"]
+
+
+def test_a_pool_identity_s_logon_group_counts_only_for_its_account():
+    iis_iusrs = Principal("S-1-5-32-568", "BUILTIN\\IIS_IUSRS", "alias")
+    iwam = {"sid": "S-1-5-21-1-1106", "name": "WEBFARM\\IWAM_web", "kind": "user", "groups": [DOMAIN_USERS.as_result()]}
+    iusr = {**iwam, "sid": IUSR.sid, "name": IUSR.name}
+    report = {"right": "SeBatchLogonRight", "holders": [{**iis_iusrs.as_result(), "members": []}]}
+    plan = plan_rights(
+        "SeBatchLogonRight", ["WEBFARM\\IWAM_web", IUSR.name], [report, iwam, iusr], "effective", check_mode=False,
+        logon_groups=[(iis_iusrs,)],
+    )
+    iwam_decision, iusr_decision = plan.decisions
+    assert iwam_decision.change is None and iwam_decision.grant.describe() == "through BUILTIN\\IIS_IUSRS"
+    assert iusr_decision.change is not None and iusr_decision.grant is None
+    accounts = plan.as_result(None)["accounts"]
+    assert [(entry["holder"], entry["through"]) for entry in accounts] == [
+        ("BUILTIN\\IIS_IUSRS", ["BUILTIN\\IIS_IUSRS"]),
+        (IUSR.name, []),
+    ]

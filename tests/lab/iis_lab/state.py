@@ -223,10 +223,12 @@ def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
         if account.locked_out:
             entry["locked_out"] = True
         if account.object_class != "user":
-            entry.update(object_class=account.object_class, managed_principals=account.managed_principals)
+            entry.update(object_class=account.object_class, managed_principals=list(account.managed_principals))
             entry.update(dns_host_name=account.dns_host_name)
     else:
-        entry["members"] = account.members
+        # A copy: the lab compares the state it last wrote with a new one to tell whether a
+        # command changed anything, which a list shared with the live model would hide.
+        entry["members"] = list(account.members)
     return entry
 
 

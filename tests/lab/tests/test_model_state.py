@@ -180,3 +180,11 @@ def test_what_a_lab_writes_after_commands_on_several_hosts_is_its_whole_model(
     lab = node_ops.lab
     digests = lab._digests  # the digests the lab wrote with: the secrets' digests must agree
     assert state_of(state_dir) == json.loads(json.dumps(lab_state(lab.topology, lab.domain, lab.hosts, digests)))
+
+
+def test_a_command_that_only_adds_a_group_member_is_recorded(node_ops: NodeOps, state_dir: pathlib.Path) -> None:
+    admin = node_ops.value({"op": "account_lookup", "args": {"name": "WEBFARM\\Administrator"}})["sid"]
+    assert admin not in state_of(state_dir)["hosts"]["NODE1"]["local_groups"]["BUILTIN\\Users"]["members"]
+    node_ops.values({"op": "local_group_member_add", "args": {"group": "Users", "sid": admin}})
+    node_ops.lab.save_changes()  # as the WinRM executor does once a command is done
+    assert admin in state_of(state_dir)["hosts"]["NODE1"]["local_groups"]["BUILTIN\\Users"]["members"]
