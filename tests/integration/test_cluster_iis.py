@@ -13,6 +13,7 @@ from summary_lines import node_block
 from iis_lab.state import secret_matches
 
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
+IISSYNC_TASK = "webfarm.iis_cluster.metabase_sync : Run IISSync from the source node to the targets that differ (KB Q249603 step 8)"
 SUMMARY = "Summary, node by node"
 PREFLIGHT = "Pre-flight, the inputs of every selected step"
 DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
@@ -168,11 +169,13 @@ def test_a_resync_decided_by_the_targets_costs_the_source_two_executions_and_bac
     executions = {host: [process for process in new if process["host"] == host] for host in ("NODE1", "NODE2")}
     # Each node: the playbook's pre-flight and its sync_node_info; then the target its backup and
     # the source IISSync. The preflight decides on NODE2's own answer, on the controller alone.
+    # IISSync run again within seconds of the last sync may meet status 64 and run once more.
+    runs = len(resync.result(IISSYNC_TASK, "node1")["runs"])
     assert {host: sum(p["command_line"].startswith("PowerShell") for p in found) for host, found in executions.items()} == {
-        "NODE1": 3,
+        "NODE1": 2 + runs,
         "NODE2": 3,
     }
-    [iissync] = [process for process in executions["NODE1"] if "iissync.exe" in process["command_line"]]
+    iissync = next(process for process in executions["NODE1"] if "iissync.exe" in process["command_line"])
     preflight = resync.result("webfarm.iis_cluster.metabase_sync : Preflight on the source node, every checkable condition of KB Q224801", "node1")
     # Where NODE2 found it differs: the lab's small metabase has a summary of /LM alone (no subtree
     # holds more than 256 properties), so the whole tree; the source listed nothing for it.
