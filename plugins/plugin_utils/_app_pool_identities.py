@@ -21,14 +21,21 @@ from ._app_pool_identity import DesiredIdentity, PoolState, start_problem
 from ._input import InvalidInput
 
 
-def site_pools(sites: t.Sequence[t.Mapping[str, t.Any]], site: str) -> list[str]:
-    """The pools of ``site``'s applications (by number or name, as ``node_info`` lists the
-    sites of an IIS 7-10 node), each once, in the applications' order."""
+def apphost_site(sites: t.Sequence[t.Mapping[str, t.Any]], site: str) -> dict[str, t.Any]:
+    """``site`` (by number or name) among the sites ``node_info`` lists for an IIS 7-10 node:
+    its ``name`` (its location path), ``id``, ``applications`` (``path``, ``pool``) and
+    ``pools``, the pools of its applications, each once, in the applications' order."""
     wanted = site.strip()
     for entry in sites:
         number = str(entry["path"]).rpartition("/")[2]
         if (wanted.isdigit() and number == wanted) or str(entry["server_comment"]).lower() == wanted.lower():
-            return list(dict.fromkeys(str(app["pool"]) for app in entry.get("applications", []) if app["pool"]))
+            applications = [dict(app) for app in entry.get("applications", [])]
+            return {
+                "name": str(entry["server_comment"]),
+                "id": int(number),
+                "applications": applications,
+                "pools": list(dict.fromkeys(str(app["pool"]) for app in applications if app["pool"])),
+            }
     known = ", ".join(f"{str(entry['path']).rpartition('/')[2]} {entry['server_comment']}" for entry in sites) or "none"
     raise InvalidInput(f"site: the node has no site {wanted!r} (its sites: {known})")
 

@@ -260,6 +260,8 @@ def _user_right(result: Result, check_mode: bool) -> str:
 def _anonymous_identity(result: Result, check_mode: bool) -> str:
     if result.get("skipped"):
         return str(result.get("msg") or NOT_RUN)
+    if "logon_method" in result:
+        return _anonymous_authentication(result, check_mode)
     user = result.get("user")
     path = result.get("path")
     if check_mode and result.get("changed"):
@@ -269,6 +271,18 @@ def _anonymous_identity(result: Result, check_mode: bool) -> str:
     logon = result.get("anonymous_logon") or {}
     works = "an anonymous request logs on" if logon.get("works") else f"anonymous logon fails: {logon.get('problem')}"
     return f"{path} runs as {user}, {state}; {works}"
+
+
+def _anonymous_authentication(result: Result, check_mode: bool) -> str:
+    """Step 6 on IIS 7-10: the site's anonymous user at its location, on one node."""
+    state = _did(check_mode, "set", "would be set") if result.get("changed") else "already as asked"
+    text = f"{result.get('site')} runs as {result.get('user')} (logonMethod {result.get('logon_method')}), {state}"
+    found = [entry["location"] for entry in result.get("overrides") or []]
+    if result.get("inherited"):
+        text += f"; {', '.join(result['inherited'])} {_did(check_mode, 'made to inherit it', 'would inherit it')}"
+    elif found:
+        text += f"; {', '.join(found)} override it (anonymous_identity_overrides=inherit clears them)"
+    return text
 
 
 def _stale_overrides(result: Result | None) -> list[str]:
@@ -460,7 +474,9 @@ def summarize(
             ("log on locally", _shown(node.result("node_access_user_right"), lambda r: _user_right(r, check_mode))),
         ]
         steps.append(("batch logon", _shown(node.result("node_access_iwam_user_right"), lambda r: _user_right(r, check_mode))))
-        if is_source:
+        if node.backend == APPHOST:
+            steps.append(("anonymous user", _shown(node.result("anonymous_identity_result"), lambda r: _anonymous_identity(r, check_mode))))
+        elif is_source:
             for label, name in (("anonymous user", "anonymous_identity_result"), ("FTP anonymous", "anonymous_identity_ftp_result")):
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
             steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
