@@ -232,6 +232,8 @@ def _option_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[st
             value = validation.validated_parameters.get(name)
             if name in options and isinstance(value, int) and not low <= value <= high:
                 problems.append(f"{name}: must be from {low} to {high}; got {value}")
+    if not problems and not validation.error_messages:
+        problems += gmsa_problems(options, validation.validated_parameters)
     backup_name = validation.validated_parameters.get("metabase_sync_backup_name")
     if "metabase_sync_backup_name" in options and isinstance(backup_name, str) and not validation.error_messages:
         try:
@@ -241,6 +243,39 @@ def _option_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[st
     site = given.get("anonymous_identity_site")
     if isinstance(site, str) and site.isdigit() and not site.isascii():
         problems.append(f"anonymous_identity_site: a site number is written in the digits 0-9; got {site!r}")
+    return problems
+
+
+GMSA_NAME_MAX_LENGTH = 15
+"""A group managed service account's name (its sAMAccountName without the $), as New-ADServiceAccount takes it."""
+
+
+def gmsa_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[str]:
+    """The IWAM identity's inputs of a step that declares ``iis_cluster_iwam_gmsa``: without a
+    gMSA the account's password is required; with one it is refused (Windows retrieves a gMSA's
+    password from the domain), and the name has at most 15 characters."""
+    if "iis_cluster_iwam_gmsa" not in options:
+        return []
+    password = values.get("iis_cluster_iwam_password") not in (None, "")
+    if not values.get("iis_cluster_iwam_gmsa"):
+        needed = "iis_cluster_iwam_password" in options and not password
+        return ["missing required arguments: iis_cluster_iwam_password"] if needed else []
+    problems = []
+    if password:
+        problems.append(
+            "iis_cluster_iwam_password: refused with iis_cluster_iwam_gmsa true: a group managed service account has "
+            "no password, Windows retrieves it from the domain; remove iis_cluster_iwam_password, or set "
+            "iis_cluster_iwam_gmsa false for a domain account"
+        )
+    given = values.get("iis_cluster_iwam_name")
+    base = values.get("iis_cluster_account_base")
+    name = str(given or (f"IWAM_{base}" if base else "")).rpartition("\\")[2]
+    if len(name) > GMSA_NAME_MAX_LENGTH:
+        field = "iis_cluster_iwam_name" if given else "iis_cluster_account_base"
+        problems.append(
+            f"{field}: the gMSA's name {name!r} has {len(name)} characters; with iis_cluster_iwam_gmsa true it has at "
+            f"most {GMSA_NAME_MAX_LENGTH}: give a shorter iis_cluster_iwam_name"
+        )
     return problems
 
 
