@@ -71,7 +71,6 @@ attributes:
     platforms: windows
 seealso:
   - module: webfarm.iis_cluster.web_config
-  - role: webfarm.iis_cluster.anonymous_identity
 author:
   - webfarm maintainers (@webfarm)
 """

@@ -71,7 +71,6 @@ attributes:
     platforms: windows
 seealso:
   - module: webfarm.iis_cluster.app_pool_identity
-  - role: webfarm.iis_cluster.wam_identity
 author:
   - webfarm maintainers (@webfarm)
 """
