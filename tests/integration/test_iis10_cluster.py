@@ -73,6 +73,14 @@ def _run(lab: Lab, *options: str, leaves_broken: str = "", **extra: t.Any) -> Pl
     return lab.playbook(PLAYBOOK, *options, extra_vars={**KB, **extra}, leaves_broken=leaves_broken)
 
 
+def _executions(lab: Lab, since: int) -> dict[str, int]:
+    """The remote executions (processes) each host ran since the ``since``-th."""
+    counts: dict[str, int] = {}
+    for process in lab.processes()[since:]:
+        counts[process["host"]] = counts.get(process["host"], 0) + 1
+    return counts
+
+
 def _changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     """The lines the run removed from and added to applicationHost.config."""
     diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
@@ -122,12 +130,20 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     assert again.rc == 0, again.output
     assert again.changed() == {"node1": 0, "node2": 0, "node3": 0}
     assert _configs(lab) == configs
+    # Steps 6-7 unchanged: one execution per node-level task (after node_info's two on IIS 7-10),
+    # and the probe's one on the first node.
+    started = len(lab.processes())
+    assert _run(lab, iis_cluster_steps="anonymous_identity,wam_identity").changed() == {"node1": 0, "node2": 0, "node3": 0}
+    assert _executions(lab, started) == {"NODE1": 2 + 1 + 1 + 1, "NODE2": 2 + 1 + 1, "NODE3": 2 + 1 + 1}
 
     # The same pools with the gMSA, which NODE3 may use too once allowed.
     lab.condition("NODE3", "gmsa_not_allowed", "WebFarmPool", clear=True)
     steps = {"iis_cluster_steps": "wam_identity", "iis_cluster_iwam_password": ""}
+    started = len(lab.processes())
     gmsa = _run(lab, "-vvvv", **GMSA, **steps)
     assert gmsa.rc == 0, gmsa.output
+    # Changed: the probe's one on every node, then two per node (the pools' recycle included).
+    assert _executions(lab, started) == {"NODE1": 2 + 1 + 2, "NODE2": 2 + 1 + 2, "NODE3": 2 + 1 + 2}
     for node in NODES:
         model = _process_model(_configs(lab)[node])
         assert (model["identityType"], model["userName"], "password" in model) == ("SpecificUser", "WEBFARM\\WebFarmPool$", False)
