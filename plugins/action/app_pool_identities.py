@@ -59,7 +59,10 @@ class ActionModule(NodeAction):
         reported, *answers = session.run(queries, secrets, stop_on_error=False)
         listed = session.checked([reported])[0]
         pools = [the_pool(name, listed) for name in names]
-        matches = [password_matches(session, answers.pop(0)) for _ in names] if compared else [None] * len(names)
+        matches: list[bool | None] = [None] * len(names)
+        if compared:
+            matches = [password_matches(session, outcome) for outcome in answers[: len(names)]]
+            answers = answers[len(names) :]
         result: dict[str, t.Any] = {"changed": False, "user": first.identity, "logon_type": first.logon_type}
         if proven:
             proof = read_proof(first, session, answers)
@@ -91,4 +94,3 @@ class ActionModule(NodeAction):
         if problems:
             result.update(failed=True, msg=f"{session.host}: " + "; ".join(problems))
         return result
-

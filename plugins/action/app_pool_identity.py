@@ -74,4 +74,3 @@ class ActionModule(NodeAction):
             if problem is not None:
                 result.update(failed=True, msg=problem, changed=not started["restored"])
         return result
-

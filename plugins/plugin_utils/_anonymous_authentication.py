@@ -121,7 +121,12 @@ def overrides(below: t.Mapping[str, ElementState | None]) -> list[dict[str, t.An
     return found
 
 
-def plan_overrides(asked: AnonymousUser, found: t.Sequence[t.Mapping[str, t.Any]], below: t.Mapping[str, ElementState | None], mode: str) -> list[Change]:
+def plan_overrides(
+    asked: AnonymousUser,
+    found: t.Sequence[t.Mapping[str, t.Any]],
+    below: t.Mapping[str, ElementState | None],
+    mode: str,
+) -> list[Change]:
     """With ``inherit``, every overriding attribute cleared so that its location inherits the site's."""
     if mode != OVERRIDES_INHERIT:
         return []

@@ -27,7 +27,10 @@ KB = {
 GMSA = {"iis_cluster_iwam_gmsa": True, "iis_cluster_iwam_name": "WebFarmPool"}
 ROLLOUT = "webfarm.iis_cluster.wam_identity : Give each node's pools the identity, one node at a time, each gated on its pools starting"
 PROBE = "webfarm.iis_cluster.wam_identity : Prove the pool identity before any node changes (a password on one node, a gMSA on each)"
-ANONYMOUS = "webfarm.iis_cluster.anonymous_identity : Make the site's anonymous user the domain IUSR account at its location (KB Q249603 step 6, IIS 7-10)"
+ANONYMOUS = (
+    "webfarm.iis_cluster.anonymous_identity : Make the site's anonymous user the domain IUSR account at its location "
+    "(KB Q249603 step 6, IIS 7-10)"
+)
 
 
 @pytest.fixture
@@ -118,10 +121,8 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
         # and the site's anonymousAuthentication were written.
         removed, added = _changed_lines(seeded[node], configs[node])
         assert removed == ['<processModel idleTimeout="00:00:00" />'], removed
-        assert all(
-            line.startswith(("<processModel ", "<anonymousAuthentication ", "<security>", "</security>", "<authentication>", "</authentication>"))
-            for line in added
-        ), added
+        written = ("<processModel ", "<anonymousAuthentication ", "<security>", "</security>", "<authentication>", "</authentication>")
+        assert all(line.startswith(written) for line in added), added
     assert "step 8, verify   skipped on IIS 7-10" in _summary(run)
     lab.assert_never_exposed(IUSR_PASSWORD, [check, run])
     lab.assert_never_exposed(IWAM_PASSWORD, [check, run])

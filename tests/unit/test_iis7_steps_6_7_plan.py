@@ -114,7 +114,7 @@ def test_the_site_s_user_password_and_method_are_set_at_its_location_and_nothing
         ("web_config_set", "password", None),
         ("web_config_set", "logonMethod", "ClearText"),
     ]
-    assert all(instruction.args["section"] == SECTION and instruction.args["location"] == "Shop" for instruction in instructions_of(changes))
+    assert {(instruction.args["section"], instruction.args["location"]) for instruction in instructions_of(changes)} == {(SECTION, "Shop")}
     done = _element(userName=(IUSR, "set"), password=(None, "set"), logonMethod=("ClearText", "set"))
     assert plan_site(asked, done, password_matches=True) == []
     # The pool's identity: userName "", and the password left at the location cleared.

@@ -238,7 +238,10 @@ def test_stale_overrides_are_the_overriding_keys_that_do_not_log_on():
 
 def test_iis_7_sites_are_named_as_the_metabase_compatibility_names_them():
     shop = [{"path": "/", "pool": "Shop"}, {"path": "/checkout", "pool": "Shop"}]
-    listed = [{"name": "Default Web Site", "id": 1, "state": "Started", "applications": []}, {"name": "Shop", "id": 3, "state": "Stopped", "applications": shop}]
+    listed = [
+        {"name": "Default Web Site", "id": 1, "state": "Started", "applications": []},
+        {"name": "Shop", "id": 3, "state": "Stopped", "applications": shop},
+    ]
     sites = apphost_sites("W3SVC", listed)
     assert sites == [
         {"path": "W3SVC/1", "server_comment": "Default Web Site", "applications": []},
