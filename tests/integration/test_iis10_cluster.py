@@ -15,6 +15,7 @@ from lab_harness import ROOT, Lab, PlaybookRun
 
 IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
+SECTION_ANONYMOUS = "system.webServer/security/authentication/anonymousAuthentication"
 NODES = ("NODE1", "NODE2", "NODE3")
 IUSR_PASSWORD = "Iusr-Ten-Passw0rd"
 IWAM_PASSWORD = "Iwam-Ten-Passw0rd"
@@ -178,6 +179,26 @@ def test_iis10_rollout_refusals_before_any_change_and_a_pool_that_does_not_start
     assert "may not retrieve the password of WEBFARM\\WebFarmPool$" in refused[0]["msg"]
     assert "PrincipalsAllowedToRetrieveManagedPassword" in refused[0]["msg"]
     assert not [entry for entry in gmsa.results if entry["task"] == ROLLOUT]
+
+    # Step 6 on every node: an override at an application's location below the site is reported,
+    # then made to inherit; then the pool's identity instead of the IUSR account.
+    override = {"section": SECTION_ANONYMOUS, "location": "Shop/checkout", "attribute": "logonMethod", "value": "Batch"}
+    assert lab.playbook("web_config.yml", extra_vars={"target": "node1", **override}).rc == 0
+    reported = _run(lab, iis_cluster_steps="anonymous_identity")
+    assert reported.rc == 0, reported.output
+    assert _anonymous(_configs(lab)["NODE1"], "Shop/checkout") == {"logonMethod": "Batch"}
+    assert "Shop/checkout override it (anonymous_identity_overrides=inherit clears them)" in _summary(reported)
+    inherited = _run(lab, iis_cluster_steps="anonymous_identity", anonymous_identity_overrides="inherit")
+    assert inherited.rc == 0, inherited.output
+    assert _anonymous(_configs(lab)["NODE1"], "Shop/checkout") == {}
+    assert inherited.changed() == {"node1": 1, "node2": 0, "node3": 0}
+    pool = _run(lab, iis_cluster_steps="anonymous_identity", anonymous_identity_use_pool_identity=True)
+    assert pool.rc == 0, pool.output
+    for node in NODES:
+        assert _anonymous(_configs(lab)[node], "Shop") == {"userName": "", "logonMethod": "ClearText"}
+    assert "Shop runs as the application pool's identity (logonMethod ClearText), set" in _summary(pool)
+    lab.assert_never_exposed(IUSR_PASSWORD, [reported, inherited, pool])
+    before = _configs(lab)
 
     # A pool that cannot start after the change on NODE2 (the batch right gone there, from the
     # account and from IIS_IUSRS): NODE1 changed, NODE2 back on its previous identity, NODE3 untouched.
