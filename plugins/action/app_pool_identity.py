@@ -10,25 +10,23 @@ import typing as t
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_identity import (
     IDENTITY_TYPES,
-    LOGON_TYPE_NOT_GRANTED,
     LOGON_TYPES,
-    NTE_BAD_DATA,
     SECRET_REF,
     SPECIFIC_USER,
-    Proof,
     desired_identity,
     identity_queries,
+    password_matches,
     plan_identity,
     predicted_state,
     proof_problem,
+    read_proof,
     start_problem,
     the_pool,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession, Outcome
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._windows_errors import to_unsigned
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 
 
 class ActionModule(NodeAction):
@@ -49,18 +47,8 @@ class ActionModule(NodeAction):
         secrets = {SECRET_REF: password} if password is not None else {}
         pools, *answers = session.run(identity_queries(desired), secrets, stop_on_error=False)
         pool = the_pool(desired.pool, session.checked([pools])[0])
-        matches, proof = None, Proof()
-        if desired.password:
-            matches = _password_matches(session, answers[0])
-            (logon_error,) = session.checked(answers[1:2])
-            # The right and the token decide only a refused logon type: read them only then.
-            rights, token = session.checked(answers[2:]) if _refused_logon_type(logon_error) else (None, None)
-            proof = Proof(logon_error=logon_error, rights=rights, token=token)
-        elif desired.gmsa:
-            (gmsa,) = session.checked(answers[:1])
-            # The right and the token matter once the node may retrieve the gMSA's password.
-            rights, token = session.checked(answers[1:]) if gmsa["can_retrieve"] else (None, None)
-            proof = Proof(gmsa=gmsa, rights=rights, token=token)
+        matches = password_matches(session, answers.pop(0)) if desired.password else None
+        proof = read_proof(desired, session, answers)
         refused = proof_problem(desired, pool, proof)
         if refused is not None:
             raise InvalidInput(f"the identity was not set on application pool {pool.name}: {refused}")
@@ -86,15 +74,3 @@ class ActionModule(NodeAction):
             if problem is not None:
                 result.update(failed=True, msg=problem, changed=not started["restored"])
         return result
-
-
-def _refused_logon_type(error: t.Mapping[str, t.Any] | None) -> bool:
-    return error is not None and int(error["code"]) == LOGON_TYPE_NOT_GRANTED
-
-
-def _password_matches(session: NodeSession, outcome: Outcome) -> bool:
-    """The node's comparison of the pool's password; one this machine cannot decrypt (a
-    configuration copied without its keys, NTE_BAD_DATA) does not match, and is written again."""
-    if outcome.status != "ok" and outcome.error_code is not None and to_unsigned(outcome.error_code) == NTE_BAD_DATA:
-        return False
-    return bool(session.checked([outcome])[0])

@@ -88,7 +88,8 @@ sites:
   description:
     - The sites of the service O(sites) names, each with C(path) (such as C(W3SVC/1)) and C(server_comment).
     - On IIS 7-10, the sites of C(applicationHost.config), named as IIS's metabase compatibility
-      names them - C(path) the service and the site's ID, C(server_comment) its name.
+      names them - C(path) the service and the site's ID, C(server_comment) its name - and
+      C(applications), each application's C(path) and C(pool), its effective application pool.
   returned: when O(sites) is given and the node runs IIS
   type: list
   elements: dict

@@ -22,10 +22,10 @@ from ._changes import Change, Shown
 from ._iis_identity import logon_error_problem
 from ._input import InvalidInput
 from ._logon_rights import POOL_LOGON_RIGHTS, RIGHT_LABELS, LogonNeed, logon_grant
-from ._node_session import Instruction
+from ._node_session import Instruction, NodeSession, Outcome
 from ._user_rights import Holder, Token
 from ._web_config import Step, Where
-from ._windows_errors import describe
+from ._windows_errors import describe, to_unsigned
 
 SECRET_REF = "password"
 """The name under which the pool's password travels in the ``secrets`` argument."""
@@ -175,22 +175,58 @@ def identity_queries(desired: DesiredIdentity) -> list[Instruction]:
     to log on with here, whether this node may retrieve it, and the right with the gMSA's token."""
     queries = [Instruction("app_pools_get", {"names": [desired.pool]})]
     if desired.password:
-        where = process_model(desired.pool)
-        queries += [
-            Instruction("web_config_secret_matches", {**where.args(), "attribute": "password", "secret": SECRET_REF}),
+        queries.append(password_query(desired.pool))
+    return queries + proof_queries(desired)
+
+
+def password_query(pool: str) -> Instruction:
+    """Whether the pool holds the password in ``secrets`` already, compared on the node."""
+    return Instruction("web_config_secret_matches", {**process_model(pool).args(), "attribute": "password", "secret": SECRET_REF})
+
+
+def proof_queries(desired: DesiredIdentity) -> list[Instruction]:
+    """The read-only proof that the identity can start a worker (:class:`Proof`'s answers, in
+    its order): the logon with the pool's logon type, or whether this node may retrieve the
+    gMSA's password; then the right that logon needs and the account's token. None for a
+    built-in identity."""
+    if desired.password:
+        queries = [
             Instruction(
                 "account_logon_check",
                 {"name": desired.user, "secret": SECRET_REF, "logon_type": LOGON_CHECK_TYPE[desired.logon_type]},
-            ),
+            )
         ]
     elif desired.gmsa:
-        queries.append(Instruction("gmsa_check", {"name": desired.user}))
-    if desired.password or desired.gmsa:
-        queries += [
-            Instruction("user_rights_get", {"right": POOL_LOGON_RIGHTS[desired.logon_type]}),
-            Instruction("account_token_get", {"name": desired.user}),
-        ]
-    return queries
+        queries = [Instruction("gmsa_check", {"name": desired.user})]
+    else:
+        return []
+    return queries + [
+        Instruction("user_rights_get", {"right": POOL_LOGON_RIGHTS[desired.logon_type]}),
+        Instruction("account_token_get", {"name": desired.user}),
+    ]
+
+
+def read_proof(desired: DesiredIdentity, session: NodeSession, answers: t.Sequence[Outcome]) -> Proof:
+    """The node's answers to :func:`proof_queries`. The right and the token decide only a refused
+    logon type (password) or a gMSA this node may retrieve, so only then are they read."""
+    if desired.password:
+        (logon_error,) = session.checked(answers[:1])
+        refused_type = logon_error is not None and int(logon_error["code"]) == LOGON_TYPE_NOT_GRANTED
+        rights, token = session.checked(answers[1:]) if refused_type else (None, None)
+        return Proof(logon_error=logon_error, rights=rights, token=token)
+    if desired.gmsa:
+        (gmsa,) = session.checked(answers[:1])
+        rights, token = session.checked(answers[1:]) if gmsa["can_retrieve"] else (None, None)
+        return Proof(gmsa=gmsa, rights=rights, token=token)
+    return Proof()
+
+
+def password_matches(session: NodeSession, outcome: Outcome) -> bool:
+    """The node's comparison of the pool's password; one this machine cannot decrypt (a
+    configuration copied without its keys, NTE_BAD_DATA) does not match, and is written again."""
+    if outcome.status != "ok" and outcome.error_code is not None and to_unsigned(outcome.error_code) == NTE_BAD_DATA:
+        return False
+    return bool(session.checked([outcome])[0])
 
 
 def the_pool(pool: str, reports: t.Sequence[t.Mapping[str, t.Any]]) -> PoolState:

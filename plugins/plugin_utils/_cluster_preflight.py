@@ -233,6 +233,8 @@ def _option_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[st
             value = validation.validated_parameters.get(name)
             if name in options and isinstance(value, int) and not low <= value <= high:
                 problems.append(f"{name}: must be from {low} to {high}; got {value}")
+    if not problems and not validation.error_messages:
+        problems += gmsa_problems(options, validation.validated_parameters)
     backup_name = validation.validated_parameters.get("metabase_sync_backup_name")
     if "metabase_sync_backup_name" in options and isinstance(backup_name, str) and not validation.error_messages:
         try:
@@ -269,6 +271,33 @@ def _true(value: t.Any) -> bool:
         return boolean(value, strict=True)
     except TypeError:
         return False
+
+
+GMSA_NAME_MAX_LENGTH = 15
+"""A group managed service account's name (its sAMAccountName without the $), as New-ADServiceAccount takes it."""
+
+
+def gmsa_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[str]:
+    """The IWAM identity's inputs of a step that declares ``iis_cluster_iwam_gmsa``: without a
+    gMSA the account's password is required; with one the name has at most 15 characters."""
+    if "iis_cluster_iwam_gmsa" not in options:
+        return []
+    password = values.get("iis_cluster_iwam_password") not in (None, "")
+    if not values.get("iis_cluster_iwam_gmsa"):
+        needed = "iis_cluster_iwam_password" in options and not password
+        return ["missing required arguments: iis_cluster_iwam_password"] if needed else []
+    # A password given with it is refused once for the play (identity_problems), not per step.
+    problems = []
+    given = values.get("iis_cluster_iwam_name")
+    base = values.get("iis_cluster_account_base")
+    name = str(given or (f"IWAM_{base}" if base else "")).rpartition("\\")[2]
+    if len(name) > GMSA_NAME_MAX_LENGTH:
+        field = "iis_cluster_iwam_name" if given else "iis_cluster_account_base"
+        problems.append(
+            f"{field}: the gMSA's name {name!r} has {len(name)} characters; with iis_cluster_iwam_gmsa true it has at "
+            f"most {GMSA_NAME_MAX_LENGTH}: give a shorter iis_cluster_iwam_name"
+        )
+    return problems
 
 
 def secret_values(options: t.Iterable[Options], values_by_host: t.Mapping[str, t.Mapping[str, t.Any]]) -> set[str]:

@@ -75,6 +75,19 @@ FALLBACK_PATHS: dict[str, tuple[str | int, ...]] = {"domain_accounts_iwam": ("gm
 """Where a part is found when its path is not there: with ``iis_cluster_iwam_gmsa`` (IIS 7-10)
 the IWAM identity is the step's group managed service account, not its second user."""
 
+APPHOST = "apphost"
+APPHOST_NO_SYNC = (
+    "skipped on IIS 7-10: steps 6-7 configured this node itself; step 8 (Shared Configuration or Web Deploy) "
+    "and its verification are not available there yet"
+)
+
+PROBE = "wam_identity_probe"
+ROLLOUT = "wam_identity_rollout"
+ROLLED_OUT = "wam_identity_result"
+"""Step 7 on IIS 7-10 runs once for the cluster, looping over the nodes: first the probe of the
+identity (one node, or every node for a gMSA), then the roll-out, node by node. Each node's item
+of the loop stands for its ``wam_identity_result``."""
+
 STEP_NAMES = tuple(dict.fromkeys(STEP_OF_RESULT.values()))
 PREFLIGHT = "pre-flight"
 STOPPED = "cluster_iis_stopped"
@@ -112,6 +125,7 @@ class NodeRun:
     results: t.Mapping[str, Result]
     completed: bool = True
     stopped: Stop | None = None
+    backend: str | None = None
 
     def result(self, name: str) -> Result | None:
         return self.results.get(name)
@@ -131,15 +145,44 @@ def node_runs(
         for name, parts in STEP_RESULTS.items():
             if name in variables:
                 results.update(_parts(variables[name], parts))
+        rolled = rollout_result(host, variables.get(PROBE), variables.get(ROLLOUT))
+        if rolled is not None:
+            results[ROLLED_OUT] = rolled
         runs.append(
             NodeRun(
                 host=host,
                 results=results,
                 completed=host in finished,
                 stopped=Stop.from_record(stopped) if stopped else None,
+                backend=(variables.get("cluster_iis_node") or {}).get("backend"),
             )
         )
     return runs
+
+
+def _items(loop: Result | None) -> list[Result]:
+    return [item for item in (loop or {}).get("results") or [] if isinstance(item, dict)]
+
+
+def rollout_result(host: str, probe: Result | None, rollout: Result | None) -> Result | None:
+    """``host``'s part of step 7 on IIS 7-10: its item of the roll-out; the probe's item when the
+    probe failed there; else why the roll-out never reached it. None on IIS 5/6 (no loop)."""
+    probed, rolled = _items(probe), _items(rollout)
+    if not probed and not rolled:
+        return None
+    own = next((item for item in rolled if item.get("item") == host), None)
+    if own is not None:
+        return own
+    stopped_at = next((item.get("item") for item in rolled if _failed(item)), None)
+    if stopped_at is not None:
+        return {"skipped": True, "msg": f"untouched: the roll-out stopped at {stopped_at}, before this node"}
+    refused = next((item for item in probed if _failed(item) and item.get("item") == host), None)
+    if refused is not None:
+        return refused
+    where = ", ".join(str(item.get("item")) for item in probed if _failed(item))
+    if where:
+        return {"skipped": True, "msg": f"untouched: the identity's probe failed on {where}, before any node changed"}
+    return None
 
 
 def _parts(result: Result, parts: t.Mapping[str, tuple[str | int, ...]]) -> dict[str, Result]:
@@ -244,6 +287,8 @@ def _user_right(result: Result, check_mode: bool) -> str:
 def _anonymous_identity(result: Result, check_mode: bool) -> str:
     if result.get("skipped"):
         return str(result.get("msg") or NOT_RUN)
+    if "logon_method" in result:
+        return _anonymous_authentication(result, check_mode)
     user = result.get("user")
     path = result.get("path")
     if check_mode and result.get("changed"):
@@ -253,6 +298,18 @@ def _anonymous_identity(result: Result, check_mode: bool) -> str:
     logon = result.get("anonymous_logon") or {}
     works = "an anonymous request logs on" if logon.get("works") else f"anonymous logon fails: {logon.get('problem')}"
     return f"{path} runs as {user}, {state}; {works}"
+
+
+def _anonymous_authentication(result: Result, check_mode: bool) -> str:
+    """Step 6 on IIS 7-10: the site's anonymous user at its location, on one node."""
+    state = _did(check_mode, "set", "would be set") if result.get("changed") else "already as asked"
+    text = f"{result.get('site')} runs as {result.get('user')} (logonMethod {result.get('logon_method')}), {state}"
+    found = [entry["location"] for entry in result.get("overrides") or []]
+    if result.get("inherited"):
+        text += f"; {', '.join(result['inherited'])} {_did(check_mode, 'made to inherit it', 'would inherit it')}"
+    elif found:
+        text += f"; {', '.join(found)} override it (anonymous_identity_overrides=inherit clears them)"
+    return text
 
 
 def _stale_overrides(result: Result | None) -> list[str]:
@@ -268,8 +325,10 @@ def _stale_overrides(result: Result | None) -> list[str]:
 
 def _wam_identity(result: Result, check_mode: bool) -> str:
     if result.get("skipped"):
-        return NOT_RUN
+        return str(result.get("msg") or NOT_RUN)
     user = result.get("user")
+    if "pools" in result:
+        return _pool_identities(result, check_mode)
     applications = result.get("applications") or []
     state = _did(check_mode, "set", "would be set") if result.get("changed") else "already as asked"
     if result.get("resynced"):
@@ -277,6 +336,19 @@ def _wam_identity(result: Result, check_mode: bool) -> str:
     else:
         resynced = f"{len(applications)} COM+ applications already run as it"
     return f"{user}, {state}; {resynced}"
+
+
+def _pool_identities(result: Result, check_mode: bool) -> str:
+    """Step 7 on IIS 7-10: the pools of one node."""
+    pools = result.get("pools") or []
+    changed = [pool["pool"] for pool in pools if pool.get("changed")]
+    same = [pool["pool"] for pool in pools if not pool.get("changed")]
+    parts = []
+    if changed:
+        parts.append(f"{', '.join(changed)} {_did(check_mode, 'set and started', 'would be set')}")
+    if same:
+        parts.append(f"{', '.join(same)} already as asked")
+    return f"pools run as {result.get('user')} ({result.get('logon_type')}): {'; '.join(parts)}"
 
 
 def _source_sync(node: NodeRun, check_mode: bool) -> str:
@@ -437,17 +509,22 @@ def summarize(
                 _shown(node.result("node_access_iwam_user_right"), lambda r: _user_right(r, check_mode)),
             )
         )
-        if is_source:
+        if node.backend == APPHOST:
+            steps.append(("anonymous user", _shown(node.result("anonymous_identity_result"), lambda r: _anonymous_identity(r, check_mode))))
+        elif is_source:
             for label, name in (("anonymous user", "anonymous_identity_result"), ("FTP anonymous", "anonymous_identity_ftp_result")):
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
             steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
         steps.append(("WAM identity", _shown(node.result("wam_identity_result"), lambda r: _wam_identity(r, check_mode))))
-        if is_source:
+        if node.backend == APPHOST:
+            steps.append(("step 8, verify", APPHOST_NO_SYNC))
+        elif is_source:
             steps += [("backup", backup) for backup in _source_backup(node, check_mode)]
             steps.append(("metabase", _source_sync(node, check_mode)))
         else:
             steps.append(("metabase", _target_sync(node, source, check_mode)))
-        steps.append(("verification", _verification(node, source, is_source, check_mode)))
+        if node.backend != APPHOST:
+            steps.append(("verification", _verification(node, source, is_source, check_mode)))
         lines += [_line(label, text) for label, text in steps]
         if node.stopped:
             lines.append(_line("stopped", f"at {node.stopped.step}, task {node.stopped.task!r}: {_first_line(node.stopped.message)}"))

@@ -62,10 +62,18 @@ def site_path(service: str, site: str, sites: t.Sequence[t.Mapping[str, t.Any]] 
     raise InvalidInput(f"site: no site of {service} has the ServerComment {site!r}; its sites are {known}")
 
 
-def apphost_sites(service: str, sites: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str, str]]:
+def apphost_sites(service: str, sites: t.Sequence[t.Mapping[str, t.Any]]) -> list[dict[str, t.Any]]:
     """IIS 7-10's sites (``iis_sites_get``) as the metabase names them: ``<service>/<id>`` with
-    the site's name as ServerComment, which is how IIS's metabase compatibility maps them."""
-    return [{"path": f"{service}/{int(site['id'])}", "server_comment": str(site["name"])} for site in sites]
+    the site's name as ServerComment, which is how IIS's metabase compatibility maps them; with
+    the site's applications (``path``, ``pool``), whose locations and pools steps 6-7 set."""
+    return [
+        {
+            "path": f"{service}/{int(site['id'])}",
+            "server_comment": str(site["name"]),
+            "applications": [{"path": str(app["path"]), "pool": str(app["pool"])} for app in site["applications"]],
+        }
+        for site in sites
+    ]
 
 
 def overrides_below(path: str, data_paths: t.Mapping[str, t.Sequence[str]]) -> dict[str, list[str]]:

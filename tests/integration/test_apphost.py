@@ -218,7 +218,8 @@ def test_a_wrong_password_is_found_by_the_proof_and_no_pool_is_touched(lab: Lab)
     assert message.startswith("the identity was not set on application pool Shop: the password is wrong")
     assert _config(lab) == before
     assert _iis(lab)["pools"]["Shop"] == {"state": "Started", "logon_error": None}
-    assert _iis(lab)["failed_logons"] == {}
+    # The proof's one logon is all the wrong password cost (the node's Security log counts it).
+    assert {name.lower(): count for name, count in _iis(lab)["failed_logons"].items()} == {POOL_USER.lower(): 1}
     lab.assert_never_exposed(wrong, [run])
 
 
@@ -278,8 +279,12 @@ def test_node_info_reports_the_apphost_backend_and_the_sites_of_applicationhost_
     node = run.result("Node", "node1")
     assert (node["backend"], node["iis_version"]) == ("apphost", "10.0")
     assert node["sites"] == [
-        {"path": "W3SVC/1", "server_comment": "Default Web Site"},
-        {"path": "W3SVC/2", "server_comment": "Shop"},
+        {"path": "W3SVC/1", "server_comment": "Default Web Site", "applications": [{"path": "/", "pool": "DefaultAppPool"}]},
+        {
+            "path": "W3SVC/2",
+            "server_comment": "Shop",
+            "applications": [{"path": "/", "pool": "Shop"}, {"path": "/checkout", "pool": "Shop"}],
+        },
     ]
 
 

@@ -237,7 +237,14 @@ def test_stale_overrides_are_the_overriding_keys_that_do_not_log_on():
 
 
 def test_iis_7_sites_are_named_as_the_metabase_compatibility_names_them():
-    listed = [{"name": "Default Web Site", "id": 1, "state": "Started", "applications": []}, {"name": "Shop", "id": 3, "state": "Stopped", "applications": []}]
+    shop = [{"path": "/", "pool": "Shop"}, {"path": "/checkout", "pool": "Shop"}]
+    listed = [
+        {"name": "Default Web Site", "id": 1, "state": "Started", "applications": []},
+        {"name": "Shop", "id": 3, "state": "Stopped", "applications": shop},
+    ]
     sites = apphost_sites("W3SVC", listed)
-    assert sites == [{"path": "W3SVC/1", "server_comment": "Default Web Site"}, {"path": "W3SVC/3", "server_comment": "Shop"}]
+    assert sites == [
+        {"path": "W3SVC/1", "server_comment": "Default Web Site", "applications": []},
+        {"path": "W3SVC/3", "server_comment": "Shop", "applications": shop},
+    ]
     assert site_path("W3SVC", "Shop", sites) == "W3SVC/3"

@@ -201,6 +201,7 @@ class Lab:
         host = self.host(address)
         batch = _batch(node_ops.OPS, module_args)
         with self._locks_for(host, reaches_other_hosts=any(spec.reaches_other_hosts for spec in batch)) as held:
+            failed_logons = _failed_logons(host)
             result = node_ops.run_module(
                 node_ops.OPS,
                 host,
@@ -210,9 +211,10 @@ class Lab:
                 network=_Network(self, held),
                 secret_token=self._digests,
             )
-            # Only a batch with a write op can change the model: the instruction set's contract
-            # (docs/instruction-set.yml) is that a read op changes nothing on the node.
-            if any(spec.write for spec in batch):
+            # Only a batch with a write op can change the configuration: the instruction set's
+            # contract (docs/instruction-set.yml) is that a read op changes nothing on the node.
+            # A read op's failed logon (account_logon_check) is still a Security log event.
+            if any(spec.write for spec in batch) or _failed_logons(host) != failed_logons:
                 self._refresh(held)
         return result
 
@@ -391,3 +393,8 @@ class _Network:
 
     def record_process(self, host: Host, user: str, command_line: str) -> None:
         self._lab._record(host, user, command_line)
+
+
+def _failed_logons(host: Host) -> dict[str, int]:
+    """The failed logons an IIS 7+ host's Security log counts, by account."""
+    return dict(host.iis.failed_logons) if host.iis is not None else {}
