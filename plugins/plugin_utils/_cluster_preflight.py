@@ -26,7 +26,7 @@ from ._host_facts import BACKEND_APPHOST, BACKEND_METABASE, HostFacts
 from ._iis_identity import site_path
 from ._iissync_run import MAX_RETRIES, MAX_RETRY_DELAY
 from ._input import InvalidInput, not_text, secret_not_text
-from ._kb_accounts import kb_account_names
+from ._kb_accounts import gmsa_name_problem, kb_account_names
 from ._metabase_backup import MAX_KEEP, check_backup_name
 
 STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity", "metabase_sync", "verify")
@@ -273,10 +273,6 @@ def _true(value: t.Any) -> bool:
         return False
 
 
-GMSA_NAME_MAX_LENGTH = 15
-"""A group managed service account's name (its sAMAccountName without the $), as New-ADServiceAccount takes it."""
-
-
 def gmsa_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[str]:
     """The IWAM identity's inputs of a step that declares ``iis_cluster_iwam_gmsa``: without a
     gMSA the account's password is required; with one the name has at most 15 characters."""
@@ -287,17 +283,11 @@ def gmsa_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[str]:
         needed = "iis_cluster_iwam_password" in options and not password
         return ["missing required arguments: iis_cluster_iwam_password"] if needed else []
     # A password given with it is refused once for the play (identity_problems), not per step.
-    problems = []
     given = values.get("iis_cluster_iwam_name")
     base = values.get("iis_cluster_account_base")
-    name = str(given or (f"IWAM_{base}" if base else "")).rpartition("\\")[2]
-    if len(name) > GMSA_NAME_MAX_LENGTH:
-        field = "iis_cluster_iwam_name" if given else "iis_cluster_account_base"
-        problems.append(
-            f"{field}: the gMSA's name {name!r} has {len(name)} characters; with iis_cluster_iwam_gmsa true it has at "
-            f"most {GMSA_NAME_MAX_LENGTH}: give a shorter iis_cluster_iwam_name"
-        )
-    return problems
+    account = str(given or (f"IWAM_{base}" if base else "")).rpartition("\\")[2].strip().rstrip("$")
+    problem = gmsa_name_problem(account, "iis_cluster_iwam_name" if given else "iis_cluster_account_base")
+    return [problem] if problem else []
 
 
 def secret_values(options: t.Iterable[Options], values_by_host: t.Mapping[str, t.Mapping[str, t.Any]]) -> set[str]:

@@ -18,6 +18,16 @@ GMSA_NAME_MAX_LENGTH = 15
 in (New-ADServiceAccount: a computer-style account, whose NetBIOS name has at most 15 characters)."""
 
 
+def gmsa_name_problem(account: str, field: str) -> str | None:
+    """Why ``account`` (without domain or "$") cannot name the IWAM gMSA, given by ``field``."""
+    if len(account) <= GMSA_NAME_MAX_LENGTH:
+        return None
+    return (
+        f"{field}: {account!r} has {len(account)} characters; with iis_cluster_iwam_gmsa the IWAM identity is a group "
+        f"managed service account, whose name has at most {GMSA_NAME_MAX_LENGTH}: give a shorter iis_cluster_iwam_name"
+    )
+
+
 def kb_account_names(
     source_facts: t.Mapping[str, t.Any],
     base: str | None = None,
@@ -59,12 +69,9 @@ def kb_account_names(
         raw = given if given is not None else f"{role.upper()}_{stem}"
         gmsa = iwam_gmsa and role == "iwam"
         name = parse_account_name(raw.strip().rstrip("$") if gmsa else raw, field, USER_NAME_MAX_LENGTH)
-        if gmsa and len(name.account) > GMSA_NAME_MAX_LENGTH:
-            raise InvalidInput(
-                f"{field}: {name.account!r} has {len(name.account)} characters; with iis_cluster_iwam_gmsa the IWAM "
-                f"identity is a group managed service account, whose name has at most {GMSA_NAME_MAX_LENGTH}: give "
-                "a shorter iis_cluster_iwam_name"
-            )
+        problem = gmsa_name_problem(name.account, field) if gmsa else None
+        if problem:
+            raise InvalidInput(problem)
         # Honoured only when it is the nodes' own domain: the accounts are made and used there.
         check_same_domain(name, field, domain, source_facts.get("dns_domain"), "the cluster's nodes are in")
         names[role], fields[role] = name.account, field
