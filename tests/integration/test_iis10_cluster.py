@@ -138,20 +138,24 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     assert _run(lab, iis_cluster_steps="anonymous_identity,wam_identity").changed() == {"node1": 0, "node2": 0, "node3": 0}
     assert _executions(lab, started) == {"NODE1": 2 + 1 + 1 + 1, "NODE2": 2 + 1 + 1, "NODE3": 2 + 1 + 1}
 
-    # The same pools with the gMSA, which NODE3 may use too once allowed.
-    lab.condition("NODE3", "gmsa_not_allowed", "WebFarmPool", clear=True)
-    steps = {"iis_cluster_steps": "wam_identity", "iis_cluster_iwam_password": ""}
-    started = len(lab.processes())
-    gmsa = _run(lab, "-vvvv", **GMSA, **steps)
+    # Then again with a gMSA, steps 1-7: steps 1-3 create it with every node allowed to retrieve
+    # its password (a new name: IWAM_web is a domain user now), steps 4-5 give it its rights,
+    # step 7 rolls it out.
+    gmsa_kb = {"iis_cluster_iwam_gmsa": True, "iis_cluster_iwam_name": "IWAM_farm", "iis_cluster_iwam_password": ""}
+    gmsa = _run(lab, "-vvvv", **gmsa_kb)
     assert gmsa.rc == 0, gmsa.output
-    # Changed: the probe's one on every node, then two per node (the pools' recycle included).
-    assert _executions(lab, started) == {"NODE1": 2 + 1 + 2, "NODE2": 2 + 1 + 2, "NODE3": 2 + 1 + 2}
+    managed = lab.state()["domain"]["accounts"]["WEBFARM\\IWAM_farm$"]
+    assert managed["object_class"] == "msDS-GroupManagedServiceAccount"
+    assert len(managed["managed_principals"]) == len(NODES)
     for node in NODES:
         model = _process_model(_configs(lab)[node])
-        assert (model["identityType"], model["userName"], "password" in model) == ("SpecificUser", "WEBFARM\\WebFarmPool$", False)
+        assert (model["identityType"], model["userName"], "password" in model) == ("SpecificUser", "WEBFARM\\IWAM_farm$", False)
         assert _pools(lab)[node]["Shop"] == {"state": "Started", "logon_error": None}
-    assert _run(lab, **GMSA, **steps).changed() == {"node1": 0, "node2": 0, "node3": 0}
-    lab.assert_never_exposed(IWAM_PASSWORD, [gmsa])
+    rerun = _run(lab, **gmsa_kb)
+    assert rerun.rc == 0, rerun.output
+    assert rerun.changed() == {"node1": 0, "node2": 0, "node3": 0}
+    lab.assert_never_exposed(IWAM_PASSWORD, [gmsa, rerun])
+    lab.assert_healthy()
 
 
 def test_iis10_rollout_refusals_before_any_change_and_a_pool_that_does_not_start(lab: Lab) -> None:
