@@ -11,9 +11,9 @@ from lab_harness import Lab
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> t.Iterator[Lab]:
-    """A fresh default-topology lab for one test."""
-    running = Lab(tmp_path)
+def lab(request: pytest.FixtureRequest, tmp_path: Path) -> t.Iterator[Lab]:
+    """A fresh lab for one test: the default topology, or the test module's ``LAB_TOPOLOGY``."""
+    running = Lab(tmp_path, topology=getattr(request.module, "LAB_TOPOLOGY", None))
     try:
         yield running
     finally:

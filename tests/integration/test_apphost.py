@@ -13,21 +13,13 @@ from iis_lab.topology import default_document
 from lab_harness import ROOT, Lab, topology_file
 
 IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
+LAB_TOPOLOGY = IIS10  # the lab fixture's (conftest.py): a domain controller and three IIS 10 nodes
 ANONYMOUS = "system.webServer/security/authentication/anonymousAuthentication"
 POOLS = "system.applicationHost/applicationPools"
 POOL_USER = "WEBFARM\\pool_shop"
 GMSA = "WEBFARM\\WebFarmPool$"
 DEMO_VARS = yaml.safe_load((ROOT / "tests" / "lab" / "cluster-vars.yml").read_text())
 
-
-@pytest.fixture
-def lab(tmp_path: Path) -> t.Iterator[Lab]:
-    """A fresh IIS 10 lab (a domain controller and three IIS 10 nodes) for one test."""
-    running = Lab(tmp_path, topology=IIS10)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _iis(lab: Lab, node: str = "node1") -> dict[str, t.Any]:

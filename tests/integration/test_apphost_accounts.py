@@ -15,6 +15,7 @@ from iis_lab.state import secret_matches
 from lab_harness import ROOT, Lab
 
 IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
+LAB_TOPOLOGY = IIS10  # the lab fixture's (conftest.py): a domain controller and three IIS 10 nodes
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
 STEPS = ["domain_accounts", "node_access"]
 NODES = ("NODE1", "NODE2", "NODE3")
@@ -27,15 +28,6 @@ ACCESS_TASK = (
     "logon rights effective (KB Q249603 steps 4-5)"
 )
 
-
-@pytest.fixture
-def lab(tmp_path: Path) -> t.Iterator[Lab]:
-    """A fresh IIS 10 lab (a domain controller and three IIS 10 nodes, source NODE2)."""
-    running = Lab(tmp_path, topology=IIS10)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _password(prefix: str) -> str:

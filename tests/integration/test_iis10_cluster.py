@@ -8,12 +8,11 @@ from __future__ import annotations
 import difflib
 import typing as t
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import pytest
 from lab_harness import ROOT, Lab, PlaybookRun
 
 IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
+LAB_TOPOLOGY = IIS10  # the lab fixture's (conftest.py): a domain controller and three IIS 10 nodes
 PLAYBOOK = "webfarm.iis_cluster.cluster_iis"
 SECTION_ANONYMOUS = "system.webServer/security/authentication/anonymousAuthentication"
 NODES = ("NODE1", "NODE2", "NODE3")
@@ -33,14 +32,6 @@ ANONYMOUS = (
     "(KB Q249603 step 6, IIS 7-10)"
 )
 
-
-@pytest.fixture
-def lab(tmp_path: Path) -> t.Iterator[Lab]:
-    running = Lab(tmp_path, topology=IIS10)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _configs(lab: Lab) -> dict[str, str]:
