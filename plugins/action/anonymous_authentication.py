@@ -34,6 +34,7 @@ class ActionModule(NodeAction):
         "password": {"type": "str", "no_log": True},
         "logon_method": {"type": "str", "choices": list(LOGON_METHODS), "default": "ClearText"},
         "overrides": {"type": "str", "choices": [OVERRIDES_REPORT, OVERRIDES_INHERIT], "default": OVERRIDES_REPORT},
+        "probe": {"type": "bool", "default": False},
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -54,6 +55,8 @@ class ActionModule(NodeAction):
                 if not self.check_mode:
                     raise InvalidInput(message)
                 result["warnings"] = [message]
+        if args["probe"]:
+            return {**result, "changed": False}
         found = overrides(elements)
         changes = plan_site(asked, site, matches) + plan_overrides(asked, found, elements, args["overrides"])
         if changes and not self.check_mode:

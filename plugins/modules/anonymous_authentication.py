@@ -56,6 +56,13 @@ options:
     type: str
     choices: [report, inherit]
     default: report
+  probe:
+    description:
+      - Only prove the password (one logon of the account with the logon method's logon type) and
+        change nothing - what the anonymous_identity role does once, on one node, before any node
+        changes, so that a wrong password costs one failed logon, not one per node.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -108,13 +115,13 @@ logon_method:
   sample: ClearText
 overrides:
   description: The locations below the site that set an anonymous attribute themselves (before this task), each C(location) and C(attributes).
-  returned: success
+  returned: success, unless O(probe)
   type: list
   elements: dict
   sample: [{"location": "Shop/checkout", "attributes": ["userName"]}]
 inherited:
   description: The locations made to inherit the site's anonymous user (O(overrides=inherit)); in check mode, the prediction.
-  returned: success
+  returned: success, unless O(probe)
   type: list
   elements: str
   sample: [Shop/checkout]

@@ -124,10 +124,10 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     assert again.changed() == {"node1": 0, "node2": 0, "node3": 0}
     assert _configs(lab) == configs
     # Steps 6-7 unchanged: one execution per node-level task (after node_info's two on IIS 7-10),
-    # and the probe's one on the first node.
+    # and each step's probe, one on the first node.
     started = len(lab.processes())
     assert _run(lab, iis_cluster_steps="anonymous_identity,wam_identity").changed() == {"node1": 0, "node2": 0, "node3": 0}
-    assert _executions(lab, started) == {"NODE1": 2 + 1 + 1 + 1, "NODE2": 2 + 1 + 1, "NODE3": 2 + 1 + 1}
+    assert _executions(lab, started) == {"NODE1": 2 + 1 + 1 + 1 + 1, "NODE2": 2 + 1 + 1, "NODE3": 2 + 1 + 1}
 
     # Then again with a gMSA, steps 1-7: steps 1-3 create it with every node allowed to retrieve
     # its password (a new name: IWAM_web is a domain user now), steps 4-5 give it its rights,
@@ -164,6 +164,13 @@ def test_iis10_rollout_refusals_before_any_change_and_a_pool_that_does_not_start
     assert "untouched: the identity's probe failed on node1, before any node changed" in _summary(wrong)
     assert [item["item"] for item in wrong.result(PROBE, "node1")["results"]] == ["node1"]
     assert not [entry for entry in wrong.results if entry["task"] == ROLLOUT]
+
+    # A wrong anonymous user's password: the same, found by step 6's one probe.
+    wrong_iusr = _run(lab, iis_cluster_steps="anonymous_identity", iis_cluster_iusr_password="Not-The-Passw0rd", leaves_broken="refused")
+    assert wrong_iusr.rc != 0
+    assert _configs(lab) == before
+    assert _failed_logons(lab) == logons + 2
+    assert "the password is wrong" in wrong_iusr.output
 
     # A node not allowed to retrieve the gMSA (NODE3): named with the remedy, before any change.
     gmsa = _run(lab, iis_cluster_steps="wam_identity", iis_cluster_iwam_password="", leaves_broken="refused", **GMSA)
