@@ -11,6 +11,7 @@ import typing as t
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils import _conformance as conformance
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._host_facts import BACKEND_APPHOST, HostFacts
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession, Outcome
 
@@ -77,8 +78,14 @@ class ActionModule(NodeAction):
             raise AnsibleActionFail(f"{self._host}: host_facts names no domain: the domain ops need a domain controller")
         secret_values = {conformance.SCRATCH_SECRET: conformance.scratch_password(), conformance.SCRATCH_SECRET_2: conformance.scratch_password()}
         probes = conformance.domain_probes(scratch, domain)
+        # A domain controller before Windows Server 2012 has no gMSA: the nodes' rows list the ops.
+        gmsa = conformance.has_gmsa(facts.value.get("os_version"))
+        if gmsa:
+            probes += conformance.gmsa_domain_probes(scratch, f"{domain}\\{scratch.account}")
         more, outcomes = self._run(session, probes, secret_values)
         rows += more
+        if gmsa:
+            rows += [conformance.not_exercised(self._host, op, why) for op, why in conformance.NOT_EXERCISED_GMSA.items()]
         by_op = {probe.instruction.op: outcome for probe, outcome in zip(probes, outcomes)}
         if by_op["domain_user_add"].status != "ok":
             return self._result(rows, True, "the scratch account could not be made: nothing was written")
@@ -112,6 +119,8 @@ class ActionModule(NodeAction):
         sid = looked_up.get("sid") if isinstance(looked_up, dict) else None
         computer = facts.value.get("name") if isinstance(facts.value, dict) else None
         secret_values = {conformance.SCRATCH_SECRET: conformance.scratch_password(), conformance.SALT_SECRET: conformance.scratch_password()}
+        if facts.status == "ok" and HostFacts.from_report(facts.value).backend == BACKEND_APPHOST:
+            return self._apphost(session, scratch, rows, before, computer or session.host, account, sid, secret_values)
         more, later = self._run(session, conformance.node_probes(scratch, computer or session.host, site, account, sid), secret_values)
         rows += more
         rows += [conformance.not_exercised(self._host, op, why) for op, why in conformance.NOT_EXERCISED.items()]
@@ -123,18 +132,73 @@ class ActionModule(NodeAction):
             ]
             return self._result(rows, True, "nothing written (no scratch account)")
         # The last probe reads the group again once the scratch account is removed.
-        after = later[-1]
-        restored = (
+        restored = self._group_restored(before, later[-1])
+        return self._result(rows, restored, self._group_how(restored))
+
+    def _apphost(
+        self,
+        session: NodeSession,
+        scratch: conformance.Scratch,
+        rows: list[conformance.Row],
+        group_before: Outcome,
+        computer: str,
+        account: str | None,
+        sid: str | None,
+        secret_values: t.Mapping[str, str],
+    ) -> dict[str, t.Any]:
+        """An IIS 7-10 node: the first batch read the sites and pools; the second reads the first
+        site's configuration and makes, changes and removes a scratch application pool."""
+        first, (sites, pools_before) = self._run(session, conformance.apphost_first_probes())
+        rows += first
+        site_list = sites.value if sites.status == "ok" and isinstance(sites.value, list) else []
+        first_site = str(site_list[0]["name"]) if site_list and isinstance(site_list[0], dict) and "name" in site_list[0] else None
+        probes = conformance.apphost_probes(scratch, computer, first_site, account, sid)
+        more, later = self._run(session, probes, secret_values)
+        rows += more
+        rows += [conformance.not_exercised(self._host, op, why) for op, why in conformance.NOT_EXERCISED_APPHOST.items()]
+        if first_site is None:
+            why = "the node has no site (iis_sites_get): no site's anonymousAuthentication to compare"
+            rows.append(conformance.not_exercised(self._host, "web_config_secret_matches", why))
+        pools_after = later[-1]
+        pools_restored = (
+            pools_before.status == "ok"
+            and pools_after.status == "ok"
+            and sorted(conformance.pool_names(pools_before.value)) == sorted(conformance.pool_names(pools_after.value))
+        )
+        how = [
+            f"application pools as before (scratch pool {scratch.app_pool} removed)"
+            if pools_restored
+            else f"application pools differ from before the run: check for {scratch.app_pool} by hand"
+        ]
+        restored = pools_restored
+        if sid is None:
+            why = "no scratch account: the run made none (it needs a host in domain_controllers)"
+            rows += [
+                conformance.not_exercised(self._host, op, why)
+                for op in ("user_right_grant", "account_token_get", "local_group_member_add", "local_group_member_remove")
+            ]
+        else:
+            # The group's last reading comes before the pools' last one.
+            group_restored = self._group_restored(group_before, later[-2])
+            restored = restored and group_restored
+            how.append(self._group_how(group_restored))
+        return self._result(rows, restored, "; ".join(how))
+
+    @staticmethod
+    def _group_restored(before: Outcome, after: Outcome) -> bool:
+        return (
             before.status == "ok"
             and after.status == "ok"
             and sorted(conformance.members(before.value)) == sorted(conformance.members(after.value))
         )
-        how = (
+
+    @staticmethod
+    def _group_how(restored: bool) -> str:
+        return (
             f"local group {conformance.LOCAL_GROUP} has the members it had"
             if restored
             else f"local group {conformance.LOCAL_GROUP} differs from before the run: check it by hand"
         )
-        return self._result(rows, restored, how)
 
     def _report(self, reports: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         contract = conformance.load_contract()

@@ -26,6 +26,14 @@ description:
     must refuse with a known code. O(scope=cleanup) deletes the scratch account, only if it
     carries the mark, and checks that it is gone. Backups, restores and IISSync are never run
     (nothing could undo them); their rows say so.
+  - The node's backend, from C(host_facts)' C(iis_version), decides what O(scope=node) runs - the
+    metabase ops on IIS 5/6; on IIS 7-10, which has no metabase, the C(web_config_*), site and
+    pool reads, and a scratch application pool (C(autoStart) false, so it never starts) added,
+    changed, given ApplicationPoolIdentity and removed, C(app_pool_recycle) then aimed at it and
+    refused; the metabase, IISSync and COM+ ops are listed as not exercised. On a domain controller
+    of Windows Server 2012 or later, O(scope=domain) also reads the KDS root key and a scratch
+    gMSA name (none) and aims C(gmsa_set_principals) at it (refused); C(gmsa_add) is not run, since
+    no op could delete the gMSA it made.
   - O(scope=report) opens no connection; it joins the other scopes' results into one table,
     adds a row for every op of the contract no host ran, and says whether every node is left as
     found.
@@ -45,7 +53,8 @@ options:
     type: str
   site:
     description:
-      - The site number whose keys the metabase reads of O(scope=node) use (C(W3SVC/<site>)).
+      - The site number whose keys the metabase reads of O(scope=node) use (C(W3SVC/<site>)) on an
+        IIS 5/6 node. An IIS 7-10 node reads its first site (C(iis_sites_get)) instead.
     type: str
     default: "1"
   reports:
@@ -93,7 +102,9 @@ RETURN = r"""
 rows:
   description:
     - One row per probe, each with C(host), C(op), C(verdict) (V(ok), V(shape mismatch),
-      V(Windows error), V(unexpected success), V(not run) or V(not exercised)) and C(detail).
+      V(Windows error), V(unexpected success), V(unexpected value) (a probe whose answer is known,
+      such as a scratch object's absence, got another), V(not run) or V(not exercised)) and
+      C(detail).
   returned: when O(scope) is not V(report)
   type: list
   elements: dict

@@ -22,6 +22,7 @@ are checked here, and a unit test proves every schema of the contract uses only 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import secrets
 import typing as t
@@ -49,7 +50,28 @@ SCRATCH_GROUP = "Domain Guests"
 LOCAL_GROUP = "Users"
 LOGON_RIGHT = "SeInteractiveLogonRight"
 
-_IIS7_NOT_YET = "an IIS 7-10 op (issue 13): the conformance run probes IIS 5/6 nodes only so far"
+# The ops of IIS 5/6's metabase, IISSync and its COM+ applications, and the IIS 7-10 ops (on
+# applicationHost.config, application pools and gMSAs): a node runs the set of its backend
+# (host_facts' iis_version, _host_facts.iis_backend) and lists the other as not exercised.
+METABASE_OPS = (
+    "metabase_get",
+    "metabase_set",
+    "metabase_delete",
+    "metabase_secret_matches",
+    "metabase_data_paths",
+    "metabase_applications_get",
+    "metabase_sites_get",
+    "metabase_digest_tree",
+    "metabase_backup_create",
+    "metabase_backup_list",
+    "metabase_backup_restore",
+    "metabase_backup_delete",
+    "iissync_run",
+    "complus_catalog",
+    "comadmin_application_set_identity",
+    "iis_identities_check",
+    "anonymous_logon_check",
+)
 IIS7_OPS = (
     "web_config_get",
     "web_config_set",
@@ -67,14 +89,36 @@ IIS7_OPS = (
     "gmsa_add",
     "gmsa_set_principals",
 )
+# The gMSA ops a domain controller answers; the domain scope runs them on one that has gMSAs.
+GMSA_DOMAIN_OPS = ("kds_root_key_get", "gmsa_get", "gmsa_add", "gmsa_set_principals")
 
-# Write ops no op can undo or give a scratch object to, and the IIS 7-10 ops: never run, and the
-# table says why.
+_IIS7_NOT_YET = "an IIS 7-10 op: this node runs IIS 5/6 (host_facts' iis_version), which has no applicationHost.config"
+# An expected refusal would judge the node's optional features, not the contract: with IIS 6
+# Metabase Compatibility installed the metabase ops answer on IIS 7-10, without it they fail.
+_NO_METABASE = "an IIS 5/6 op: IIS 7-10 has no metabase (nor IISSync, nor COM+ applications of IIS)"
+
+# Write ops no op can undo or give a scratch object to, and the ops of the other backend: never
+# run, and the table says why. On an IIS 5/6 node:
 NOT_EXERCISED: t.Mapping[str, str] = {
     "metabase_backup_restore": "restoring stops IIS and overwrites the node's live metabase",
     "iissync_run": "IISSync overwrites every target node's metabase",
     **{op: _IIS7_NOT_YET for op in IIS7_OPS},
 }
+# On an IIS 7-10 node (the gMSA ops of a domain controller are the domain scope's):
+NOT_EXERCISED_APPHOST: t.Mapping[str, str] = {op: _NO_METABASE for op in METABASE_OPS}
+# On a domain controller with gMSAs:
+NOT_EXERCISED_GMSA: t.Mapping[str, str] = {
+    "gmsa_add": "a gMSA it made could not be deleted: the instruction set has no op that deletes one",
+}
+# gMSAs need a domain controller of Windows Server 2012 (6.2) or later.
+_FIRST_GMSA_OS = (6, 2)
+
+
+def has_gmsa(os_version: str | None) -> bool:
+    """Whether a domain controller of this ``host_facts`` os_version (``10.0.20348``) has gMSAs."""
+    parts = re.findall(r"\d+", os_version or "")[:2]
+    return len(parts) == 2 and (int(parts[0]), int(parts[1])) >= _FIRST_GMSA_OS
+
 
 _JSON_TYPES: t.Mapping[str, tuple[type, ...]] = {
     "object": (dict,),
@@ -201,13 +245,16 @@ class Probe:
     """One instruction of the run and what it is for.
 
     ``expect_error``: the Windows error the op must fail with, for a probe aimed at an object
-    that does not exist (the op is then checked without touching anything). ``purpose`` says
-    what the probe acts on, for the table.
+    that does not exist (the op is then checked without touching anything). ``expect``: values
+    the answer must hold besides its shape, by JSON Pointer (``""`` the value itself,
+    ``/exists`` a member), for a probe whose answer is known: a scratch object's absence.
+    ``purpose`` says what the probe acts on, for the table.
     """
 
     instruction: Instruction
     purpose: str = ""
     expect_error: int | None = None
+    expect: t.Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,6 +278,7 @@ OK = "ok"
 SHAPE_MISMATCH = "shape mismatch"
 WINDOWS_ERROR = "Windows error"
 UNEXPECTED_SUCCESS = "unexpected success"
+UNEXPECTED_VALUE = "unexpected value"
 NOT_RUN = "not run"
 NOT_EXERCISED_VERDICT = "not exercised"
 
@@ -258,7 +306,38 @@ def judge(host: str, probe: Probe, outcome: Outcome, contract: t.Mapping[str, Op
     mismatch = shape_mismatch(contract[op].result, outcome.value)
     if mismatch:
         return Row(host, op, SHAPE_MISMATCH, f"{purpose}{mismatch}")
+    unexpected = value_mismatch(probe.expect, outcome.value)
+    if unexpected:
+        return Row(host, op, UNEXPECTED_VALUE, f"{purpose}{unexpected}")
     return Row(host, op, OK, probe.purpose)
+
+
+_MISSING = object()
+
+
+def _at(value: t.Any, pointer: str) -> t.Any:
+    """The part of ``value`` a JSON Pointer names (no ``~`` escapes: the probes' pointers have
+    none), or :data:`_MISSING`."""
+    for step in pointer.split("/")[1:]:
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return _MISSING
+    return value
+
+
+def value_mismatch(expect: t.Mapping[str, t.Any], value: t.Any) -> str | None:
+    """The first expected value ``value`` does not hold, as ``at <pointer>: expected <json>``,
+    or None. Only the expected value is named: the node's may be anything it holds."""
+    for pointer, wanted in expect.items():
+        found = _at(value, pointer)
+        # JSON has no booleans among its numbers: 0 is not false here.
+        if found is _MISSING or type(found) is not type(wanted) or found != wanted:
+            where = f"at {pointer}" if pointer else "at the value"
+            return f"{where}: expected {json.dumps(wanted)}"
+    return None
 
 
 def not_exercised(host: str, op: str, why: str) -> Row:
@@ -306,6 +385,15 @@ class Scratch:
     @property
     def right(self) -> str:
         return f"SeIisConf{self.token}Right"
+
+    @property
+    def app_pool(self) -> str:
+        return f"iisconf-{self.token}"
+
+    @property
+    def gmsa(self) -> str:
+        # 13 characters: within the 15 of a gMSA's name (without its $).
+        return f"iiscf{self.token}"
 
 
 def scratch_password() -> str:
@@ -358,6 +446,23 @@ def domain_probes(scratch: Scratch, domain: str) -> list[Probe]:
     ]
 
 
+def gmsa_domain_probes(scratch: Scratch, principal: str) -> list[Probe]:
+    """On a domain controller with gMSAs (:func:`has_gmsa`): the reads, and
+    gmsa_set_principals aimed at a scratch gMSA that does not exist (``principal`` names a real
+    account, so that only the gMSA's absence can refuse it). gmsa_add is not run
+    (:data:`NOT_EXERCISED_GMSA`)."""
+    missing = f"a missing scratch gMSA {scratch.gmsa}"
+    return [
+        Probe(Instruction("kds_root_key_get")),
+        Probe(Instruction("gmsa_get", {"name": scratch.gmsa}), missing, expect={"": None}),
+        Probe(
+            Instruction("gmsa_set_principals", {"name": scratch.gmsa, "principals": [principal]}),
+            missing,
+            expect_error=0x80072030,
+        ),
+    ]
+
+
 def domain_user_absent(name: str) -> Probe:
     return Probe(Instruction("domain_user_get", {"name": name}), "the scratch account, before the run")
 
@@ -401,10 +506,7 @@ def node_probes(scratch: Scratch, computer: str, site: str, account: str | None,
         # A name no backup has yet gets version 0 (MD_BACKUP_NEXT_VERSION), which is deleted again.
         Probe(Instruction("metabase_backup_create", {"name": scratch.backup}), "a scratch backup"),
         Probe(Instruction("metabase_backup_delete", {"name": scratch.backup, "version": 0}), "the scratch backup"),
-        Probe(Instruction("rpc_probe", {"computer": computer}), "the node itself"),
-        Probe(Instruction("dcom_protocols")),
-        Probe(Instruction("file_shares")),
-        Probe(Instruction("cluster_addresses")),
+        *_system_probes(computer),
         Probe(Instruction("complus_catalog")),
         Probe(Instruction("iis_identities_check")),
         Probe(Instruction("anonymous_logon_check", {"path": site_key})),
@@ -430,16 +532,130 @@ def node_probes(scratch: Scratch, computer: str, site: str, account: str | None,
             expect_error=0x80110809,
         ),
     ]
-    if sid:
+    return probes + _account_probes(scratch, account, sid)
+
+
+def _system_probes(computer: str) -> list[Probe]:
+    """The reads of Windows itself, whatever its IIS."""
+    return [
+        Probe(Instruction("rpc_probe", {"computer": computer}), "the node itself"),
+        Probe(Instruction("dcom_protocols")),
+        Probe(Instruction("file_shares")),
+        Probe(Instruction("cluster_addresses")),
+    ]
+
+
+def _account_probes(scratch: Scratch, account: str | None, sid: str | None) -> list[Probe]:
+    """With the scratch account (``account`` and its ``sid``): a user right refused, its token,
+    its membership of the local Users group added and removed. The last probe reads the group
+    again, for :func:`members` to compare with the first batch's reading."""
+    if not sid:
+        return []
+    return [
+        Probe(Instruction("user_right_grant", {"right": scratch.right, "sid": sid}), "a missing scratch right", expect_error=1313),
+        Probe(Instruction("account_token_get", {"name": account}), "the scratch account"),
+        Probe(Instruction("local_group_member_add", {"group": LOCAL_GROUP, "sid": sid}), "the scratch account"),
+        Probe(Instruction("local_group_members_get", {"group": LOCAL_GROUP}), "with the scratch account"),
+        Probe(Instruction("local_group_member_remove", {"group": LOCAL_GROUP, "sid": sid}), "the scratch account"),
+        Probe(Instruction("local_group_members_get", {"group": LOCAL_GROUP}), "after"),
+    ]
+
+
+POOLS_SECTION = "system.applicationHost/applicationPools"
+ANONYMOUS_SECTION = "system.webServer/security/authentication/anonymousAuthentication"
+
+
+def pool_element(name: str) -> str:
+    """The element path of an application pool's item (a quote in the name doubled)."""
+    return "add[@name='" + name.replace("'", "''") + "']"
+
+
+def apphost_first_probes() -> list[Probe]:
+    """The first IIS 7-10 batch: the sites (the next batch reads the first one's configuration)
+    and every pool, the reading :func:`apphost_probes`' last probe is compared with."""
+    return [Probe(Instruction("iis_sites_get")), Probe(Instruction("app_pools_get"), "before")]
+
+
+def apphost_probes(scratch: Scratch, computer: str, first_site: str | None, account: str | None, sid: str | None) -> list[Probe]:
+    """Every other op on an IIS 7-10 node: the reads, a scratch application pool (autoStart
+    false: it never starts) added, changed, read and removed, and the scratch account's probes.
+
+    app_pool_recycle would start the stopped scratch pool: it is aimed at it once removed, and
+    must be refused. The last probe reads every pool again (``after``)."""
+    pool = pool_element(scratch.app_pool)
+    scratch_pool = f"the scratch pool {scratch.app_pool}"
+    gone = f"{scratch_pool}, removed"
+    probes = [
+        Probe(Instruction("app_pools_get", {"names": ["DefaultAppPool"]})),
+        Probe(Instruction("web_config_get", {"section": ANONYMOUS_SECTION}), "the server level"),
+        Probe(
+            Instruction("web_config_get", {"section": POOLS_SECTION, "element": f"{pool_element('DefaultAppPool')}/processModel"}),
+            "DefaultAppPool",
+        ),
+        Probe(Instruction("web_config_get", {"section": POOLS_SECTION, "element": pool}), f"{scratch_pool}, before", expect={"": None}),
+        Probe(
+            Instruction("gmsa_check", {"name": scratch.gmsa}),
+            f"a missing scratch gMSA {scratch.gmsa}",
+            expect={"/exists": False, "/can_retrieve": False, "/error/code": 1317},
+        ),
+    ]
+    if first_site is not None:
+        site = f"the site {first_site}"
         probes += [
-            Probe(Instruction("user_right_grant", {"right": scratch.right, "sid": sid}), "a missing scratch right", expect_error=1313),
-            Probe(Instruction("account_token_get", {"name": account}), "the scratch account"),
-            Probe(Instruction("local_group_member_add", {"group": LOCAL_GROUP, "sid": sid}), "the scratch account"),
-            Probe(Instruction("local_group_members_get", {"group": LOCAL_GROUP}), "with the scratch account"),
-            Probe(Instruction("local_group_member_remove", {"group": LOCAL_GROUP, "sid": sid}), "the scratch account"),
-            Probe(Instruction("local_group_members_get", {"group": LOCAL_GROUP}), "after"),
+            Probe(Instruction("web_config_get", {"section": ANONYMOUS_SECTION, "location": first_site}), site),
+            Probe(
+                Instruction(
+                    "web_config_secret_matches",
+                    {"section": ANONYMOUS_SECTION, "location": first_site, "attribute": "password", "secret": SCRATCH_SECRET},
+                ),
+                f"{site} against a scratch secret",
+                expect={"": False},
+            ),
         ]
-    return probes
+    probes += [
+        *_system_probes(computer),
+        Probe(Instruction("user_rights_get", {"right": LOGON_RIGHT})),
+        Probe(
+            Instruction("web_config_element_add", {"section": POOLS_SECTION, "item": "add", "attributes": {"name": scratch.app_pool, "autoStart": "false"}}),
+            scratch_pool,
+        ),
+        Probe(
+            Instruction("web_config_set", {"section": POOLS_SECTION, "element": pool, "attribute": "queueLength", "value": "1001"}),
+            scratch_pool,
+        ),
+        Probe(
+            Instruction("web_config_get", {"section": POOLS_SECTION, "element": pool, "attributes": ["queueLength"]}),
+            f"{scratch_pool}, set",
+            expect={"/attributes/0/value": "1001", "/attributes/0/origin": "set"},
+        ),
+        Probe(Instruction("web_config_clear", {"section": POOLS_SECTION, "element": pool, "attribute": "queueLength"}), scratch_pool),
+        Probe(
+            Instruction("web_config_get", {"section": POOLS_SECTION, "element": pool, "attributes": ["queueLength"]}),
+            f"{scratch_pool}, cleared",
+            expect={"/attributes/0/origin": "default"},
+        ),
+        Probe(
+            Instruction("app_pool_identity_set", {"name": scratch.app_pool, "identity_type": "ApplicationPoolIdentity", "recycle": False}),
+            scratch_pool,
+            expect={"/start_error": None, "/restored": False},
+        ),
+        Probe(
+            Instruction("app_pools_get", {"names": [scratch.app_pool]}),
+            scratch_pool,
+            expect={"/0/name": scratch.app_pool, "/0/identity_type": "ApplicationPoolIdentity", "/0/state": "Stopped"},
+        ),
+        Probe(Instruction("web_config_element_remove", {"section": POOLS_SECTION, "element": pool}), scratch_pool),
+        Probe(Instruction("app_pool_recycle", {"name": scratch.app_pool}), gone, expect_error=0x80070002),
+        Probe(Instruction("web_config_get", {"section": POOLS_SECTION, "element": pool}), gone, expect={"": None}),
+    ]
+    return probes + _account_probes(scratch, account, sid) + [Probe(Instruction("app_pools_get"), "after")]
+
+
+def pool_names(value: t.Any) -> list[str]:
+    """The pool names of an app_pools_get value ([] for anything else)."""
+    if isinstance(value, list):
+        return [pool.get("name") for pool in value if isinstance(pool, dict)]
+    return []
 
 
 def members(value: t.Any) -> list[str]:

@@ -155,3 +155,76 @@ def test_the_table_is_aligned_with_a_header_and_every_op_unlisted_is_added() -> 
     added = conformance.unlisted_rows(rows, CONTRACT)
     assert {row.op for row in added} == set(CONTRACT) - {"host_facts", "metabase_set"}
     assert all(row.verdict == conformance.NOT_EXERCISED_VERDICT for row in added)
+
+
+def test_on_an_iis7_node_and_a_gmsa_domain_controller_the_probes_and_the_ops_left_out_cover_the_contract() -> None:
+    scratch = conformance.Scratch("0a1b2c3d")
+    account, sid = "WEBFARM\\iisconf-0a1b2c3d", "S-1-5-21-1-2-3-1000"
+    domain = [
+        conformance.domain_user_absent(scratch.account),
+        *conformance.domain_probes(scratch, "WEBFARM"),
+        *conformance.gmsa_domain_probes(scratch, account),
+        *conformance.cleanup_probes(scratch.account),
+    ]
+    node = [
+        *conformance.node_first_probes(account),
+        *conformance.apphost_first_probes(),
+        *conformance.apphost_probes(scratch, "NODE1", "Default Web Site", account, sid),
+    ]
+    probed = {probe.instruction.op for probe in domain + node}
+    left_out = set(conformance.NOT_EXERCISED_APPHOST) | set(conformance.NOT_EXERCISED_GMSA)
+    assert probed | left_out == set(CONTRACT)
+    assert not probed & left_out
+    # A node leaves the domain controller's gMSA ops to the domain scope.
+    assert not {probe.instruction.op for probe in node} & set(conformance.GMSA_DOMAIN_OPS)
+    for probe in domain + node:
+        if CONTRACT[probe.instruction.op].write:
+            assert "scratch" in probe.purpose, probe
+    # The scratch pool never starts, and is removed before app_pool_recycle is aimed at it.
+    ops = [probe.instruction.op for probe in node]
+    added = next(probe for probe in node if probe.instruction.op == "web_config_element_add")
+    assert added.instruction.args["attributes"] == {"name": scratch.app_pool, "autoStart": "false"}
+    assert ops.index("web_config_element_remove") < ops.index("app_pool_recycle")
+    recycle = node[ops.index("app_pool_recycle")]
+    assert recycle.instruction.args == {"name": scratch.app_pool} and recycle.expect_error == 0x80070002
+    # The last probe reads every pool, the one before it the Users group.
+    assert node[-1].instruction == Instruction("app_pools_get") and node[-2].instruction.op == "local_group_members_get"
+
+
+def test_without_a_site_or_a_scratch_account_the_iis7_probes_leave_those_reads_out() -> None:
+    probes = conformance.apphost_probes(conformance.Scratch("0a1b2c3d"), "NODE1", None, None, None)
+    ops = {probe.instruction.op for probe in probes}
+    assert "web_config_secret_matches" not in ops
+    assert not ops & {"local_group_member_add", "user_right_grant"}
+    assert all(probe.instruction.args.get("location") is None for probe in probes)
+
+
+def test_an_expected_value_is_checked_by_pointer_and_named_without_the_node_s_value() -> None:
+    instruction = Instruction("gmsa_check", {"name": "iiscf0a1b2c3d"})
+    probe = conformance.Probe(instruction, "a missing scratch gMSA", expect={"/exists": False, "/error/code": 1317})
+    missing = {"exists": False, "can_retrieve": False, "error": {"code": 1317, "message": "The specified account does not exist."}}
+    assert conformance.judge("node1", probe, Outcome(instruction, "ok", missing), CONTRACT).verdict == conformance.OK
+    found = {"exists": True, "can_retrieve": True, "error": None}
+    row = conformance.judge("node1", probe, Outcome(instruction, "ok", found), CONTRACT)
+    assert row.verdict == conformance.UNEXPECTED_VALUE
+    assert row.detail == "a missing scratch gMSA; at /exists: expected false"
+    assert not row.passed
+    assert conformance.value_mismatch({"": None}, None) is None
+    assert conformance.value_mismatch({"": None}, {"section": "s"}) == "at the value: expected null"
+    assert conformance.value_mismatch({"": False}, 0) == "at the value: expected false"
+    assert conformance.value_mismatch({"/0/name": "p"}, []) == "at /0/name: expected \"p\""
+    assert conformance.value_mismatch({"/0/name": "p"}, [{"name": "p"}]) is None
+
+
+@pytest.mark.parametrize(
+    ("os_version", "expected"),
+    [("5.0.2195", False), ("5.2.3790", False), ("6.1.7601", False), ("6.2.9200", True), ("6.3.9600", True), ("10.0.20348", True), (None, False)],
+)
+def test_gmsas_need_a_domain_controller_of_windows_server_2012_or_later(os_version: str | None, expected: bool) -> None:
+    assert conformance.has_gmsa(os_version) is expected
+
+
+def test_a_pool_s_element_path_doubles_a_quote_in_its_name() -> None:
+    assert conformance.pool_element("Bob's Pool") == "add[@name='Bob''s Pool']"
+    assert conformance.pool_names([{"name": "A"}, {"name": "B"}]) == ["A", "B"]
+    assert conformance.pool_names(None) == []
