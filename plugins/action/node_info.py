@@ -19,22 +19,24 @@ class ActionModule(NodeAction):
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
-        # The metabase's sites come in the same execution, for a pre-flight that checks a site
-        # exists; an IIS 7-10 node is asked for its applicationHost.config sites once its
-        # version is known (its metabase answers only with the IIS 6 compatibility feature).
+        # The sites come in the same execution, both backends' listings asked: the node's IIS
+        # version, known only from its answer, says which one it gave (an IIS 7-10 node's
+        # metabase answers only with the IIS 6 compatibility feature; an IIS 5/6 node has no
+        # Microsoft.Web.Administration), and the other's failure is no error.
         service = args["sites"]
-        queries = [HOST_FACTS] + ([Instruction("metabase_sites_get", {"service": service})] if service else [])
-        facts, *sites = session.run(queries, stop_on_error=False)
+        listings = [Instruction("metabase_sites_get", {"service": service}), Instruction("iis_sites_get")] if service else []
+        facts, *sites = session.run([HOST_FACTS, *listings], stop_on_error=False)
         (report,) = session.checked([facts])
         node = HostFacts.from_report(report)
         result = {"changed": False, **node.as_result(), "ip_addresses": report["ip_addresses"]}
         # A node without IIS has no sites to list: it is the answer, not an error.
         if not service or not node.iis_version:
             return result
+        metabase, apphost = sites
         if node.backend == BACKEND_APPHOST:
-            (listed,) = session.values([Instruction("iis_sites_get")])
+            (listed,) = session.checked([apphost])
             result["sites"] = apphost_sites(service, listed)
         else:
-            (listed,) = session.checked(sites)
+            (listed,) = session.checked([metabase])
             result["sites"] = [{"path": site["path"], "server_comment": site["server_comment"]} for site in listed]
         return result

@@ -15,8 +15,8 @@ description:
     The collection's roles use it to tell domain controllers from member servers, as KB Q249603
     does ("If the clustered nodes are domain controllers, you can skip steps 1 through 4").
   - With O(sites), also lists a service's sites, so that a pre-flight can check that a site
-    exists before anything changes - from the metabase in the same execution on IIS 5/6, from
-    C(applicationHost.config) in a second one on IIS 7-10.
+    exists before anything changes, in the same execution - from the metabase on IIS 5/6, from
+    C(applicationHost.config) on IIS 7-10.
 options:
   sites:
     description:

@@ -123,11 +123,11 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     assert again.rc == 0, again.output
     assert again.changed() == {"node1": 0, "node2": 0, "node3": 0}
     assert _configs(lab) == configs
-    # Steps 6-7 unchanged: one execution per node-level task (after node_info's two on IIS 7-10),
+    # Steps 6-7 unchanged: one execution per node-level task (after the pre-flight's node_info),
     # and each step's probe, one on the first node.
     started = len(lab.processes())
     assert _run(lab, iis_cluster_steps="anonymous_identity,wam_identity").changed() == {"node1": 0, "node2": 0, "node3": 0}
-    assert _executions(lab, started) == {"NODE1": 2 + 1 + 1 + 1 + 1, "NODE2": 2 + 1 + 1, "NODE3": 2 + 1 + 1}
+    assert _executions(lab, started) == {"NODE1": 1 + 1 + 1 + 1 + 1, "NODE2": 1 + 1 + 1, "NODE3": 1 + 1 + 1}
 
     # Then again with a gMSA, steps 1-7: steps 1-3 create it with every node allowed to retrieve
     # its password (a new name: IWAM_web is a domain user now), steps 4-5 give it its rights,
