@@ -43,7 +43,7 @@ runs) to another (the target, reached through its Web Deployment Agent Service),
 * **Writing**: a sync writes the target's applicationHost.config in one commit, the file's
   untouched parts byte for byte (:mod:`.xml_document`); a file another process holds fails with
   ERROR_FILE_IN_USE, which the what-if does not see: Microsoft calls what-if optimistic
-  ("-whatif will not show every change ... an optimistic view", technet dd569089). Then the
+  (msdeploy's -whatif "will not show every change ... an optimistic view"). Then the
   target's WAS follows the change (:func:`.was.apply_configuration`: pools whose configuration
   changed recycle).
 
