@@ -91,9 +91,8 @@ _KEY_GROUPS = (
     ("url",),
     ("ipAddress",),
 )
-_DIRECTIVE_KEY = re.compile(
-    r",(?=\s*(?:objectName|absolutePath|keyAttribute|xPath|attributes\.[A-Za-z_][\w.-]*|[A-Za-z_][\w.]*)\s*=)"
-)
+# A comma starts the next pair only where a key and '=' follow (a regular expression may hold commas).
+_DIRECTIVE_KEY = re.compile(r",(?=\s*[A-Za-z_][\w.]*\s*=)")
 _XPATH_STEP = re.compile(r"(\*|[A-Za-z_][\w.-]*)((?:\[@[A-Za-z_][\w.-]*='(?:[^']|'')*'\])*)")
 _PREDICATE = re.compile(r"\[@([A-Za-z_][\w.-]*)='((?:[^']|'')*)'\]")
 
