@@ -22,6 +22,7 @@ from . import (
     metabase_backup,
     metabase_digest_tree,
     network,
+    shared_config,
     shares,
     web_config,
 )
@@ -45,6 +46,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             web_config,
             gmsa,
             shares,
+            shared_config,
         )
         for spec in family.OPS
     }
