@@ -100,7 +100,11 @@ def _parser() -> argparse.ArgumentParser:
 
     fault = commands.add_parser("fault", help="add or clear a fault of a running lab")
     fault.add_argument("--state-dir", metavar="DIR", required=True, help="the state directory the lab serves")
-    fault.add_argument("--host", required=True, help="the cluster node's computer name, e.g. NODE2")
+    fault.add_argument(
+        "--host",
+        required=True,
+        help="the cluster node's (or, for share_unreachable and reader_access_denied, the share host's) computer name",
+    )
     change = fault.add_mutually_exclusive_group(required=True)
     kinds = sorted({*FAULT_KINDS, *SHARED_CONFIG_FAULTS})
     change.add_argument("--add", choices=kinds, metavar="KIND", help=f"the fault to add: {', '.join(kinds)}")

@@ -8,10 +8,14 @@ import json
 import os
 import pathlib
 import re
+import signal
+import subprocess
+import sys
 import typing as t
 
 import pytest
 from conftest import NodeOps
+from test_cli_serve import ENTRY_POINT, first_line, start_serve
 
 from iis_lab.lab import Lab
 from iis_lab.shared_config_faults import SHARED_CONFIG_FAULTS
@@ -445,3 +449,57 @@ def test_a_topology_without_shared_config_refuses_its_faults(tmp_path) -> None:
     lab = Lab.from_topology(None)
     with pytest.raises(LookupError, match="shared_config"):
         lab.change_fault("NODE1", "share_unreachable")
+
+
+def test_redirection_config_holds_the_readers_password_encrypted_only(lab: Lab, node_ops: NodeOps) -> None:
+    assert 'enabled="false"' in lab.host_named("NODE1").iis.redirection.render()  # type: ignore[union-attr]
+    shared_farm(lab, node_ops)
+    text = lab.host_named("NODE1").iis.redirection.render()  # type: ignore[union-attr]
+    assert (
+        'enabled="true" path="\\\\DC1\\IISConfig" userName="WEBFARM\\IISConfigReader" password="[enc:IISRsaProvider:'
+        in text
+    )
+    assert READER_PASSWORD not in text
+
+
+@pytest.mark.parametrize("kind", sorted(SHARED_CONFIG_FAULTS))
+def test_a_shared_configuration_fault_added_then_cleared_leaves_the_lab_as_it_was(
+    lab: Lab, node_ops: NodeOps, kind: str
+) -> None:
+    shared_farm(lab, node_ops)
+    set_pool_identity(node_ops, become_password=True)  # an encrypted attribute to decrypt
+    host = {"the share host": "DC1", "a node": "NODE3"}.get(SHARED_CONFIG_FAULTS[kind].host, "NODE1")
+    if kind == "offline_files_absent":
+        lab.change_fault(host, kind, clear=True)  # every node starts with it: turn Offline Files on first
+    fresh = state(lab)["hosts"]
+    lab.change_fault(host, kind)
+    faulty = state(lab)["hosts"]
+    lab.change_fault(host, kind)
+    assert faulty != fresh and state(lab)["hosts"] == faulty
+    lab.change_fault(host, kind, clear=True)
+    lab.change_fault(host, kind, clear=True)
+    assert state(lab)["hosts"] == fresh
+
+
+def test_iis_lab_fault_reaches_the_running_lab(tmp_path: pathlib.Path, free_port: int) -> None:
+    state_dir = tmp_path / "state"
+    serve = start_serve("--topology", TOPOLOGY, "--port", str(free_port), "--state-dir", str(state_dir))
+    try:
+        assert "listening" in first_line(serve)
+        added = cli_fault(state_dir, "--host", "DC1", "--add", "share_unreachable")
+        wrong_host = cli_fault(state_dir, "--host", "NODE1", "--add", "share_unreachable")
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(30)
+    assert added.returncode == 0, added.stderr
+    recorded = json.loads((state_dir / "state.json").read_text())["hosts"]["DC1"]["file_server"]
+    assert recorded["reachable"] is False
+    assert (wrong_host.returncode, wrong_host.stderr) == (
+        1,
+        "iis-lab fault: share_unreachable is a fault of the share host, DC1\n",
+    )
+
+
+def cli_fault(state_dir: pathlib.Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", ENTRY_POINT, "fault", "--state-dir", str(state_dir), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)

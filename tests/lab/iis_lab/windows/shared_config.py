@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
+from xml.sax.saxutils import escape
 
 from .apphost import AppHostConfig
 from .config_encryption import RSA_PROVIDER, SESSION_PROVIDERS, WrappedKeys, decrypt, encrypt, first_decrypt_error
@@ -92,6 +93,24 @@ class Redirection:
     cached: Document | None = dataclasses.field(default=None, repr=False, compare=False)
     backed_up_keys: dict[str, bytes] | None = dataclasses.field(default=None, repr=False, compare=False)
     """The node's own keys, backed up when it was enabled."""
+
+    def render(self) -> str:
+        """redirection.config as the file holds it (the password as its ciphertext), in the
+        layout of the password-expiration article: what a backup of the node copies."""
+        attributes = [("enabled", "true" if self.enabled else "false")]
+        for name, value in (("path", self.path), ("userName", self.user_name), ("password", self.password)):
+            if value is not None:
+                attributes.append((name, value))
+        element = " ".join(f'{name}="{escape(value, {chr(34): "&quot;"})}"' for name, value in attributes)
+        return (
+            "<configuration>\r\n    <configSections>\r\n"
+            '        <section name="configurationRedirection" />\r\n    </configSections>\r\n'
+            "    <configProtectedData>\r\n        <providers>\r\n"
+            f'            <add name="{RSA_PROVIDER}" type="" description="Uses RsaCryptoServiceProvider to encrypt and '
+            'decrypt" keyContainerName="iisConfigurationKey" cspProviderName="" useMachineContainer="true" '
+            'useOAEP="false" />\r\n        </providers>\r\n    </configProtectedData>\r\n'
+            f"    <configurationRedirection {element} />\r\n</configuration>\r\n"
+        )
 
 
 def _resolver(server: Host | None) -> t.Callable[[str], Host | None]:

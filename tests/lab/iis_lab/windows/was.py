@@ -66,13 +66,22 @@ class IisServer:
     local: AppHostConfig
     host: Host = dataclasses.field(repr=False, compare=False)
     redirection: Redirection = dataclasses.field(default_factory=Redirection)
+    fault_keys: dict[str, bytes] | None = dataclasses.field(default=None, repr=False)
+    """The keys a ``keys_not_imported`` fault set aside (:mod:`iis_lab.shared_config_faults`)."""
     pool_states: dict[str, str] = dataclasses.field(default_factory=dict)
     site_states: dict[str, str] = dataclasses.field(default_factory=dict)
     pool_configs: dict[str, str] = dataclasses.field(default_factory=dict)
     """The configuration each pool's worker runs with (:func:`apply_configuration`)."""
     failed_logons: dict[str, int] = dataclasses.field(default_factory=dict)
-    fault_keys: dict[str, bytes] | None = dataclasses.field(default=None, repr=False)
-    """The keys a ``keys_not_imported`` fault set aside (:mod:`iis_lab.shared_config_faults`)."""
+
+    def pool_names(self) -> list[str]:
+        return _item_names(self.config, POOLS, "add", "name")
+
+    def site_names(self) -> list[str]:
+        return _item_names(self.config, SITES, "site", "name")
+
+    def application_paths(self, site: str) -> list[str]:
+        return _item_names(self.config, SITES, "application", "path", within=("site", "name", site))
 
     @property
     def config(self) -> AppHostConfig:
@@ -83,15 +92,6 @@ class IisServer:
         (or write) it at all."""
         shared = effective_document(self.host, self.redirection, self.local.keys)
         return self.local if shared is None else AppHostConfig.over(shared, self.local.keys)
-
-    def pool_names(self) -> list[str]:
-        return _item_names(self.config, POOLS, "add", "name")
-
-    def site_names(self) -> list[str]:
-        return _item_names(self.config, SITES, "site", "name")
-
-    def application_paths(self, site: str) -> list[str]:
-        return _item_names(self.config, SITES, "application", "path", within=("site", "name", site))
 
 
 def pool_element(name: str) -> str:
