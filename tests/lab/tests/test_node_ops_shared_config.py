@@ -386,9 +386,13 @@ def test_reader_faults_show_in_the_preflight_and_stop_the_configuration_system(
 
 
 def test_offline_files_is_absent_unless_turned_on(lab: Lab, node_ops: NodeOps) -> None:
+    shared_farm(lab, node_ops)
     assert node_ops.value(op("shared_config_get"))["offline_files"] is False
     lab.change_fault("NODE1", "offline_files_absent", clear=True)
     assert node_ops.value(op("shared_config_get"))["offline_files"] is True
+    node_ops.value(op("shared_config_disable", keep_keys=True))
+    assert node_ops.value(op("shared_config_get"))["offline_files"] is False  # no path to cache
+    enable(node_ops, "NODE1")
     lab.change_fault("NODE1", "offline_files_absent")
     assert node_ops.value(op("shared_config_get"))["offline_files"] is False
 
@@ -425,7 +429,7 @@ def test_disable_of_a_node_not_enabled_changes_nothing_and_without_a_backup_refu
     assert state(lab)["hosts"]["NODE1"]["iis"] == before
     shared_farm(lab, node_ops)
     lab.host_named("NODE1").iis.redirection.backed_up_keys = None  # type: ignore[union-attr]
-    assert failed(node_ops(op("shared_config_disable"))) == 0x80070002
+    assert failed(node_ops(op("shared_config_disable"))) == 0x80070490
     assert get(node_ops, "NODE1")["enabled"] is True
 
 

@@ -35,7 +35,8 @@ def shared_config_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[s
             else shared_config.password_matches(redirection, iis.local.keys, context.secret(args["secret"]))
         ),
         "decrypt_error": None if error is None else {"code": error.code, "message": error.message},
-        "offline_files": context.host.offline_files,
+        # Offline Files can only cache the path redirection.config names.
+        "offline_files": redirection.enabled and context.host.offline_files,
     }
 
 

@@ -35,7 +35,9 @@ The lab's choices, where the sources are silent *(inferred)*:
   is not modelled.
 * A wrong key-encryption password fails the import with NTE_BAD_DATA (0x80090005), what the
   decryption of the key blob with a key derived from another password gives; nothing changes.
-* Disable without keys to restore fails with ERROR_FILE_NOT_FOUND (0x80070002), nothing changed.
+* Disable without keys to restore fails with ERROR_NOT_FOUND (0x80070490, "Element not found."),
+  nothing changed: what the collection's node_ops reports for its own saved keys
+  (docs/instruction-set.md; the cmdlet "fails with a warning").
 * A failure of the configuration system to read or write the share is the HRESULT of the Win32
   error (HRESULT_FROM_WIN32: 0x80070035 for 53, 0x80070005 for 5, 0x80070532 for 1330, ...), as
   the COM calls of Microsoft.Web.Administration and the cmdlets throw it.
@@ -49,7 +51,7 @@ from xml.sax.saxutils import escape
 
 from .apphost import AppHostConfig
 from .config_encryption import RSA_PROVIDER, SESSION_PROVIDERS, WrappedKeys, decrypt, encrypt, first_decrypt_error
-from .errors import ACCESS_DENIED, FILE_NOT_FOUND, ErrorCode, WindowsApiError, hresult_from_win32
+from .errors import ACCESS_DENIED, FILE_NOT_FOUND, NOT_FOUND, ErrorCode, WindowsApiError, hresult_from_win32
 from .file_shares import CHANGE, READ, Opened, connect, locate, require
 from .security import lookup_name
 from .stored_secret import same_secret
@@ -256,7 +258,7 @@ def disable(node: Host, redirection: Redirection, local: AppHostConfig, *, keep_
     if not redirection.enabled:
         return local
     if not keep_keys and redirection.backed_up_keys is None:
-        raise WindowsApiError(FILE_NOT_FOUND, "no backed-up keys to restore")
+        raise WindowsApiError(NOT_FOUND, "no backed-up keys to restore")
     try:
         shared = read_shared(node, redirection, keys)
     except WindowsApiError as error:
