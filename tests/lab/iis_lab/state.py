@@ -39,16 +39,18 @@ from .windows.metabase import Metabase
 from .windows.metabase_schema import find_property
 from .windows.metabase_types import to_json
 from .windows.security import lookup_sid
-from .windows.was import STOPPED, worker_logon
+from .windows import shared_config
+from .windows.was import STOPPED, IisServer, worker_logon
 from .windows.was import anonymous_logon as modern_anonymous_logon
 from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_matches
 
 STATE_FILE = "state.json"
 PROCESSES_FILE = "processes.jsonl"
 EXECUTIONS_FILE = "executions.jsonl"
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 """The layout of ``state.json``; a lab resumes only from its own (format 1 had no topology
-fingerprint, no fault conditions and no backup contents)."""
+fingerprint, no fault conditions and no backup contents; format 2 no share permissions, folders
+or file server conditions)."""
 
 
 class SecretDigests:
@@ -222,6 +224,8 @@ def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
         )
         if account.locked_out:
             entry["locked_out"] = True
+        if account.password_expired:
+            entry["password_expired"] = True
         if account.object_class != "user":
             entry.update(object_class=account.object_class, managed_principals=list(account.managed_principals))
             entry.update(dns_host_name=account.dns_host_name)
@@ -237,6 +241,28 @@ def _rights_state(host: Host) -> dict[str, list[str]]:
     return {
         right: [account.qualified_name if (account := lookup_sid(host, sid)) else sid for sid in holders]
         for right, holders in host.rights.items()
+    }
+
+
+def _file_server_state(host: Host) -> dict[str, t.Any]:
+    """Each share's permissions and each modelled folder's ACL by account name, the names of the
+    folder's files (never their contents: a key file is key material), and whether the file
+    server answers and Offline Files is on."""
+
+    def named(access: t.Mapping[str, str]) -> dict[str, str]:
+        return {
+            (account.qualified_name if (account := lookup_sid(host, sid)) else sid): right
+            for sid, right in access.items()
+        }
+
+    return {
+        "reachable": host.file_server_reachable,
+        "offline_files": host.offline_files,
+        "share_access": {share: named(access) for share, access in host.share_access.items()},
+        "folders": {
+            path: {"access": named(folder.access), "files": sorted(folder.files)}
+            for path, folder in host.folders.items()
+        },
     }
 
 
@@ -257,6 +283,7 @@ def host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
         "cluster_addresses": [dataclasses.asdict(ip) for ip in host.cluster_addresses],
         "dcom_protocols": list(host.dcom_protocols),
         "shares": dict(host.shares),
+        "file_server": _file_server_state(host),
         "complus": _complus_state(host, digest),
         "metabase": None if host.metabase is None else _metabase_state(host.metabase, digest),
         "metabase_backups": [_backup_state(backup, digest) for backup in host.backups],
@@ -307,6 +334,27 @@ def _modern_iis_state(host: Host) -> dict[str, t.Any] | None:
         ],
         "web_deploy": {**iis.web_deploy.as_info(), "syncs": [dict(sync) for sync in iis.web_deploy_syncs]},
         "conditions": {"apphost_in_use": iis.apphost_in_use},
+        "shared_config": _shared_config_state(host, iis),
+    }
+
+
+def _shared_config_state(host: Host, iis: IisServer) -> dict[str, t.Any]:
+    """redirection.config (never its password), whether the node's own keys are backed up, and,
+    while it is enabled, why the configuration system cannot read the share (``read_error``:
+    WAS then runs its cached configuration) and whether this node's keys decrypt what it runs
+    (``decrypt_error``). ``applicationhost`` is then the shared file."""
+    redirection = iis.redirection
+    read = decrypted = None
+    if redirection.enabled:
+        read = shared_config.read_error(host, redirection, iis.local.keys)
+        decrypted = shared_config.decrypt_error(iis.config)
+    return {
+        "enabled": redirection.enabled,
+        "path": redirection.path,
+        "user_name": redirection.user_name,
+        "keys_backed_up": redirection.backed_up_keys is not None,
+        "read_error": None if read is None else str(read),
+        "decrypt_error": None if decrypted is None else str(decrypted),
     }
 
 

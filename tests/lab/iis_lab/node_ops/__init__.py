@@ -23,6 +23,8 @@ from . import (
     metabase_backup,
     metabase_digest_tree,
     network,
+    shared_config,
+    shares,
     web_config,
     web_deploy,
 )
@@ -47,6 +49,8 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             apphost_backup,
             web_deploy,
             gmsa,
+            shares,
+            shared_config,
         )
         for spec in family.OPS
     }
