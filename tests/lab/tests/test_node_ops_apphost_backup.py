@@ -3,6 +3,7 @@ through the real node_ops dispatch, with what state.json records of them."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import pytest
 from conftest import NodeOps
 
 from iis_lab.lab import Lab
+from iis_lab.windows.apphost_backup import create_backup
 
 TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
 POOLS = "system.applicationHost/applicationPools"
@@ -55,15 +57,18 @@ def test_a_backup_copies_the_configuration_files_as_they_are_then(lab: Lab, node
     # The copy is the file as it was: the later change is in the live file only.
     assert recorded["files"]["applicationHost.config"] == before
     assert 'queueLength="2000"' in _state(lab)["hosts"]["NODE1"]["iis"]["applicationhost"]
-    assert "<configurationRedirection />" in recorded["files"]["redirection.config"]
+    assert '<configurationRedirection enabled="false" />' in recorded["files"]["redirection.config"]
 
 
-def test_a_backup_copies_whatever_files_the_host_holds(lab: Lab, node_ops: NodeOps) -> None:
+def test_a_backup_copies_the_node_own_files_under_shared_configuration(lab: Lab) -> None:
     iis = lab.host_named("NODE1").iis
     assert iis is not None
-    iis.config_files["redirection.config"] = "<configuration><configurationRedirection enabled=\"true\" /></configuration>"
-    node_ops.value(op("apphost_backup_create", name="shared"))
-    assert 'enabled="true"' in iis.backups[0].files["redirection.config"]
+    own = iis.local.text
+    iis.redirection.enabled, iis.redirection.path = True, "\\\\DC1\\IISConfig"
+    # The copy is made without reading the share (which this lab does not serve).
+    files = create_backup(iis, "shared", datetime.datetime.now(datetime.timezone.utc)).files
+    assert 'enabled="true"' in files["redirection.config"] and "IISConfig" in files["redirection.config"]
+    assert files["applicationHost.config"] == own
 
 
 def test_backups_are_listed_by_name_and_deleted_once(lab: Lab, node_ops: NodeOps) -> None:

@@ -5,9 +5,10 @@ learn.microsoft.com/iis/get-started/getting-started-with-iis/getting-started-wit
 "Backing up and restoring configuration"; ``Backup-WebConfiguration``, MicrosoftDocs
 windows-powershell-docs webadministration/backup-webconfiguration).
 
-A backup copies the files the server holds *now* (:func:`configuration_files`): whatever another
-part of the lab puts into ``IisServer.config_files`` (redirection.config pointing at a share,
-for one) is copied as it stands. Its date is the folder's creation time.
+A backup copies the files of the node's own ``inetsrv\config`` folder as they are *now*
+(:func:`configuration_files`): its own applicationHost.config even while Shared Configuration
+points it at a share (the file the node goes back to when it is disabled), and redirection.config
+as it stands, pointing at the share or not. Its date is the folder's creation time.
 
 Names are folder names: the characters Win32 refuses in a file name (``<>:"/\|?*`` and the control
 characters) or a reserved device name fail with ERROR_INVALID_NAME, CreateDirectory's error
@@ -59,24 +60,6 @@ DEFAULT_ADMINISTRATION_CONFIG = (
     "    </system.webServer>\r\n"
     "</configuration>\r\n"
 )
-# IIS setup's redirection.config: the section declared, the RSA provider its password would be
-# encrypted with, and redirection off (Shared Configuration not enabled).
-DEFAULT_REDIRECTION_CONFIG = (
-    '<?xml version="1.0" encoding="UTF-8"?>\r\n'
-    "<configuration>\r\n"
-    "    <configSections>\r\n"
-    '        <section name="configurationRedirection" />\r\n'
-    "    </configSections>\r\n"
-    "    <configProtectedData>\r\n"
-    "        <providers>\r\n"
-    '            <add name="IISRsaProvider" type="" description="Uses RsaCryptoServiceProvider to encrypt and decrypt"'
-    ' keyContainerName="iisConfigurationKey" cspProviderName="" useMachineContainer="true" useOAEP="false" />\r\n'
-    "        </providers>\r\n"
-    "    </configProtectedData>\r\n"
-    "    <configurationRedirection />\r\n"
-    "</configuration>\r\n"
-)
-
 _REFUSED = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _DEVICE = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
 
@@ -96,13 +79,14 @@ class ConfigBackup:
 
 
 def default_config_files() -> dict[str, str]:
-    """The configuration files IIS setup writes besides applicationHost.config."""
-    return {ADMINISTRATION: DEFAULT_ADMINISTRATION_CONFIG, REDIRECTION: DEFAULT_REDIRECTION_CONFIG}
+    """The configuration files IIS setup writes besides applicationHost.config and
+    redirection.config (which :class:`~iis_lab.windows.shared_config.Redirection` renders)."""
+    return {ADMINISTRATION: DEFAULT_ADMINISTRATION_CONFIG}
 
 
 def configuration_files(server: IisServer) -> dict[str, str]:
     """Every configuration file of ``inetsrv\\config`` a backup copies, by file name, as it is now."""
-    return {APPLICATION_HOST: server.config.text, **server.config_files}
+    return {APPLICATION_HOST: server.local.text, **server.config_files, REDIRECTION: server.redirection.render()}
 
 
 def create_backup(server: IisServer, name: str, now: datetime.datetime) -> ConfigBackup:
