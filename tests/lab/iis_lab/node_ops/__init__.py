@@ -11,6 +11,7 @@ import types
 import typing as t
 
 from . import (
+    apphost_digest_tree,
     complus,
     domain_accounts,
     gmsa,
@@ -42,6 +43,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             local_security,
             iis_identity,
             web_config,
+            apphost_digest_tree,
             gmsa,
         )
         for spec in family.OPS
