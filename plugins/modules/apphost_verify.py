@@ -19,9 +19,9 @@ description:
     module details exactly those sections there and fails with one readable line per difference,
     naming the section, the location path, the element and the attribute, and the values when
     neither is encrypted. An encrypted attribute (a pool's or the anonymous user's password)
-    changed by hand on one node reads C(differs (encrypted)): only its salted digest left the
+    changed by hand on one node reads C(differs (encrypted)), as only its salted digest left the
     node, never its value.
-  - Equal is not enough, so it also checks that every node works, from the same reports: each
+  - Equal is not enough, so it also checks that every node works, from the same reports; each
     application pool with a custom identity (C(SpecificUser), a gMSA included) is started. A
     pool that is not fails the task, naming the node, the pool, its account and the remedy.
 extends_documentation_fragment:
