@@ -2,8 +2,10 @@
 
     python benchmarks/bench.py [--smoke] [--output benchmarks/RESULTS.md]
 
-The full run measures 2, 8 and 32 IIS nodes and verification at 1k/10k/50k metabase
-properties and exits 1 when a counted target (executions, bytes) is missed, never on a time.
+The full run measures 2, 8 and 32 IIS nodes, verification at 1k/10k/50k metabase properties and
+verification on IIS 10 at 1k/10k/50k configuration attributes, and exits 1 when a counted target
+(executions, bytes) is missed, never on a time. ``--apphost-verify`` measures the IIS 10
+verification only.
 ``--smoke`` measures the 2-node cluster and the 1k verification only, checks that every table
 row got plausible counted values (executions and bytes on every step of a converging run), and
 does not judge the targets.
@@ -17,6 +19,7 @@ import json
 import os
 import pathlib
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -38,6 +41,9 @@ PLAYBOOK = ROOT / "playbooks" / "cluster_iis.yml"
 CLUSTER_VARS = ROOT / "tests" / "lab" / "cluster-vars.yml"
 FIRST_ADDRESS = 11  # 127.0.0.11 is the domain controller, as in the default topology
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
+# The virtual directory the IIS 10 verification edits by hand on the target.
+DRIFT_DIRECTORY = "/bench00123"
 
 
 def topology(nodes: int, metabase_properties: int = 0) -> dict[str, t.Any]:
@@ -52,6 +58,30 @@ def topology(nodes: int, metabase_properties: int = 0) -> dict[str, t.Any]:
     document["hosts"] = hosts
     if metabase_properties:
         document["metabase_properties"] = metabase_properties
+    return document
+
+
+def apphost_topology(workdir: pathlib.Path, attributes: int) -> dict[str, t.Any]:
+    """The iis10 topology with its domain controller and two IIS 10 nodes (the source NODE2), each
+    seeded with iis10-applicationHost.config grown to about ``attributes`` configuration
+    attributes: virtual directories of the site Shop's root application (a path and a physical
+    path each), the shape of a site that publishes many folders."""
+    document = yaml.safe_load(IIS10.read_text())
+    seed = (IIS10.parent / "iis10-applicationHost.config").read_text()
+    existing = len(re.findall(r'\s[A-Za-z]+="', seed))
+    directories = "".join(
+        f'\n                    <virtualDirectory path="/bench{index:05}" physicalPath="D:\\Sites\\Shop\\bench{index:05}" />'
+        for index in range(max(0, attributes - existing) // 2)
+    )
+    anchor = '<virtualDirectory path="/" physicalPath="D:\\Sites\\Shop" />'
+    assert anchor in seed, "iis10-applicationHost.config changed: grow another element"
+    grown = workdir / "applicationHost.config"
+    grown.write_text(seed.replace(anchor, anchor + directories, 1))
+    hosts = [host for host in document["hosts"] if host["name"] in ("DC1", "NODE1", "NODE2")]
+    for host in hosts:
+        if "applicationhost" in host:
+            host["applicationhost"] = str(grown)
+    document["hosts"] = hosts
     return document
 
 
@@ -106,6 +136,13 @@ class LabProcess:
     def state(self) -> dict[str, t.Any]:
         return json.loads((self.state_dir / "state.json").read_text(encoding="utf-8"))
 
+    def edit_config(self, host: str, section: str, element: str, name: str, value: str) -> None:
+        subprocess.run(
+            [BIN / "iis-lab", "edit-config", "--state-dir", self.state_dir, "--host", host, "--section", section,
+             "--element", element, "--attribute", name, "--value", value, "--timeout", "120"],
+            check=True,
+        )
+
     def edit(self, host: str, path: str, name: str, value: str) -> None:
         subprocess.run(
             [BIN / "iis-lab", "edit", "--state-dir", self.state_dir, "--host", host, "--path", path,
@@ -132,7 +169,7 @@ class Run(t.NamedTuple):
     arguments any execution took)."""
 
 
-def play(lab: LabProcess, forks: int, *args: str) -> Run:
+def play(lab: LabProcess, forks: int, *args: str, extra: pathlib.Path = CLUSTER_VARS) -> Run:
     """Run the playbook against ``lab``; the controller's CPU is ansible-playbook's with every
     child it waited for (wait4's rusage), the lab's read from /proc before and after."""
     steps = lab.workdir / f"steps-{time.monotonic_ns()}.jsonl"
@@ -149,7 +186,7 @@ def play(lab: LabProcess, forks: int, *args: str) -> Run:
     started = time.monotonic()
     with open(steps.with_suffix(".log"), "w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [BIN / "ansible-playbook", "-i", lab.inventory, "-e", f"@{CLUSTER_VARS}", PLAYBOOK, *args],
+            [BIN / "ansible-playbook", "-i", lab.inventory, "-e", f"@{extra}", PLAYBOOK, *args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -243,6 +280,34 @@ def measure_verify(workdir: pathlib.Path, properties: int) -> list[VerifyResult]
     return results
 
 
+def measure_apphost_verify(workdir: pathlib.Path, attributes: int) -> list[VerifyResult]:
+    """The verification alone on two IIS 10 nodes whose configurations hold about ``attributes``
+    attributes, equal (as seeded), then after one virtual directory's physical path is changed by
+    hand on the target. The yardstick: both nodes' applicationHost.config (:func:`measure.apphost_export_bytes`)."""
+    folder = workdir / f"apphost-verify-{attributes}"
+    _mkdir(folder)
+    lab = LabProcess(folder, apphost_topology(folder, attributes))
+    variables = folder / "vars.yml"
+    variables.write_text(yaml.safe_dump({"anonymous_identity_site": "Shop", **yaml.safe_load(CLUSTER_VARS.read_text())}))
+    results = []
+    try:
+        hosts = ("node1", "node2")
+        state = lab.state()["hosts"]
+        full_export = measure.apphost_export_bytes(state[host.upper()]["iis"]["applicationhost"] for host in hosts)
+        for drifts in (0, 1):
+            if drifts:
+                element = f"site[@name='Shop']/application[@path='/']/virtualDirectory[@path='{DRIFT_DIRECTORY}']"
+                lab.edit_config("NODE1", "system.applicationHost/sites", element, "physicalPath", "E:\\Changed\\By\\Hand")
+            run = play(lab, 2, "--tags", "verify", extra=variables)
+            if (run.rc == 0) != (drifts == 0):
+                raise RuntimeError(f"IIS 10 verify with {drifts} drift exited {run.rc}; see {lab.workdir}")
+            tally = measure.step_tally(run.tallies, "verify", hosts)
+            results.append(VerifyResult(attributes, drifts, tally, full_export, run.payload))
+    finally:
+        lab.stop()
+    return results
+
+
 def _mkdir(path: pathlib.Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
 
@@ -257,19 +322,13 @@ def _per_node(tallies: measure.StepTallies, step: str, hosts: list[str]) -> meas
     return max((tallies.get((host, step), measure.Tally()) for host in hosts), key=lambda tally: tally.executions)
 
 
-def report(
-    scales: list[ScaleResult], verifies: list[VerifyResult], misses: list[measure.Miss], smoke: bool, seconds: float
-) -> str:
-    base = scales[0]
-    roles = _role_hosts(base)
-    steps = [step for step in measure.STEPS if step != measure.UNATTRIBUTED or any(
-        key[1] == step for run in (base.converge, base.rerun) for key in run.tallies)]
+def _header(smoke: bool, seconds: float) -> list[str]:
     cpu_model = next(
         (line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
          if line.startswith("model name")),
         platform.processor() or "unknown",
     )
-    out = [
+    return [
         "# make bench: results" + (" (smoke)" if smoke else ""),
         "",
         "Written by `make bench` (`benchmarks/bench.py`; what each figure means: `benchmarks/README.md`).",
@@ -279,6 +338,74 @@ def report(
         f"* Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {seconds:.0f} s"
         f" (load average before: {os.getloadavg()[0]:.2f}; the machine may have been shared: times are indicative)",
         "",
+    ]
+
+
+def _apphost_section(apphost: list[VerifyResult]) -> list[str]:
+    if not apphost:
+        return []
+    return [
+        "## Verify on IIS 10: bytes on the wire against a full export of both nodes",
+        "",
+        _verify_table(apphost, "attributes"),
+        "",
+        "Two IIS 10 nodes whose applicationHost.config holds about that many attributes (virtual",
+        "directories of one site, `bench.apphost_topology`); one drift is a virtual directory's physical",
+        "path changed by hand on the target (`iis-lab edit-config`). The yardstick is both nodes'",
+        "applicationHost.config, base64-encoded as WinRS carries output (`measure.apphost_export_bytes`):",
+        "the file is the smallest complete form of the configuration (`web_config_get` of everything",
+        "would add each attribute's name, origin and flags), so its share is the strict one. Data is",
+        "counted as for the metabase; the verify step includes each node's pools (one execution each).",
+        "",
+    ]
+
+
+def _targets(misses: list[measure.Miss], smoke: bool) -> list[str]:
+    out = ["## Counted targets", ""]
+    if smoke:
+        out.append("Not judged in a smoke run.")
+    elif misses:
+        out.append(measure.table(["missed target", "limit", "measured"], [[m.target, m.limit, m.measured] for m in misses]))
+    else:
+        out.append("Every counted target holds.")
+    return out
+
+
+def apphost_report(apphost: list[VerifyResult], misses: list[measure.Miss], seconds: float) -> str:
+    """The report of ``--apphost-verify``: the IIS 10 verification only."""
+    return "\n".join([*_header(False, seconds), *_apphost_section(apphost), *_targets(misses, False)]) + "\n"
+
+
+def _verify_table(results: list[VerifyResult], size: str) -> str:
+    return measure.table(
+        [size, "drifts", "executions", "request KiB", "response KiB", "full dump KiB",
+         "data / full dump", "counted target", "requests + responses / full dump"],
+        [
+            [f"{result.properties:,}", result.drifts, result.verify.executions,
+             measure.kib(result.verify.request_bytes), measure.kib(result.verify.response_bytes),
+             measure.kib(result.full_dump), f"{result.share:.1%}",
+             f"<= {measure.VERIFY_SHARE_MAX[result.drifts]:.0%}"
+             if result.properties == measure.VERIFY_TARGET_PROPERTIES else "-",
+             f"{result.wire_share:.1%}"]
+            for result in results
+        ],
+    )
+
+
+def report(
+    scales: list[ScaleResult],
+    verifies: list[VerifyResult],
+    misses: list[measure.Miss],
+    smoke: bool,
+    seconds: float,
+    apphost: list[VerifyResult] | None = None,
+) -> str:
+    base = scales[0]
+    roles = _role_hosts(base)
+    steps = [step for step in measure.STEPS if step != measure.UNATTRIBUTED or any(
+        key[1] == step for run in (base.converge, base.rerun) for key in run.tallies)]
+    out = [
+        *_header(smoke, seconds),
         f"## Executions per node per KB step ({base.nodes} IIS nodes; target: the busiest target node)",
         "",
         measure.table(
@@ -339,19 +466,7 @@ def report(
     out += [
         "## Verify: bytes on the wire against a full dump of both nodes",
         "",
-        measure.table(
-            ["properties", "drifts", "executions", "request KiB", "response KiB", "full dump KiB",
-             "data / full dump", "counted target", "requests + responses / full dump"],
-            [
-                [f"{result.properties:,}", result.drifts, result.verify.executions,
-                 measure.kib(result.verify.request_bytes), measure.kib(result.verify.response_bytes),
-                 measure.kib(result.full_dump), f"{result.share:.1%}",
-                 f"<= {measure.VERIFY_SHARE_MAX[result.drifts]:.0%}"
-                 if result.properties == measure.VERIFY_TARGET_PROPERTIES else "-",
-                 f"{result.wire_share:.1%}"]
-                for result in verifies
-            ],
-        ),
+        _verify_table(verifies, "properties"),
         "",
         "Verify's bytes: the HTTP bodies of the verify step's executions on both nodes. The counted share is",
         "the data they moved against a full dump: every response (SOAP envelopes included) and each",
@@ -361,15 +476,9 @@ def report(
         "nodes (`measure.full_dump_bytes`), without request or envelope. The payload itself is a fixed cost",
         "per execution that the executions tables count; the last column adds it back.",
         "",
-        "## Counted targets",
-        "",
     ]
-    if smoke:
-        out.append("Not judged in a smoke run.")
-    elif misses:
-        out.append(measure.table(["missed target", "limit", "measured"], [[m.target, m.limit, m.measured] for m in misses]))
-    else:
-        out.append("Every counted target holds.")
+    out += _apphost_section(apphost or [])
+    out += _targets(misses, smoke)
     return "\n".join(out) + "\n"
 
 
@@ -400,11 +509,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="2 nodes and 1k properties; check the instrument, not the targets")
     parser.add_argument("--output", type=pathlib.Path, help="where to write the Markdown report")
     parser.add_argument("--workdir", type=pathlib.Path, help="keep the labs' state directories here")
+    parser.add_argument("--apphost-verify", action="store_true", help="the IIS 10 verification only (1k/10k/50k attributes)")
     args = parser.parse_args(argv)
     sizes, properties = ([2], [1_000]) if args.smoke else ([2, 8, 32], [1_000, 10_000, 50_000])
+    attributes = [] if args.smoke else [1_000, 10_000, 50_000]
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         workdir = args.workdir or pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        apphost = [result for count in attributes for result in measure_apphost_verify(workdir, count)]
+        if args.apphost_verify:
+            misses = measure.verify_share_misses({(r.properties, r.drifts): r.share for r in apphost}, "attributes")
+            text = apphost_report(apphost, misses, time.monotonic() - started)
+            sys.stdout.write(text)
+            if args.output:
+                args.output.write_text(text)
+            for miss in misses:
+                print(f"bench: target missed: {miss.target}: {miss.measured}, limit {miss.limit}", file=sys.stderr)
+            return 1 if misses else 0
         scales = [measure_scale(workdir, nodes) for nodes in sizes]
         verifies = [result for count in properties for result in measure_verify(workdir, count)]
     misses = []
@@ -413,7 +534,8 @@ def main(argv: list[str] | None = None) -> int:
             misses += measure.execution_misses(scale.converge.tallies, scale.hosts, f"converge, {scale.nodes} nodes", measure.CONVERGE_EXECUTIONS_MAX)
             misses += measure.execution_misses(scale.rerun.tallies, scale.hosts, f"rerun, {scale.nodes} nodes", measure.RERUN_EXECUTIONS_MAX)
         misses += measure.verify_misses({(r.properties, r.drifts): r.share for r in verifies})
-    text = report(scales, verifies, misses, args.smoke, time.monotonic() - started)
+        misses += measure.verify_share_misses({(r.properties, r.drifts): r.share for r in apphost}, "attributes")
+    text = report(scales, verifies, misses, args.smoke, time.monotonic() - started, apphost)
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text)

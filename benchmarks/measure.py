@@ -125,6 +125,33 @@ def full_dump_bytes(metabase: t.Mapping[str, t.Any]) -> int:
     return len(base64.b64encode(json.dumps(results).encode()))
 
 
+def apphost_export_bytes(configurations: t.Iterable[str]) -> int:
+    """What a full export of IIS 7-10 nodes' configuration moves: each node's applicationHost.config
+    (the file itself, UTF-8), base64-encoded as a WinRS Receive carries a module's output. The
+    file is the smallest complete form of the configuration (``web_config_get`` of everything
+    would add each attribute's name, origin and flags as JSON), so a share of it is the strict
+    yardstick; data only, no request, no envelope."""
+    return sum(len(base64.b64encode(text.encode("utf-8"))) for text in configurations)
+
+
+def verify_share_misses(shares: t.Mapping[tuple[int, int], float], what: str = "properties") -> list[Miss]:
+    """The verify byte targets at the largest configuration; ``shares`` by (size, drifts)."""
+    misses = []
+    for drifts, limit in VERIFY_SHARE_MAX.items():
+        share = shares.get((VERIFY_TARGET_PROPERTIES, drifts))
+        if share is None:
+            continue
+        if share > limit:
+            misses.append(
+                Miss(
+                    f"verify bytes at {VERIFY_TARGET_PROPERTIES} {what}, {drifts} drift",
+                    f"<= {limit:.0%} of a full dump",
+                    f"{share:.1%} ({share / limit:.1f}x the limit)",
+                )
+            )
+    return misses
+
+
 @dataclasses.dataclass(frozen=True)
 class Miss:
     """A counted target missed: what, the limit, the measured value."""
@@ -154,21 +181,8 @@ def execution_misses(tallies: StepTallies, hosts: t.Sequence[str], run: str, lim
 
 
 def verify_misses(shares: t.Mapping[tuple[int, int], float]) -> list[Miss]:
-    """The verify byte targets at the largest metabase; ``shares`` by (properties, drifts)."""
-    misses = []
-    for drifts, limit in VERIFY_SHARE_MAX.items():
-        share = shares.get((VERIFY_TARGET_PROPERTIES, drifts))
-        if share is None:
-            continue
-        if share > limit:
-            misses.append(
-                Miss(
-                    f"verify bytes at {VERIFY_TARGET_PROPERTIES} properties, {drifts} drift",
-                    f"<= {limit:.0%} of a full dump",
-                    f"{share:.1%} ({share / limit:.1f}x the limit)",
-                )
-            )
-    return misses
+    """The metabase verify byte targets at the largest metabase; ``shares`` by (properties, drifts)."""
+    return verify_share_misses(shares)
 
 
 def table(header: t.Sequence[str], rows: t.Iterable[t.Sequence[t.Any]]) -> str:

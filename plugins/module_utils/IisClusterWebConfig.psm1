@@ -349,5 +349,7 @@ Function Remove-WebConfigElement {
     $manager.CommitChanges()
 }
 
+# The section, element path and definition helpers serve IisClusterConfigDigest too.
 Export-ModuleMember -Function Get-IisServerManager, Get-WebConfigReport, Set-WebConfigAttribute,
-    Clear-WebConfigAttribute, Test-WebConfigSecret, Add-WebConfigElement, Remove-WebConfigElement
+    Clear-WebConfigAttribute, Test-WebConfigSecret, Add-WebConfigElement, Remove-WebConfigElement,
+    Get-ConfigSection, ConvertFrom-ElementPath, Resolve-ConfigElement, Get-SectionDefinition

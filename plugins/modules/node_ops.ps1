@@ -16,6 +16,7 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterLocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterIisIdentity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebConfig
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterConfigDigest
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterAppPools
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterServiceAccounts
 
@@ -347,6 +348,16 @@ $operations = @{
         }
     }
     # IIS 7-10: applicationHost.config, sites and pools through Microsoft.Web.Administration.
+    'apphost_digest_tree' = @{
+        Write = $false
+        Args = @{ salt = 'secret'; exclude = 'str_list'; against = 'any'; sections = 'str_list'; values = 'bool' }
+        Required = @('salt')
+        Run = {
+            param($Arguments, $Secrets)
+            Get-AppHostDigestTree -Salt ([string]$Secrets[$Arguments['salt']]) -Exclude @($Arguments['exclude']) `
+                -Against $Arguments['against'] -Sections $Arguments['sections'] -Values ([bool]$Arguments['values'])
+        }
+    }
     'web_config_get' = @{
         Write = $false
         Args = @{ section = 'str'; location = 'str'; element = 'str'; attributes = 'str_list' }

@@ -78,7 +78,7 @@ the IWAM identity is the step's group managed service account, not its second us
 APPHOST = "apphost"
 APPHOST_NO_SYNC = (
     "skipped on IIS 7-10: steps 6-7 configured this node itself; step 8 (Shared Configuration or Web Deploy) "
-    "and its verification are not available there yet"
+    "is not available there yet"
 )
 
 PROBE = "wam_identity_probe"
@@ -523,8 +523,7 @@ def summarize(
             steps.append(("metabase", _source_sync(node, check_mode)))
         else:
             steps.append(("metabase", _target_sync(node, source, check_mode)))
-        if node.backend != APPHOST:
-            steps.append(("verification", _verification(node, source, is_source, check_mode)))
+        steps.append(("verification", _verification(node, source, is_source, check_mode)))
         lines += [_line(label, text) for label, text in steps]
         if node.stopped:
             lines.append(_line("stopped", f"at {node.stopped.step}, task {node.stopped.task!r}: {_first_line(node.stopped.message)}"))

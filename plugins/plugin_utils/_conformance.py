@@ -83,6 +83,7 @@ IIS7_OPS = (
     "app_pools_get",
     "app_pool_identity_set",
     "app_pool_recycle",
+    "apphost_digest_tree",
     "gmsa_check",
     "kds_root_key_get",
     "gmsa_get",
@@ -593,6 +594,16 @@ def apphost_probes(scratch: Scratch, computer: str, first_site: str | None, acco
             "DefaultAppPool",
         ),
         Probe(Instruction("web_config_get", {"section": POOLS_SECTION, "element": pool}), f"{scratch_pool}, before", expect={"": None}),
+        Probe(Instruction("apphost_digest_tree", {"salt": SALT_SECRET, "exclude": []}), "the summary"),
+        Probe(
+            Instruction("apphost_digest_tree", {"salt": SALT_SECRET, "sections": [f"|{POOLS_SECTION}"], "values": True}),
+            "the pools' section",
+        ),
+        Probe(
+            Instruction("apphost_digest_tree", {"salt": SALT_SECRET, "against": {"root": "0" * 16, "sections": {f"|{POOLS_SECTION}": "0" * 16}}}),
+            "against another summary",
+            expect={"/differing_sections/0": f"|{POOLS_SECTION}"},
+        ),
         Probe(
             Instruction("gmsa_check", {"name": scratch.gmsa}),
             f"a missing scratch gMSA {scratch.gmsa}",

@@ -77,6 +77,19 @@ def test_a_full_dump_is_every_key_s_metabase_get_data_base64_encoded_without_sec
     assert measure.full_dump_bytes(metabase) == len(base64.b64encode(json.dumps(expected).encode()))
 
 
+def test_a_full_export_is_both_nodes_applicationhost_config_base64_encoded():
+    configurations = ["<configuration>é</configuration>", "<configuration />"]
+    assert measure.apphost_export_bytes(configurations) == sum(
+        len(base64.b64encode(text.encode("utf-8"))) for text in configurations
+    )
+
+
+def test_iis10_verify_targets_are_judged_at_fifty_thousand_attributes():
+    shares = {(50_000, 0): 0.02, (50_000, 1): 0.01, (10_000, 0): 0.5}
+    [miss] = measure.verify_share_misses(shares, "attributes")
+    assert miss.target == "verify bytes at 50000 attributes, 0 drift"
+
+
 def test_a_step_over_its_execution_limit_is_a_miss_naming_the_busiest_host_and_how_far_over():
     tallies = {("node1", "node_access"): measure.Tally(5, 1, 1), ("node2", "node_access"): measure.Tally(2, 1, 1)}
     [miss] = measure.execution_misses(tallies, ["dc1", "node1", "node2"], "rerun, 2 nodes", 1)

@@ -12,6 +12,7 @@ import typing as t
 
 from . import (
     apphost_backup,
+    apphost_digest_tree,
     complus,
     domain_accounts,
     gmsa,
@@ -48,6 +49,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             web_config,
             apphost_backup,
             web_deploy,
+            apphost_digest_tree,
             gmsa,
             shares,
             shared_config,

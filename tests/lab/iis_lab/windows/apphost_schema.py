@@ -4,7 +4,7 @@ enumerations, defaults and which are encrypted, their child elements and collect
 element, key attributes, the ``*Defaults`` element that holds the collection's defaults).
 
 Facts from IIS_schema.xml as IIS 10 ships it (sectionSchema system.applicationHost/applicationPools,
-system.applicationHost/sites, system.webServer/security/authentication/anonymousAuthentication);
+system.applicationHost/sites (of a site's logFile, the attributes a node's own settings use), system.webServer/security/authentication/anonymousAuthentication);
 the per-section ``allowDefinition`` and ``overrideModeDefault`` are not schema but the
 ``<configSections>`` declarations of applicationHost.config, read from the document itself.
 """
@@ -136,6 +136,15 @@ _BINDING = _element(
     AttributeSchema("bindingInformation", "string", key=True),
     AttributeSchema("sslFlags", "uint", "0"),
 )
+# A site's log (sectionSchema system.applicationHost/sites, element logFile): the lab models the
+# attributes a node's own settings use (metabase_sync_node_settings), not the field flags.
+_LOG_FILE = _element(
+    "logFile",
+    AttributeSchema("logFormat", "enum", "W3C", ("IIS", "NCSA", "W3C", "Custom")),
+    AttributeSchema("directory", "string", "%SystemDrive%\\inetpub\\logs\\LogFiles"),
+    AttributeSchema("enabled", _BOOL, "true"),
+    AttributeSchema("period", "enum", "Daily", ("MaxSize", "Daily", "Weekly", "Monthly", "Hourly")),
+)
 _SITE = _element(
     "site",
     AttributeSchema("name", "string", key=True),
@@ -143,6 +152,7 @@ _SITE = _element(
     AttributeSchema("serverAutoStart", _BOOL, "true"),
     children=(
         _element("bindings", collection=CollectionSchema("binding", _BINDING)),
+        _LOG_FILE,
         _unkeyed(_APPLICATION, "applicationDefaults"),
         _unkeyed(_VIRTUAL_DIRECTORY, "virtualDirectoryDefaults"),
     ),
