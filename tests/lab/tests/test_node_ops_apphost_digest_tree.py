@@ -45,7 +45,7 @@ def hmac_hex(text: str) -> str:
 
 
 def test_equal_nodes_digest_equal_and_nothing_differs(node_ops: NodeOps) -> None:
-    source = tree(node_ops, "NODE2")
+    source = tree(node_ops, "NODE3")
     assert tree(node_ops, "NODE1") == source
     assert tree(node_ops, "NODE1", against=source) == {"root": source["root"], "differing_sections": [], "details": {}}
     # Sections per location path, unmodeled sections included; an empty one is not listed.
@@ -96,7 +96,7 @@ def test_a_value_equal_to_its_schema_default_counts_as_unset(lab: Lab, node_ops:
 def test_a_setting_changed_on_one_node_is_named_by_section_location_element_attribute(
     lab: Lab, node_ops: NodeOps
 ) -> None:
-    source = tree(node_ops, "NODE2")
+    source = tree(node_ops, "NODE3")
     lab.edit_web_config("NODE1", POOLS, "idleTimeout", "00:05:00", element="add[@name='Shop']/processModel")
     lab.edit_web_config("NODE1", ANONYMOUS, "userName", "WEBFARM\\Anon", location="Shop")
     target = tree(node_ops, "NODE1", against=source, values=True)
@@ -104,24 +104,24 @@ def test_a_setting_changed_on_one_node_is_named_by_section_location_element_attr
     pool = target["details"][f"|{POOLS}"]["add[@name='Shop']/processModel"]
     assert pool["values"] == {"idleTimeout": "00:05:00"}
     assert target["details"][f"Shop|{ANONYMOUS}"][""]["values"] == {"userName": "WEBFARM\\Anon"}
-    listed = tree(node_ops, "NODE2", sections=target["differing_sections"], values=True)["details"]
+    listed = tree(node_ops, "NODE3", sections=target["differing_sections"], values=True)["details"]
     assert listed[f"|{POOLS}"]["add[@name='Shop']/processModel"]["values"] == {"idleTimeout": "00:00:00"}
     assert listed[f"Shop|{ANONYMOUS}"] == {}  # the source has no such section there
 
 
 def test_an_encrypted_value_is_compared_by_its_salted_digest_only(lab: Lab, node_ops: NodeOps) -> None:
     element = "add[@name='Shop']/processModel"
-    for host in ("NODE1", "NODE2"):
+    for host in ("NODE1", "NODE3"):
         lab.edit_web_config(host, POOLS, "identityType", "SpecificUser", element=element)
         lab.edit_web_config(host, POOLS, "userName", "WEBFARM\\ShopPool", element=element)
         lab.edit_web_config(host, POOLS, "password", "Pool-Secret-1", element=element)
     # Each machine wrote its own ciphertext of the same password: logically equal.
-    assert tree(node_ops, "NODE1") == tree(node_ops, "NODE2")
+    assert tree(node_ops, "NODE1") == tree(node_ops, "NODE3")
     lab.edit_web_config("NODE1", POOLS, "password", "Changed-By-Hand-2", element=element)
-    target = tree(node_ops, "NODE1", against=tree(node_ops, "NODE2"), values=True)
+    target = tree(node_ops, "NODE1", against=tree(node_ops, "NODE3"), values=True)
     entry = target["details"][f"|{POOLS}"][element]
     assert entry["values"]["password"] is None
-    source = tree(node_ops, "NODE2", sections=[f"|{POOLS}"], values=True)["details"][f"|{POOLS}"][element]
+    source = tree(node_ops, "NODE3", sections=[f"|{POOLS}"], values=True)["details"][f"|{POOLS}"][element]
     assert entry["attributes"]["password"] != source["attributes"]["password"]
     assert entry["attributes"]["userName"] == source["attributes"]["userName"]
     text = json.dumps([target, source])
@@ -129,8 +129,8 @@ def test_an_encrypted_value_is_compared_by_its_salted_digest_only(lab: Lab, node
 
 
 def test_another_machines_ciphertext_fails_as_iis_does(lab: Lab, node_ops: NodeOps) -> None:
-    lab.edit_web_config("NODE2", ANONYMOUS, "password", "Anon-Secret-1")
-    raw = lab.host_named("NODE2").iis.config.get(ANONYMOUS, "", None, ["password"])[0].raw
+    lab.edit_web_config("NODE3", ANONYMOUS, "password", "Anon-Secret-1")
+    raw = lab.host_named("NODE3").iis.config.get(ANONYMOUS, "", None, ["password"])[0].raw
     lab.host_named("NODE1").iis.config.set_raw(ANONYMOUS, "", None, "password", raw)
     result = node_ops({"op": "apphost_digest_tree", "args": {"salt": "salt"}}, secrets={"salt": SALT})
     [entry] = result["results"]
@@ -138,15 +138,15 @@ def test_another_machines_ciphertext_fails_as_iis_does(lab: Lab, node_ops: NodeO
 
 
 def test_node_settings_are_not_compared(lab: Lab, node_ops: NodeOps) -> None:
-    source = tree(node_ops, "NODE2")
+    source = tree(node_ops, "NODE3")
     lab.edit_web_config("NODE1", SITES, "directory", "E:\\Logs\\Shop", element="site[@name='Shop']/logFile")
     assert tree(node_ops, "NODE1", against=source)["differing_sections"] == []
     # Without the exclusion it differs; '*' matches one step, keys narrow a step to one item.
     for exclude in ([], ["system.applicationHost/sites/site[@name='Other']/logFile@directory"]):
-        summary = tree(node_ops, "NODE2", exclude=exclude)
+        summary = tree(node_ops, "NODE3", exclude=exclude)
         assert tree(node_ops, "NODE1", exclude=exclude, against=summary)["differing_sections"] == [f"|{SITES}"]
     for exclude in (["system.applicationHost/*/site/logFile@dir*"], ["system.applicationHost/sites/site[@name='shop']/logFile@directory"]):
-        summary = tree(node_ops, "NODE2", exclude=exclude)
+        summary = tree(node_ops, "NODE3", exclude=exclude)
         assert tree(node_ops, "NODE1", exclude=exclude, against=summary)["differing_sections"] == []
 
 
@@ -159,10 +159,10 @@ def test_a_bad_exclusion_is_refused(node_ops: NodeOps) -> None:
 
 
 def test_a_wide_section_is_compared_by_buckets(lab: Lab, node_ops: NodeOps) -> None:
-    for host in ("NODE1", "NODE2"):
+    for host in ("NODE1", "NODE3"):
         for index in range(600):
             lab.host_named(host).iis.config.add_item(POOLS, "", None, "add", {"name": f"Pool{index:03}"})
-    source = tree(node_ops, "NODE2")
+    source = tree(node_ops, "NODE3")
     assert len(source["buckets"][f"|{POOLS}"]) == 256
     assert tree(node_ops, "NODE1", against=source)["differing_sections"] == []
     lab.host_named("NODE1").iis.config.set(POOLS, "", "add[@name='Pool123']", "queueLength", "5000")
@@ -170,13 +170,13 @@ def test_a_wide_section_is_compared_by_buckets(lab: Lab, node_ops: NodeOps) -> N
     bucket = bucket_of("add[@name='Pool123']")
     assert target["differing_sections"] == [f"|{POOLS}//{bucket}"]
     assert "add[@name='Pool123']" in target["details"][f"|{POOLS}//{bucket}"]
-    listed = tree(node_ops, "NODE2", sections=target["differing_sections"])["details"][f"|{POOLS}//{bucket}"]
+    listed = tree(node_ops, "NODE3", sections=target["differing_sections"])["details"][f"|{POOLS}//{bucket}"]
     assert 0 < len(listed) < 20 and all(bucket_of(path) == bucket for path in listed)
 
 
 def test_a_section_or_location_on_one_node_only_differs(lab: Lab, node_ops: NodeOps) -> None:
-    lab.edit_web_config("NODE2", ANONYMOUS, "userName", "WEBFARM\\Anon", location="Shop/checkout")
-    source = tree(node_ops, "NODE2")
+    lab.edit_web_config("NODE3", ANONYMOUS, "userName", "WEBFARM\\Anon", location="Shop/checkout")
+    source = tree(node_ops, "NODE3")
     target = tree(node_ops, "NODE1", against=source)
     assert target["differing_sections"] == [f"Shop/checkout|{ANONYMOUS}"]
     assert target["details"] == {f"Shop/checkout|{ANONYMOUS}": {}}
