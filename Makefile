@@ -197,11 +197,11 @@ $(ANSIBLE_TEST_GET_PIP): hack/ansible_test_get_pip.py | dirs
 # (iis-lab's default: 55985); DEMO_ARGS go to ansible-playbook (--check --diff, --tags ...).
 # TOPOLOGY chooses the lab's cluster: default (IIS 5/6, Windows 2000/2003) or iis10 (a domain
 # controller and three IIS 10 nodes, step 8 by Web Deploy), each with the operator's choices of
-# tests/lab/cluster-vars[-<topology>].yml.
-DEMO_LAB ?= $(TMP)/demo-lab
+# tests/lab/cluster-vars[-<topology>].yml, its state in .tmp/demo-lab[-<topology>].
+TOPOLOGY ?= default
+DEMO_LAB ?= $(TMP)/demo-lab$(if $(filter-out default,$(TOPOLOGY)),-$(TOPOLOGY))
 DEMO_PORT ?= 55985
 DEMO_ARGS ?=
-TOPOLOGY ?= default
 DEMO_VARS := tests/lab/cluster-vars$(if $(filter-out default,$(TOPOLOGY)),-$(TOPOLOGY)).yml
 DEMO_PLAYBOOK := $(BIN)/ansible-playbook -i {inventory} -e @$(DEMO_VARS) playbooks/cluster_iis.yml
 # The lab resumes the IIS 5/6 cluster's state; it cannot resume IIS 7+ nodes (their configuration
