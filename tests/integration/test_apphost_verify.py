@@ -1,6 +1,7 @@
 """Verify on IIS 7-10 through the real playbooks/cluster_iis.yml, against the lab's iis10 topology
-(a domain controller and three IIS 10 nodes, the source NODE2): after steps 1-7 the nodes' logical
-configurations are equal and verify passes, each node in one execution; a setting changed by hand
+(a domain controller and three IIS 10 nodes, the source NODE2): after steps 1-8 (the source's own
+settings synced by Web Deploy, which needs become) the nodes' logical configurations are equal and
+verify passes, each node in one execution; a setting changed by hand
 on one node is named by section, location, element and attribute, a per-node setting is not; a
 password changed by hand is found by its salted digest, its value nowhere; the source details
 the differing sections in one more execution."""
@@ -58,7 +59,7 @@ def _configs(lab: Lab) -> dict[str, str]:
 
 
 def test_verify_passes_on_equal_nodes_then_names_what_changed_by_hand(lab: Lab) -> None:
-    converged = _run(lab)
+    converged = _run(lab, **lab.become_vars())
     assert converged.rc == 0, converged.output
     verification = converged.result(VERIFY, "node2")
     assert (verification["in_sync"], verification["works"]) == (True, True), verification
@@ -100,7 +101,7 @@ def test_verify_passes_on_equal_nodes_then_names_what_changed_by_hand(lab: Lab) 
 
 
 def test_a_password_changed_by_hand_is_found_without_its_value(lab: Lab) -> None:
-    converged = _run(lab)
+    converged = _run(lab, **lab.become_vars())
     assert converged.rc == 0, converged.output
     lab.assert_healthy()
 
