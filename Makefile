@@ -156,9 +156,10 @@ docs: venv collection-link
 	done
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
-# docs/iissync-status-codes.md is generated from the status table; a unit test fails when it is stale.
+# docs/iissync-status-codes.md and docs/apphost-sync-status-codes.md are generated from the status
+# tables; unit tests fail when one is stale.
 status-codes: venv
-	$(BIN)/python hack/iissync_status_codes.py
+	$(BIN)/python hack/status_codes.py
 
 # docs/instruction-set.md's op table is generated from docs/instruction-set.yml; a unit test fails when it is stale.
 instruction-set-table: venv

@@ -21,6 +21,11 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import 
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession, Outcome
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._preflight import FAILED, UNKNOWN, WARNING, preflight_checks
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._replicated_identities import identity_checks
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_prediction import (
+    PendingIdentity,
+    pending_identities,
+    predicted_differences,
+)
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import (
     ACCOUNT_OPTION,
     ACCOUNTS_OPTION,
@@ -50,6 +55,7 @@ class ActionModule(NodeAction):
         "source_changes": {"type": "list", "elements": "str", "default": []},
         "identity_changes": {"type": "list", "elements": "str", "default": []},
         "settled_properties": {"type": "list", "elements": "str", "default": []},
+        "pending_identities": {"type": "list", "elements": "dict", "default": []},
         "source": {"type": "raw"},
     }
 
@@ -71,12 +77,14 @@ class ActionModule(NodeAction):
 
         # Whether a target differs is its own answer: it compared its digest tree with the source's
         # summary on the node, and every key and subtree it names differs. Only properties a step
-        # before the sync will set alike on both (check mode) need the source's listing, to tell
-        # them from the rest; it rides with the probes. So when the source answered the rest, the
-        # preflight needs no execution, and the source's next one, IISSync, follows the targets'
-        # backups.
+        # before the sync will set alike on both, or will set on the source (check mode), need the
+        # source's listing, to tell them from the rest; it rides with the probes. So when the
+        # source answered the rest, the preflight needs no execution, and the source's next one,
+        # IISSync, follows the targets' backups.
         settled = args["settled_properties"]
-        listing = listing_instruction(targets, args["exclude"]) if settled else None
+        identities = pending_identities(args["pending_identities"], "pending_identities")
+        holds = [_holds(result) for result in args["targets"]]
+        listing = listing_instruction(targets, args["exclude"]) if settled or identities else None
         instructions = ask + probe_instructions(computers) + ([listing] if listing else [])
         outcomes = session.run(instructions, {SALT_REF: salt}, stop_on_error=False) if instructions else []
         if source is None:
@@ -92,8 +100,8 @@ class ActionModule(NodeAction):
         checks += identity_checks(source, targets, pending)
 
         states = [
-            _sync_state(source, keys, target, args["exclude"], args["source_changes"], settled)
-            for target in targets
+            _sync_state(source, keys, target, args["exclude"], args["source_changes"], settled, identities, held)
+            for target, held in zip(targets, holds)
         ]
         failed = [check for check in checks if check.outcome == FAILED]
         result: dict[str, t.Any] = {
@@ -159,6 +167,13 @@ def _listed(source: NodeReport, targets: t.Sequence[NodeReport], outcomes: t.Seq
     return listed.value["keys"] if listed.status == "ok" else None
 
 
+def _holds(result: t.Any) -> dict[str, bool] | None:
+    """A target's answer (``sync_node_info``'s ``holds_anonymous_identity``): whether it holds the
+    anonymous identity step 6 would set on the source, by key; None when it was not asked."""
+    holds = result.get("holds_anonymous_identity") if isinstance(result, t.Mapping) else None
+    return {str(path): bool(answer) for path, answer in holds.items()} if isinstance(holds, t.Mapping) else None
+
+
 def _sync_state(
     source: NodeReport,
     listing: t.Mapping[str, t.Any] | None,
@@ -166,25 +181,35 @@ def _sync_state(
     exclude: t.Sequence[str],
     source_changes: t.Sequence[str],
     settled: t.Sequence[str],
+    pending: t.Sequence[PendingIdentity],
+    holds: t.Mapping[str, bool] | None,
 ) -> dict[str, t.Any]:
-    """Whether ``target`` already equals ``source`` (metabase and replicated COM+ applications);
-    a target whose state could not be read counts as out of sync, and so does every target when
-    the source has ``source_changes`` pending that no target gets but by the sync. Properties a
-    step before the sync would set alike on both (``settled``) do not count: only then is the
-    source's ``listing`` compared; else the keys and subtrees the target names differ."""
+    """Whether ``target`` will equal ``source`` when the sync runs (metabase and replicated COM+
+    applications); a target whose state could not be read counts as out of sync. Properties a
+    step before the sync would set alike on both (``settled``) do not count, and the anonymous
+    identities step 6 would change on the source (``pending``) count as the target's answer
+    (``holds``) says (:func:`predicted_differences`): only then is the source's ``listing``
+    compared; else the keys and subtrees the target names differ. Other ``source_changes`` that
+    no target gets but by the sync put every target out of sync."""
     state: dict[str, t.Any] = {"host": target.host, "computer": target.computer}
     if source_changes:
         state["pending"] = list(source_changes)
     if listing is None or target.tree is None:
         return {**state, "in_sync": False, "differing_keys": None, "complus_differs": None}
-    if settled:
-        keys = [key.path for key in without_settled(tree_differences(listing, target.tree, exclude), settled)]
+    predicted: list[t.Any] | None = None
+    if settled or pending:
+        predicted = without_settled(tree_differences(listing, target.tree, exclude), settled)
+        if pending:
+            predicted = predicted_differences(predicted, pending, holds)
+        keys = None if predicted is None else [key.path for key in predicted]
     else:
         keys = list(dict.fromkeys([*target.tree["differing_keys"], *target.tree["differing_subtrees"]]))
     source_apps, target_apps = source.parts.get("complus"), target.parts.get("complus")
     applications = differing_applications(source_apps, target_apps) if source_apps and target_apps else None
     complus_differs = None if applications is None else bool(applications)
-    in_sync = not keys and complus_differs is False and not source_changes
+    # The source's changes are told by the prediction when every one of them is a pending identity.
+    unexplained = bool(source_changes) and not (pending and predicted is not None)
+    in_sync = keys == [] and complus_differs is False and not unexplained
     return {
         **state,
         "in_sync": in_sync,

@@ -46,9 +46,9 @@ description:
   - It also compares each target's metabase digests and replicated COM+ applications with the
     source's and returns the targets that differ, which the sync needs to touch. The targets
     compare their digest trees with the source's summary on the node and report where they
-    differ; a target that names any key or subtree differs. Only with O(settled_properties) does
-    the module list the same keys on the source, in the same execution as its checks, and compare
-    them property by property, to leave those properties out.
+    differ; a target that names any key or subtree differs. Only with O(settled_properties) or
+    O(pending_identities) does the module list the same keys on the source, in the same execution
+    as its checks, and compare them property by property, to leave those properties out.
   - In check mode the steps before the sync did not make their changes; O(source_changes) and
     O(identity_changes) say what they would have changed on the source.
 extends_documentation_fragment:
@@ -63,10 +63,25 @@ options:
     description:
       - Changes the steps before the sync would make to the source's replicated configuration and
         did not make (check mode), that no target gets but by the sync (step 6's anonymous
-        identity). When given, every target counts as out of sync, as it will be in the real
-        run, and the identity checks are left to the real run (C(unknown)).
+        identity), in words; the identity checks are left to the real run (C(unknown)). When
+        given without O(pending_identities), every target counts as out of sync.
     type: list
     elements: str
+    default: []
+  pending_identities:
+    description:
+      - The sites whose anonymous identity step 6 would change on the source and did not (check
+        mode), as M(webfarm.iis_cluster.anonymous_identities) returned them (RV(webfarm.iis_cluster.anonymous_identities#module:sites),
+        those that changed, each with its C(metabase_path) and C(overrides_removed)), the same
+        changes as O(source_changes) by key. Each target then counts as out of sync as the real
+        run will find it once step 6 has changed the source, by its answer whether it already
+        holds that identity
+        (RV(webfarm.iis_cluster.sync_node_info#module:holds_anonymous_identity), from
+        O(webfarm.iis_cluster.sync_node_info#module:anonymous_identity)), and by how it differs
+        from the source elsewhere. A target that was not asked, or a change that also removes
+        overrides below a key, counts as out of sync.
+    type: list
+    elements: dict
     default: []
   identity_changes:
     description:

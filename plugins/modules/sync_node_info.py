@@ -62,6 +62,29 @@ options:
         its own.
     type: bool
     default: false
+  anonymous_identity:
+    description:
+      - The anonymous identity step 6 (M(webfarm.iis_cluster.anonymous_identities)) would set on the
+        sync source node, in check mode, where it would change the source. The node answers, in the
+        same execution, whether it already holds that identity at each key (RV(holds_anonymous_identity));
+        M(webfarm.iis_cluster.iissync_preflight) then predicts whether the sync will find it equal to
+        the source once step 6 has changed the source. The password is compared on the node, never
+        read. Give it on the targets, in check mode only.
+    type: dict
+    suboptions:
+      user:
+        description: The anonymous user, as step 6 sets it (C(DOMAIN\name)).
+        type: str
+        required: true
+      password:
+        description: Its password.
+        type: str
+        required: true
+      paths:
+        description: The metabase keys (the sites' keys on the source, such as V(W3SVC/1/ROOT)).
+        type: list
+        elements: str
+        required: true
 seealso:
   - module: webfarm.iis_cluster.iissync_preflight
   - module: webfarm.iis_cluster.metabase_verify
@@ -130,6 +153,14 @@ backups:
   type: list
   elements: dict
   sample: [{"name": "iissync", "version": 0, "date": "2026-12-06T23:00:00Z"}]
+holds_anonymous_identity:
+  description:
+    - By metabase path of each key of O(anonymous_identity), whether the node holds the anonymous
+      identity given there (user, password, password sync off), so that step 6 would change
+      nothing at that key; false for a key the node cannot read.
+  returned: with O(anonymous_identity)
+  type: dict
+  sample: {"/LM/W3SVC/1/ROOT": false}
 replicated_identities:
   description:
     - The account names a sync from this node would replicate, once each; every anonymous user of

@@ -85,12 +85,42 @@ class _Site:
         # before anything is written, so that a refusal leaves the site logging on as before.
         proof = Instruction("anonymous_logon_check", {"path": self.path, "user": user, "secret": SECRET_REF})
         return [
-            Instruction("metabase_get", {"path": self.path, "properties": list(ANONYMOUS_PROPERTIES)}),
-            Instruction("metabase_secret_matches", {"path": self.path, "property": "AnonymousUserPass", "secret": SECRET_REF}),
+            *holding_query(self.path),
             *(Instruction("metabase_data_paths", {"path": self.path, "property": name}) for name in ANONYMOUS_PROPERTIES),
             self.check,
             proof,
         ]
+
+
+def holding_query(path: str) -> list[Instruction]:
+    """What a node answers about the anonymous identity at ``path`` (the password under
+    :data:`SECRET_REF`): the properties, and whether the password is the one given."""
+    return [
+        Instruction("metabase_get", {"path": path, "properties": list(ANONYMOUS_PROPERTIES)}),
+        Instruction("metabase_secret_matches", {"path": path, "property": "AnonymousUserPass", "secret": SECRET_REF}),
+    ]
+
+
+def holds_identity(path: str, user: str, answers: t.Sequence[t.Any]) -> bool:
+    """Whether the node whose ``holding_query`` answered ``answers`` holds at ``path`` the
+    anonymous identity step 6 sets (``user``, the password given, password sync off), so that
+    step 6 would change nothing there."""
+    report, password_matches = answers
+    current = {name: PropertyState.from_report(name, entry) for name, entry in report["properties"].items()}
+    return not any(
+        plan_property(wanted, current[name], secret_matches=password_matches)
+        for name, wanted in _desired(path, user).items()
+    )
+
+
+def _desired(path: str, user: str) -> dict[str, DesiredProperty]:
+    """The anonymous identity step 6 sets at ``path``."""
+    return {
+        "AnonymousUserName": DesiredProperty(path, "AnonymousUserName", value=user),
+        "AnonymousUserPass": DesiredProperty(path, "AnonymousUserPass", secret=True),
+        # IIS can sync the password of the node's own accounts only (legacy-iis.md).
+        "AnonymousPasswordSync": DesiredProperty(path, "AnonymousPasswordSync", value=False),
+    }
 
 
 def converge_sites(
@@ -104,7 +134,9 @@ def converge_sites(
     results: dict[int, dict[str, t.Any]] = {}
     sites: dict[int, _Site] = {}
     named = list(dict.fromkeys(request.service for request in requests if not request.numbered))
-    listed = dict(zip(named, session.run([_listing(service) for service in named], stop_on_error=False))) if named else {}
+    listed = (
+        dict(zip(named, session.run([_listing(service) for service in named], stop_on_error=False))) if named else {}
+    )
     for index, request in enumerate(requests):
         listing = None
         if not request.numbered:
@@ -123,7 +155,9 @@ def converge_sites(
     queries = {index: [*site.lead, *site.query(identity.user)] for index, site in sites.items()}
     wants_backups = identity.backup is not None and bool(sites)
     batch = [instruction for query in queries.values() for instruction in query]
-    outcomes = session.run([*batch, *([BACKUP_LIST] if wants_backups else [])], secrets, stop_on_error=False) if sites else []
+    outcomes = (
+        session.run([*batch, *([BACKUP_LIST] if wants_backups else [])], secrets, stop_on_error=False) if sites else []
+    )
     backups = session.checked(outcomes[len(batch) :])[0] if wants_backups else []
     for index, site in list(sites.items()):
         answered, outcomes = outcomes[: len(queries[index])], outcomes[len(queries[index]) :]
@@ -141,7 +175,9 @@ def converge_sites(
     if changed and not check_mode:
         # The backup goes first in the batch that writes: if it fails, nothing is written.
         checks = [instruction for site in changed for instruction in (site.check, *site.override_checks)]
-        applied = session.values([*backup_first, *instructions_of([c for site in changed for c in site.changes]), *checks], secrets)
+        applied = session.values(
+            [*backup_first, *instructions_of([c for site in changed for c in site.changes]), *checks], secrets
+        )
         made = applied[0] if backup_first else None
         answers = applied[len(applied) - len(checks) :]
         for site in changed:
@@ -182,14 +218,10 @@ def _plan(
             "nothing was changed",
         }
     site.current = {name: PropertyState.from_report(name, entry) for name, entry in report["properties"].items()}
-    wanted = {
-        "AnonymousUserName": DesiredProperty(site.path, "AnonymousUserName", value=identity.user),
-        "AnonymousUserPass": DesiredProperty(site.path, "AnonymousUserPass", secret=True),
-        # IIS can sync the password of the node's own accounts only (legacy-iis.md).
-        "AnonymousPasswordSync": DesiredProperty(site.path, "AnonymousPasswordSync", value=False),
-    }
+    wanted = _desired(site.path, identity.user)
     site.property_changes = {
-        name: plan_property(wanted[name], site.current[name], secret_matches=password_matches) for name in ANONYMOUS_PROPERTIES
+        name: plan_property(wanted[name], site.current[name], secret_matches=password_matches)
+        for name in ANONYMOUS_PROPERTIES
     }
     site.overrides = overrides_below(site.path, dict(zip(ANONYMOUS_PROPERTIES, data_paths)))
     site.changes = [change for name in ANONYMOUS_PROPERTIES for change in site.property_changes[name]]

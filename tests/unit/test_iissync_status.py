@@ -99,7 +99,7 @@ def test_the_filter_refuses_what_is_not_a_code(bad):
 
 
 def _page_module():
-    spec = importlib.util.spec_from_file_location("iissync_status_codes", ROOT / "hack" / "iissync_status_codes.py")
+    spec = importlib.util.spec_from_file_location("status_codes", ROOT / "hack" / "status_codes.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -110,11 +110,11 @@ def test_the_committed_docs_page_is_the_table():
 
     assert (ROOT / "docs" / "iissync-status-codes.md").read_text(
         encoding="utf-8"
-    ) == page.render(), "docs/iissync-status-codes.md is stale: run make status-codes"
+    ) == page.render_iissync(), "docs/iissync-status-codes.md is stale: run make status-codes"
 
 
 def test_the_page_lists_every_code_with_its_remedy():
-    rendered = _page_module().render()
+    rendered = _page_module().render_iissync()
 
     for status in STATUSES:
         forms = decode(status.code)
@@ -162,7 +162,7 @@ def test_every_other_row_names_its_own_source_and_why_it_is_decoded():
 
 
 def test_the_page_says_which_codes_q224801_does_not_list_and_why():
-    rendered = _page_module().render()
+    rendered = _page_module().render_iissync()
     section = rendered.split("## Codes KB Q224801 does not list", 1)[1]
     listed = [int(code) for code in re.findall(r"^\| (\d+) \|", section, re.M)]
 
