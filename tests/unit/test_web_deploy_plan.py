@@ -107,7 +107,7 @@ def test_errors_fail_whatever_the_counts_say_each_decoded_with_the_table_s_meani
     summary = {**EMPTY, "updated": 4, "errors": [{"code": "ERROR_DESTINATION_NOT_REACHABLE", "message": "Could not connect."}]}
     outcome = TargetOutcome("node1", "NODE1", summary)
     failure = outcome.failure()
-    assert failure.startswith("node1 (NODE1): ERROR_DESTINATION_NOT_REACHABLE: ")
+    assert failure.startswith("node1 (NODE1): Web Deploy error ERROR_DESTINATION_NOT_REACHABLE: ")
     assert "MsDepSvc" in failure and "(Web Deploy: Could not connect.)" in failure
     assert preflight_failures([outcome, TargetOutcome("node3", "NODE3", EMPTY)]) == [failure]
     assert outcome.as_result()["errors"][0]["description"] == error_text(summary["errors"][0])
