@@ -18,9 +18,11 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._anonymous_aut
     proof_problem,
     queries,
 )
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._apphost_backup import BACKUP_LIST, ApphostBackupFirst
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._iis_identity import OVERRIDES_INHERIT, OVERRIDES_REPORT
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import BACKUP_FIRST_OPTION
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._web_config import SECRET_REF, ElementState
@@ -35,6 +37,7 @@ class ActionModule(NodeAction):
         "logon_method": {"type": "str", "choices": list(LOGON_METHODS), "default": "ClearText"},
         "overrides": {"type": "str", "choices": [OVERRIDES_REPORT, OVERRIDES_INHERIT], "default": OVERRIDES_REPORT},
         "probe": {"type": "bool", "default": False},
+        "backup": BACKUP_FIRST_OPTION,
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -42,7 +45,9 @@ class ActionModule(NodeAction):
         asked = anonymous_user(args["site"], args["user"], password is not None, args["logon_method"])
         below = locations_below(asked.site, args["applications"])
         secrets = {SECRET_REF: password} if password is not None else {}
-        answers = list(session.values(queries(asked, below), secrets))
+        backup = None if args["probe"] else ApphostBackupFirst.from_option(args["backup"])
+        answers = list(session.values([*queries(asked, below), *([BACKUP_LIST] if backup else [])], secrets))
+        backups = answers.pop() if backup else []
         site = ElementState.from_report(answers.pop(0))
         matches = bool(answers.pop(0)) if asked.password else None
         elements = {location: ElementState.from_report(answers.pop(0)) for location in below}
@@ -59,8 +64,14 @@ class ActionModule(NodeAction):
             return {**result, "changed": False}
         found = overrides(elements)
         changes = plan_site(asked, site, matches) + plan_overrides(asked, found, elements, args["overrides"])
+        # The backup first, in the batch that writes: if it fails, nothing is written.
+        backup_first = backup.instructions(backups) if backup and changes else []
+        if backup_first:
+            result["backup"] = backup.planned(backups)
         if changes and not self.check_mode:
-            session.values(instructions_of(changes), secrets)
+            written = session.values([*backup_first, *instructions_of(changes)], secrets)
+            if backup_first:
+                result["backup"] = backup.made(backups, written[0])
         result.update(
             changed=bool(changes),
             overrides=found,

@@ -26,8 +26,10 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_iden
     read_proof,
     the_pool,
 )
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._apphost_backup import BACKUP_LIST, ApphostBackupFirst
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import instructions_of, render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import BACKUP_FIRST_OPTION
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 
@@ -40,6 +42,7 @@ class ActionModule(NodeAction):
         "logon_type": {"type": "str", "choices": list(LOGON_TYPES), "default": "LogonBatch"},
         "prove": {"type": "bool", "default": True},
         "probe": {"type": "bool", "default": False},
+        "backup": BACKUP_FIRST_OPTION,
     }
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
@@ -51,13 +54,16 @@ class ActionModule(NodeAction):
         # The pools' passwords are compared only when a change may follow: a probe writes nothing.
         compared = first.password and not args["probe"]
         proven = args["prove"] or args["probe"]
+        backup = None if args["probe"] else ApphostBackupFirst.from_option(args["backup"])
         queries = [
             Instruction("app_pools_get", {"names": names}),
             *([password_query(name) for name in names] if compared else []),
             *(proof_queries(first) if proven else []),
+            *([BACKUP_LIST] if backup else []),
         ]
         reported, *answers = session.run(queries, secrets, stop_on_error=False)
         listed = session.checked([reported])[0]
+        backups = session.checked([answers.pop()])[0] if backup else []
         pools = [the_pool(name, listed) for name in names]
         matches: list[bool | None] = [None] * len(names)
         if compared:
@@ -80,9 +86,16 @@ class ActionModule(NodeAction):
         plans = [plan_identity(desired, pool, match) for desired, pool, match in zip(wanted, pools, matches)]
         changes = [change for plan in plans for change in plan]
         started: list[t.Mapping[str, t.Any] | None] = [None] * len(pools)
+        # The backup first, in the batch that writes: if it fails, no pool changes.
+        backup_first = backup.instructions(backups) if backup and changes else []
+        if backup_first:
+            result["backup"] = backup.planned(backups)
         if changes and not self.check_mode:
             # One pool that does not start is put back by the op itself; the others go on.
-            answers_iter = iter(session.values(instructions_of(changes), secrets))
+            written = session.values([*backup_first, *instructions_of(changes)], secrets)
+            if backup_first:
+                result["backup"] = backup.made(backups, written[0])
+            answers_iter = iter(written[len(backup_first) :])
             started = [next(answers_iter) if plan else None for plan in plans]
         entries = [
             pool_result(desired, pool, bool(plan), answer) for desired, pool, plan, answer in zip(wanted, pools, plans, started)

@@ -63,5 +63,5 @@ class ActionModule(NodeAction):
         if self.check_mode:
             return {"changed": True, "backup": planned, "deleted": _listed(doomed), "backups": backups}
         answers = session.values([*new.instructions(backups), BACKUP_LIST])
-        made = {**planned, "date": answers[0]["date"]}
+        made = new.made(backups, answers[0])
         return {"changed": True, "backup": made, "deleted": _listed(doomed), "backups": answers[-1]}

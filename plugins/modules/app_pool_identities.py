@@ -57,6 +57,7 @@ options:
     default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.backup_first.apphost
 attributes:
   check_mode:
     support: full
@@ -93,6 +94,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+backup:
+  description:
+    - The IIS configuration backup made before the change (O(backup)), with its C(name), C(version),
+      C(folder) and C(date) (UTC; null in check mode).
+  returned: when O(backup) is given and the configuration changed (or would, in check mode)
+  type: dict
+  sample: {"name": "iissync", "version": 3, "folder": "iissync-3", "date": "2026-12-06T20:15:00Z"}
 user:
   description: The identity asked for. Never the password.
   returned: always

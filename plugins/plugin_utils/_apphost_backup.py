@@ -21,7 +21,7 @@ import re
 import typing as t
 
 from ._input import InvalidInput
-from ._metabase_backup import backups_named, backups_to_prune
+from ._metabase_backup import backups_named, backups_to_prune, check_keep
 from ._node_session import Instruction
 
 _MAX_NAME = 80
@@ -81,6 +81,14 @@ class ApphostBackupFirst:
     name: str
     keep: int | None
 
+    @classmethod
+    def from_option(cls, option: t.Mapping[str, t.Any] | None, field: str = "backup") -> ApphostBackupFirst | None:
+        """The ``backup`` option of a module that changes applicationHost.config, checked; None
+        when the task asks for no backup."""
+        if option is None:
+            return None
+        return cls(check_backup_name(option["name"], f"{field}.name"), check_keep(option["keep"], f"{field}.keep"))
+
     def version(self, backups: t.Sequence[t.Mapping[str, t.Any]]) -> int:
         return next_version(backups, self.name)
 
@@ -100,6 +108,10 @@ class ApphostBackupFirst:
         """What check mode reports: the folder it would make; its date is known once made."""
         version = self.version(backups)
         return {"name": self.name, "version": version, "folder": folder(self.name, version), "date": None}
+
+    def made(self, backups: t.Sequence[t.Mapping[str, t.Any]], created: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+        """The backup as made: what :meth:`planned` said, with the date its folder got."""
+        return {**self.planned(backups), "date": created["date"]}
 
 
 def backups_to_delete(backups: t.Sequence[t.Mapping[str, t.Any]], name: str, version: int | None) -> list[dict[str, t.Any]]:

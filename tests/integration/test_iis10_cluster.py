@@ -57,6 +57,14 @@ def _pools(lab: Lab) -> dict[str, dict[str, t.Any]]:
     return {name: lab.state()["hosts"][name]["iis"]["pools"] for name in NODES}
 
 
+def _backups(lab: Lab) -> dict[str, dict[str, str]]:
+    """Each node's configuration backups: folder name -> the applicationHost.config it holds."""
+    return {
+        name: {backup["name"]: backup["files"]["applicationHost.config"] for backup in lab.state()["hosts"][name]["iis"]["backups"]}
+        for name in NODES
+    }
+
+
 def _failed_logons(lab: Lab) -> int:
     return sum(sum(lab.state()["hosts"][name]["iis"]["failed_logons"].values()) for name in NODES)
 
@@ -96,6 +104,9 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     assert [(item["item"], item["changed"]) for item in predicted] == [("node1", True), ("node2", True), ("node3", True)]
     assert "(secret) (changed)" in check.output
     assert "check mode: nothing was changed" in _summary(check)
+    # The backup each node would get before step 6 changes it, none made.
+    assert {node: check.result(ANONYMOUS, node.lower())["backup"]["folder"] for node in NODES} == dict.fromkeys(NODES, "iissync-0")
+    assert _backups(lab) == dict.fromkeys(NODES, {})
 
     run = _run(lab, "-vvvv", "--diff")
     assert run.rc == 0, run.output
@@ -119,6 +130,9 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
         written = ("<processModel ", "<anonymousAuthentication ", "<security>", "</security>", "<authentication>", "</authentication>")
         assert all(line.startswith(written) for line in added), added
     assert "configuration    not run" in _summary(run)
+    # Each node was backed up once, by step 6 before it changed (step 7 then made no second
+    # backup): the file as it was seeded.
+    assert _backups(lab) == {node: {"iissync-0": seeded[node]} for node in NODES}
     lab.assert_never_exposed(IUSR_PASSWORD, [check, run])
     lab.assert_never_exposed(IWAM_PASSWORD, [check, run])
 
@@ -138,6 +152,8 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     gmsa_kb = {"iis_cluster_iwam_gmsa": True, "iis_cluster_iwam_name": "IWAM_farm", "iis_cluster_iwam_password": ""}
     gmsa = _run(lab, "-vvvv", **gmsa_kb)
     assert gmsa.rc == 0, gmsa.output
+    # Only step 7 changed the nodes this time: it made each node's backup, of the file before it.
+    assert _backups(lab) == {node: {"iissync-0": seeded[node], "iissync-1": configs[node]} for node in NODES}
     managed = lab.state()["domain"]["accounts"]["WEBFARM\\IWAM_farm$"]
     assert managed["object_class"] == "msDS-GroupManagedServiceAccount"
     assert len(managed["managed_principals"]) == len(NODES)
@@ -148,6 +164,7 @@ def test_iis10_steps_1_to_7_check_then_converge_then_rerun_then_a_gmsa(lab: Lab)
     rerun = _run(lab, **gmsa_kb)
     assert rerun.rc == 0, rerun.output
     assert rerun.changed() == {"node1": 0, "node2": 0, "node3": 0}
+    assert all(len(backups) == 2 for backups in _backups(lab).values())
     lab.assert_never_exposed(IWAM_PASSWORD, [gmsa, rerun])
     lab.assert_healthy()
 

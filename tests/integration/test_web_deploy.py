@@ -90,11 +90,14 @@ def test_check_predicts_the_sync_then_converge_backs_up_and_syncs_then_a_rerun_c
 
     run = _run(lab, "-vvvv", metabase_sync_encrypt_secret=ENCRYPT_SECRET)
     assert run.rc == 0, run.output
-    # Each target was backed up before the sync, the source was not.
-    assert _backups(lab) == {"NODE1": ["iissync-0"], "NODE2": [], "NODE3": ["iissync-0"]}
+    # Every node was backed up before steps 6-7 changed it (version 0), each target again before
+    # the sync (version 1), the file as the sync found it.
+    synced = {"NODE1": ["iissync-0", "iissync-1"], "NODE2": ["iissync-0"], "NODE3": ["iissync-0", "iissync-1"]}
+    assert _backups(lab) == synced
     for target in TARGETS:
-        (backup,) = _iis(lab, target)["backups"]
-        assert set(backup["files"]) >= {"applicationHost.config", "administration.config"}
+        first, before_sync = _iis(lab, target)["backups"]
+        assert first["files"]["applicationHost.config"] == seeded[target]
+        assert set(before_sync["files"]) >= {"applicationHost.config", "administration.config"}
     # One sync from the source reached each target, and reported no error.
     syncs = _syncs(lab)
     assert len(syncs["NODE1"]) == len(syncs["NODE3"]) == 1 and syncs["NODE2"] == []
@@ -107,12 +110,12 @@ def test_check_predicts_the_sync_then_converge_backs_up_and_syncs_then_a_rerun_c
     assert after["out_of_sync"] == [] and all(target["changes"] == [] for target in after["targets"])
     summary = _summary(run)
     assert "configuration    Web Deploy: node1 synced" in summary
-    assert "backed up as iissync version 0, then replicated from node2" in summary
+    assert "backed up as iissync version 1, then replicated from node2" in summary
 
     again = _run(lab)
     assert again.rc == 0, again.output
     assert again.changed() == {"node1": 0, "node2": 0, "node3": 0}
-    assert _backups(lab) == {"NODE1": ["iissync-0"], "NODE2": [], "NODE3": ["iissync-0"]}
+    assert _backups(lab) == synced
     assert len(_syncs(lab)["NODE1"]) == 1
     assert "every target already equals this node: no sync needed" in _summary(again)
 
@@ -147,7 +150,7 @@ def test_a_checkable_web_deploy_fault_of_a_target_stops_the_run_in_the_preflight
     lab: Lab, host: str, fault: str, code: str
 ) -> None:
     lab.converge_identities(**{**KB, "iis_cluster_iusr_password": IUSR_PASSWORD})
-    seeded = _configs(lab)
+    seeded, backed_up = _configs(lab), _backups(lab)
     lab.fault(host, add=fault)
     run = _run(lab, leaves_broken=f"{fault} on {host}")
     assert run.rc != 0
@@ -158,7 +161,7 @@ def test_a_checkable_web_deploy_fault_of_a_target_stops_the_run_in_the_preflight
     assert f"{host.lower()} ({host}): {decode(code).describe()}" in message and "nothing was changed" in message
     assert not [entry for entry in run.results if entry["task"] in (BACKUP, SYNC) and entry["status"] != "skipped"]
     assert _syncs(lab) == {node: [] for node in NODES}
-    assert _backups(lab) == {node: [] for node in NODES}
+    assert _backups(lab) == backed_up
     assert _configs(lab) == seeded
     assert f"Web Deploy preflight failed: web_deploy_preflight: the sync would fail" in _summary(run)
 
