@@ -18,6 +18,8 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebConfig
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterAppPools
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterServiceAccounts
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterConfigBackup
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebDeploy
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterSharedConfig
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterShares
 
@@ -479,6 +481,54 @@ $operations = @{
         Run = {
             param($Arguments, $Secrets)
             Set-GmsaPrincipal -Name $Arguments['name'] -Members @($Arguments['principals'])
+        }
+    }
+    # IIS 7-10 configuration backups (inetsrv\backup\<name>, as Backup-WebConfiguration keeps them).
+    'apphost_backup_create' = @{
+        Write = $true
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) New-ConfigBackup -Name $Arguments['name'] }
+    }
+    'apphost_backup_list' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) , @(Get-ConfigBackup) }
+    }
+    'apphost_backup_delete' = @{
+        Write = $true
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Remove-ConfigBackup -Name $Arguments['name'] }
+    }
+    # Web Deploy in process, from this node (the source) to `computer`.
+    'web_deploy_info' = @{
+        Write = $false
+        Args = @{}
+        Required = @()
+        Run = { param($Arguments, $Secrets) Get-WebDeployInfo }
+    }
+    'web_deploy_preview' = @{
+        Write = $false
+        Args = @{ computer = 'str'; provider = 'str'; site = 'str'; skip = 'str_list'; encrypt_secret = 'secret' }
+        Required = @('computer', 'provider')
+        Run = {
+            param($Arguments, $Secrets)
+            $encrypt = if ($Arguments.ContainsKey('encrypt_secret')) { [string]$Secrets[$Arguments['encrypt_secret']] } else { $null }
+            Invoke-WebDeploySync -Computer $Arguments['computer'] -Provider $Arguments['provider'] -Site $Arguments['site'] `
+                -Skip @($Arguments['skip']) -EncryptPassword $encrypt -WhatIf $true
+        }
+    }
+    'web_deploy_sync' = @{
+        Write = $true
+        Args = @{ computer = 'str'; provider = 'str'; site = 'str'; skip = 'str_list'; encrypt_secret = 'secret' }
+        Required = @('computer', 'provider')
+        Run = {
+            param($Arguments, $Secrets)
+            $encrypt = if ($Arguments.ContainsKey('encrypt_secret')) { [string]$Secrets[$Arguments['encrypt_secret']] } else { $null }
+            Invoke-WebDeploySync -Computer $Arguments['computer'] -Provider $Arguments['provider'] -Site $Arguments['site'] `
+                -Skip @($Arguments['skip']) -EncryptPassword $encrypt -WhatIf $false
         }
     }
     # IIS 7-10 Shared Configuration: redirection.config and the configuration keys on a node; the

@@ -88,6 +88,12 @@ IIS7_OPS = (
     "gmsa_get",
     "gmsa_add",
     "gmsa_set_principals",
+    "apphost_backup_create",
+    "apphost_backup_list",
+    "apphost_backup_delete",
+    "web_deploy_info",
+    "web_deploy_preview",
+    "web_deploy_sync",
 )
 # IIS 7-10 Shared Configuration (KB step 8 by shared_config): a node's redirection.config and
 # keys, and the share on the host serving it.
@@ -118,6 +124,8 @@ NOT_EXERCISED: t.Mapping[str, str] = {
 # On an IIS 7-10 node (the gMSA ops of a domain controller are the domain scope's):
 NOT_EXERCISED_APPHOST: t.Mapping[str, str] = {
     **{op: _NO_METABASE for op in METABASE_OPS},
+    "web_deploy_preview": "a preview reaches another node's Web Deploy agent: the run probes each node on its own",
+    "web_deploy_sync": "a sync overwrites another node's configuration",
     "unc_read_check": "it needs a share and its reader's password, which the run does not have",
     "shared_config_export": "it writes the node's configuration and keys to a share",
     "shared_config_enable": "it points the node's configuration at a share and replaces its keys",
@@ -671,6 +679,10 @@ def apphost_probes(scratch: Scratch, computer: str, first_site: str | None, acco
         Probe(Instruction("web_config_element_remove", {"section": POOLS_SECTION, "element": pool}), scratch_pool),
         Probe(Instruction("app_pool_recycle", {"name": scratch.app_pool}), gone, expect_error=0x80070002),
         Probe(Instruction("web_config_get", {"section": POOLS_SECTION, "element": pool}), gone, expect={"": None}),
+        Probe(Instruction("web_deploy_info")),
+        Probe(Instruction("apphost_backup_create", {"name": scratch.backup}), f"the scratch backup {scratch.backup}", expect={"/name": scratch.backup}),
+        Probe(Instruction("apphost_backup_list"), f"with the scratch backup {scratch.backup}"),
+        Probe(Instruction("apphost_backup_delete", {"name": scratch.backup}), f"the scratch backup {scratch.backup}"),
     ]
     return probes + _account_probes(scratch, account, sid) + [Probe(Instruction("app_pools_get"), "after")]
 

@@ -1,0 +1,52 @@
+# Copyright (c) webfarm.iis_cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for webfarm.iis_cluster.web_deploy_preflight: on the source node, in one
+execution, whether Web Deploy is there and what a sync would change on each target."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._web_deploy import (
+    ENCRYPT_REF,
+    SYNC_OPTIONS,
+    WHAT_IF_NOTE,
+    TargetOutcome,
+    check_target_map,
+    preflight_failures,
+    source_problems,
+    sync_spec,
+)
+
+
+class ActionModule(NodeAction):
+    argument_spec = SYNC_OPTIONS
+
+    def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
+        targets = check_target_map(args["targets"])
+        spec = sync_spec(args["provider"], args["site"], args["node_settings"], args["encrypt_password"] is not None)
+        secrets = {ENCRYPT_REF: args["encrypt_password"]} if spec.encrypt else {}
+        instructions = [Instruction("web_deploy_info"), *(spec.instruction("web_deploy_preview", computer) for computer in targets.values())]
+        # Every preview answers, whatever the others do: an op failure is a bug, a Web Deploy error a result.
+        info, *previews = session.values(instructions, secrets)
+        outcomes = [TargetOutcome(host, computer, preview) for (host, computer), preview in zip(targets.items(), previews)]
+        out_of_sync = [outcome for outcome in outcomes if outcome.out_of_sync]
+        result: dict[str, t.Any] = {
+            "changed": False,
+            "web_deploy": info,
+            "skip": list(spec.skip),
+            "targets": [outcome.as_result() for outcome in outcomes],
+            "out_of_sync": [outcome.host for outcome in out_of_sync],
+            "out_of_sync_targets": {outcome.host: outcome.computer for outcome in out_of_sync},
+            "note": WHAT_IF_NOTE,
+        }
+        if self.diff_mode:
+            result["diff"] = [outcome.diff() for outcome in out_of_sync]
+        problems = source_problems(info, session.host) + preflight_failures(outcomes)
+        if problems:
+            result["failed"] = True
+            result["msg"] = "web_deploy_preflight: the sync would fail; nothing was changed. " + " ".join(problems)
+        return result
