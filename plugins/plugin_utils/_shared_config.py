@@ -384,3 +384,39 @@ def verify_node(report: NodeReport, path: str, user: str) -> list[str]:
     if report.read_error is not None:
         found.append(f"the reader cannot read {path}: {describe_error(report.read_error)}")
     return found
+
+
+# ---- The play's pre-flight -------------------------------------------------------------------
+
+METHOD = "shared_config"
+_VARIABLE = "metabase_sync_shared_config_"
+
+
+def variable_problems(values: t.Mapping[str, t.Any], inventory_hosts: t.Collection[str], *, verify_only: bool) -> list[str]:
+    """The variables of step 8 (or of verify alone, ``verify_only``) under shared_config, when
+    the operator chose that method: each required one given, the path a UNC path, the host one of
+    the inventory, the reader a domain account. Type errors are the argument spec's to report."""
+    if values.get("metabase_sync_method") != METHOD:
+        return []
+    required = ["path", "user", "password"] if verify_only else ["path", "host", "user", "password"]
+    if not verify_only and values.get(_VARIABLE + "state", "enabled") == "enabled":
+        required.append("key_password")
+    problems = [
+        f"{_VARIABLE}{name}: required with metabase_sync_method=shared_config"
+        for name in required
+        if values.get(_VARIABLE + name) in (None, "")
+    ]
+    checks: list[tuple[str, t.Callable[[str, str], t.Any]]] = [("path", check_unc_path), ("user", check_reader)]
+    if not verify_only:
+        checks.append(("folder", check_folder))
+    for name, check in checks:
+        value = values.get(_VARIABLE + name)
+        if isinstance(value, str) and value:
+            try:
+                check(value, _VARIABLE + name)
+            except InvalidInput as error:
+                problems.append(str(error))
+    host = values.get(_VARIABLE + "host")
+    if not verify_only and isinstance(host, str) and host and host not in inventory_hosts:
+        problems.append(f"{_VARIABLE}host: {host!r} is not a host of the inventory; name the inventory host serving the share")
+    return problems
