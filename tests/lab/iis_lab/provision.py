@@ -100,6 +100,13 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
             managed_principals=sids,
             dns_host_name=f"{gmsa.name.lower()}.{domain.dns}",
         )
+    if topology.shared_config is not None:
+        # The shared configuration's reader: an ordinary domain user, in Domain Users only.
+        shared = topology.shared_config
+        reader = domain.accounts.add(shared.reader, Kind.USER, password=shared.reader_password)
+        domain_users = domain.accounts.find("Domain Users")
+        assert domain_users is not None, "dcpromo creates Domain Users"
+        domain_users.members.append(reader.sid)
     by_name = {host.name: host for host in hosts}
     for fault in topology.faults:
         FAULT_KINDS[fault.kind].apply(by_name[fault.host])

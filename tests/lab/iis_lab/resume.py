@@ -29,6 +29,7 @@ from .windows.accounts import BUILTIN_SID, AccountDatabase, Kind, PasswordPolicy
 from .windows.complus import INTERACTIVE_USER, Application, Catalog, Component
 from .windows.domain import Domain
 from .windows.errors import WindowsApiError
+from .windows.file_shares import create_folder
 from .windows.host import METABASE_REFUSALS, OS_RELEASES, Host, IpAddress, MetabaseBackup, OsRelease
 from .windows.metabase import ROOT_PATH, Metabase
 from .windows.metabase_schema import find_property
@@ -144,7 +145,7 @@ def _accounts(entries: Entry, database: AccountDatabase, digests: SecretDigests)
                 "admin_count": entry["admin_count"],
                 "password": _secret(entry["password_digest"], digests),
             }
-            for field in ("object_class", "managed_principals", "dns_host_name", "locked_out"):
+            for field in ("object_class", "managed_principals", "dns_host_name", "locked_out", "password_expired"):
                 if field in entry:
                     attributes[field] = entry[field]
         else:
@@ -183,7 +184,24 @@ def _host(name: str, entry: Entry, domain: Domain, digests: SecretDigests) -> Ho
     host.rights = {
         right: [_holder_sid(host, holder) for holder in holders] for right, holders in entry["user_rights"].items()
     }
+    _file_server(host, entry["file_server"])
     return host
+
+
+def _file_server(host: Host, entry: Entry) -> None:
+    """Share permissions, folders and their ACLs, the file server's conditions. The files in a
+    folder are recorded by name only (a key file's contents are key material): a folder that held
+    any cannot come back."""
+    host.file_server_reachable = entry["reachable"]
+    host.offline_files = entry["offline_files"]
+    host.share_access = {
+        share: {_holder_sid(host, name): right for name, right in access.items()}
+        for share, access in entry["share_access"].items()
+    }
+    for path, folder in entry["folders"].items():
+        if folder["files"]:
+            raise ValueError(f"{host.name}'s folder {path} held files, which the state records by name only")
+        create_folder(host, path).access = {_holder_sid(host, name): right for name, right in folder["access"].items()}
 
 
 def _holder_sid(host: Host, holder: str) -> str:

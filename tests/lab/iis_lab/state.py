@@ -46,9 +46,10 @@ from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_m
 STATE_FILE = "state.json"
 PROCESSES_FILE = "processes.jsonl"
 EXECUTIONS_FILE = "executions.jsonl"
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 """The layout of ``state.json``; a lab resumes only from its own (format 1 had no topology
-fingerprint, no fault conditions and no backup contents)."""
+fingerprint, no fault conditions and no backup contents; format 2 no share permissions, folders
+or file server conditions)."""
 
 
 class SecretDigests:
@@ -222,6 +223,8 @@ def _account_state(account: Account, digest: Digest) -> dict[str, t.Any]:
         )
         if account.locked_out:
             entry["locked_out"] = True
+        if account.password_expired:
+            entry["password_expired"] = True
         if account.object_class != "user":
             entry.update(object_class=account.object_class, managed_principals=list(account.managed_principals))
             entry.update(dns_host_name=account.dns_host_name)
@@ -237,6 +240,28 @@ def _rights_state(host: Host) -> dict[str, list[str]]:
     return {
         right: [account.qualified_name if (account := lookup_sid(host, sid)) else sid for sid in holders]
         for right, holders in host.rights.items()
+    }
+
+
+def _file_server_state(host: Host) -> dict[str, t.Any]:
+    """Each share's permissions and each modelled folder's ACL by account name, the names of the
+    folder's files (never their contents: a key file is key material), and whether the file
+    server answers and Offline Files is on."""
+
+    def named(access: t.Mapping[str, str]) -> dict[str, str]:
+        return {
+            (account.qualified_name if (account := lookup_sid(host, sid)) else sid): right
+            for sid, right in access.items()
+        }
+
+    return {
+        "reachable": host.file_server_reachable,
+        "offline_files": host.offline_files,
+        "share_access": {share: named(access) for share, access in host.share_access.items()},
+        "folders": {
+            path: {"access": named(folder.access), "files": sorted(folder.files)}
+            for path, folder in host.folders.items()
+        },
     }
 
 
@@ -257,6 +282,7 @@ def host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
         "cluster_addresses": [dataclasses.asdict(ip) for ip in host.cluster_addresses],
         "dcom_protocols": list(host.dcom_protocols),
         "shares": dict(host.shares),
+        "file_server": _file_server_state(host),
         "complus": _complus_state(host, digest),
         "metabase": None if host.metabase is None else _metabase_state(host.metabase, digest),
         "metabase_backups": [_backup_state(backup, digest) for backup in host.backups],

@@ -143,6 +143,16 @@ class FaultSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class SharedConfigSpec:
+    """``shared_config``: the host meant to serve the cluster's shared configuration, and the
+    domain account meant to read it (created in Domain Users with ``reader_password``)."""
+
+    host: str
+    reader: str
+    reader_password: str = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
 class Topology:
     domain: DomainSpec
     hosts: tuple[HostSpec, ...]
@@ -155,6 +165,7 @@ class Topology:
     """``cluster.source``: the node meant as the sync source, which the inventory names as
     ``iis_cluster_source`` (None: the collection's default, the first node)."""
     """How many extra properties each IIS host's metabase is seeded with."""
+    shared_config: SharedConfigSpec | None = None
 
 
 def fingerprint(topology: Topology) -> dict[str, str]:
@@ -174,6 +185,10 @@ def fingerprint(topology: Topology) -> dict[str, str]:
     if topology.metabase_properties:
         # Only when seeded, so that the state of an unseeded lab keeps its fingerprint.
         parts["metabase_properties"] = topology.metabase_properties
+    if topology.shared_config is not None:
+        # The reader's password is left out, as the administrator's.
+        shared = topology.shared_config
+        parts["shared_config"] = {"host": shared.host, "reader": shared.reader}
     return {
         name: hashlib.sha256(json.dumps(part, sort_keys=True).encode("utf-8")).hexdigest()
         for name, part in parts.items()
@@ -228,13 +243,20 @@ def load_topology(path: str | None) -> Topology:
 def parse_topology(document: t.Any, source: str) -> Topology:
     """Validate a topology ``document`` (parsed YAML) read from ``source``."""
     problems = _Problems()
-    root = problems.mapping(document, "topology", required={"domain", "hosts"}, optional={"faults", "cluster", "metabase_properties"})
+    root = problems.mapping(
+        document,
+        "topology",
+        required={"domain", "hosts"},
+        optional={"faults", "cluster", "metabase_properties", "shared_config"},
+    )
     domain = _parse_domain(root.get("domain"), problems)
     base = os.path.dirname(source) if os.path.isfile(source) else str(importlib.resources.files(__package__).joinpath("topologies"))
     hosts = _parse_hosts(root.get("hosts"), base, problems)
     cluster_addresses = _parse_cluster(root.get("cluster"), problems)
     cluster_source = _parse_cluster_source(root.get("cluster"), [host for host in hosts if host is not None], problems)
     faults = _parse_faults(root.get("faults", []), [host for host in hosts if host is not None], problems)
+    known_hosts = [host for host in hosts if host is not None]
+    shared_config = _parse_shared_config(root.get("shared_config"), known_hosts, problems)
     metabase_properties = root.get("metabase_properties", 0)
     if (
         not isinstance(metabase_properties, int)
@@ -260,6 +282,7 @@ def parse_topology(document: t.Any, source: str) -> Topology:
         cluster_addresses,
         metabase_properties,
         cluster_source,
+        shared_config,
     )
 
 
@@ -541,6 +564,28 @@ def _parse_cluster(value: t.Any, problems: _Problems) -> tuple[IpAddress, ...]:
         for index, entry in enumerate(entries)
         if (ip := _parse_cidr(entry, f"cluster.addresses[{index}]", problems)) is not None
     )
+
+
+def _parse_shared_config(value: t.Any, hosts: list[HostSpec], problems: _Problems) -> SharedConfigSpec | None:
+    if value is None:
+        return None
+    entry = problems.mapping(value, "shared_config", required={"host", "reader"})
+    reader = (
+        problems.mapping(entry.get("reader"), "shared_config.reader", required={"user", "password"}) if entry else {}
+    )
+    host = entry.get("host")
+    if entry and (not isinstance(host, str) or host.upper() not in {spec.name for spec in hosts}):
+        problems.add("shared_config.host", f"{host!r} is not a host of this topology")
+        return None
+    user = (
+        problems.text(reader.get("user"), "shared_config.reader.user", _NETBIOS_NAME, "an account name")
+        if reader
+        else None
+    )
+    password = problems.text(reader.get("password"), "shared_config.reader.password") if reader else None
+    if user is None or password is None:
+        return None
+    return SharedConfigSpec(t.cast(str, host).upper(), user, password)
 
 
 def _parse_faults(value: t.Any, hosts: list[HostSpec], problems: _Problems) -> list[FaultSpec]:

@@ -408,7 +408,7 @@ def test_a_state_of_another_format_is_refused(state_dir: pathlib.Path) -> None:
     Lab.from_topology(None, str(state_dir))
     (state_dir / "state.json").write_text(json.dumps({**state_of(state_dir), "format": 1}), encoding="utf-8")
 
-    assert "it is in state format 1, this lab reads format 2" in refusal(state_dir)
+    assert "it is in state format 1, this lab reads format 3" in refusal(state_dir)
 
 
 def test_a_state_that_is_not_json_is_refused(state_dir: pathlib.Path) -> None:

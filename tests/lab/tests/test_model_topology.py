@@ -94,7 +94,10 @@ def test_unreadable_and_unparsable_files_are_reported(tmp_path: pathlib.Path) ->
     [
         ([], "topology: must be a mapping, not list"),
         ({"hosts": VALID["hosts"]}, "topology: missing key 'domain'"),
-        ({**VALID, "host": []}, "topology: unknown key 'host' (known: cluster, domain, faults, hosts, metabase_properties)"),
+        (
+            {**VALID, "host": []},
+            "topology: unknown key 'host' (known: cluster, domain, faults, hosts, metabase_properties, shared_config)",
+        ),
         (changed("domain.netbios", "WEB FARM"), "domain.netbios: 'WEB FARM' is not a NetBIOS name"),
         (changed("domain.netbios", "A" * 16), "is not a NetBIOS name"),
         (changed("domain.dns", "webfarm"), "domain.dns: 'webfarm' is not a DNS domain name"),

@@ -22,6 +22,7 @@ from . import (
     metabase_backup,
     metabase_digest_tree,
     network,
+    shares,
     web_config,
 )
 from .module import run_module
@@ -43,6 +44,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             iis_identity,
             web_config,
             gmsa,
+            shares,
         )
         for spec in family.OPS
     }

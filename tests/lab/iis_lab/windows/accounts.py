@@ -58,6 +58,9 @@ class Account:
     # Locked out by the domain's account lockout policy (or a test): every logon fails with
     # ERROR_ACCOUNT_LOCKED_OUT until an administrator unlocks it.
     locked_out: bool = False
+    # The password is past the domain's maximum password age (or "User must change password at
+    # next logon" is set): LogonUser with the right password fails with ERROR_PASSWORD_EXPIRED.
+    password_expired: bool = False
     managed_principals: list[str] = dataclasses.field(default_factory=list)
     dns_host_name: str = ""
 

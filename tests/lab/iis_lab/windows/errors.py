@@ -132,6 +132,18 @@ NERR_PASSWORD_TOO_SHORT = ErrorCode(
     "The password does not meet the password policy requirements. Check the minimum password length, "
     "password complexity and password history requirements.",
 )
+# Network paths and shares (winerror.h, lmerr.h), as a UNC path's listing and NetShare* report them.
+ERROR_PATH_NOT_FOUND = ErrorCode(3, "ERROR_PATH_NOT_FOUND", "The system cannot find the path specified.")
+ERROR_BAD_NETPATH = ErrorCode(53, "ERROR_BAD_NETPATH", "The network path was not found.")
+ERROR_BAD_NET_NAME = ErrorCode(67, "ERROR_BAD_NET_NAME", "The network name cannot be found.")
+ERROR_INVALID_NAME = ErrorCode(
+    123, "ERROR_INVALID_NAME", "The filename, directory name, or volume label syntax is incorrect."
+)
+ERROR_BAD_PATHNAME = ErrorCode(161, "ERROR_BAD_PATHNAME", "The specified path is invalid.")
+NERR_DUPLICATE_SHARE = ErrorCode(2118, "NERR_DuplicateShare", "The share name is already in use on this server.")
+ERROR_PASSWORD_EXPIRED = ErrorCode(
+    1330, "ERROR_PASSWORD_EXPIRED", "Logon failure: the specified account password has expired."
+)
 ERROR_ACCOUNT_DISABLED = ErrorCode(1331, "ERROR_ACCOUNT_DISABLED", "Logon failure: account currently disabled.")
 ERROR_ACCOUNT_LOCKED_OUT = ErrorCode(
     1909, "ERROR_ACCOUNT_LOCKED_OUT", "The referenced account is currently locked out and may not be logged on to."

@@ -12,6 +12,7 @@ from .accounts import AccountDatabase
 from .complus import Catalog
 from .domain import Domain
 from .errors import ACCESS_DENIED, E_ADS_BAD_PATHNAME, PATH_BUSY, ErrorCode, WindowsApiError
+from .file_shares import Folder
 from .metabase import Metabase, MetabaseSnapshot
 
 if t.TYPE_CHECKING:
@@ -122,6 +123,15 @@ class Host:
     local_accounts: AccountDatabase | None = None
     local_builtin: AccountDatabase | None = None
     rights: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    share_access: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    """Each share's permissions (SID → read, change or full); a share without an entry is an
+    administrative one (:mod:`.file_shares`)."""
+    folders: dict[str, Folder] = dataclasses.field(default_factory=dict)
+    """The folders the lab models by normalized path, with their ACLs and files."""
+    file_server_reachable: bool = True
+    """Whether the host's file server (SMB, TCP 445) answers from the network."""
+    offline_files: bool = False
+    """Whether Offline Files (client-side caching) is on for the host's UNC paths."""
     iis: IisServer | None = None
     """IIS 7+ (applicationHost.config and WAS); None on a host without it (IIS 5/6 hosts hold
     a ``metabase`` instead)."""

@@ -28,6 +28,7 @@ from .errors import (
     ERROR_ACCOUNT_LOCKED_OUT,
     ERROR_LOGON_FAILURE,
     ERROR_LOGON_TYPE_NOT_GRANTED,
+    ERROR_PASSWORD_EXPIRED,
     ErrorCode,
     WindowsApiError,
 )
@@ -114,9 +115,9 @@ def logon(
     """What LogonUser answers on ``host``: None when the logon succeeds, else its error.
 
     The password is checked first (an unknown account and a wrong password both give
-    ERROR_LOGON_FAILURE); then the account's state (disabled); then the logon right, which any
-    SID of the logon's token may hold: the account's, its groups', and the logon type's own
-    (INTERACTIVE, BATCH, NETWORK), and ``extra_sids`` the caller adds to the token (IIS adds
+    ERROR_LOGON_FAILURE); then the account's state (disabled, password expired); then the logon
+    right, which any SID of the logon's token may hold: the account's, its groups', and the logon
+    type's own (INTERACTIVE, BATCH, NETWORK), and ``extra_sids`` the caller adds to the token (IIS adds
     IIS_IUSRS to a worker's: :mod:`.was`).
     """
     account = lookup_name(host, name)
@@ -128,6 +129,11 @@ def logon(
         return ERROR_LOGON_FAILURE
     if not account.enabled:
         return ERROR_ACCOUNT_DISABLED
+    if account.password_expired:
+        # The right password of an expired account: LogonUser refuses it, which is how a shared
+        # configuration's reader stops reading ("Shared configuration and password expiration",
+        # blogs.iis.net/wonyoo/shared-configuration-and-password-expiration).
+        return ERROR_PASSWORD_EXPIRED
     right, logon_sid = logon_type
     sids = {account.sid, logon_sid.sid, *extra_sids, *(group.sid for group in token_groups(host, account))}
     if not sids.intersection(host.rights.get(right, [])):
