@@ -14,9 +14,11 @@ description:
   - On the host serving the share (Windows Server 2012 or later, for the SmbShare cmdlets), the share
     of O(path) exists, O(read) may read it and O(change) may change it, on the share and on its
     folder alike.
-  - A missing share is made on O(folder) (made too when missing), with the host's administrators
-    full access and nobody else, then the accounts are granted. An existing share keeps its own
-    folder and every access it gives; only missing access is granted.
+  - A missing share is made on O(folder) (made too when missing), the share and the folder giving
+    exactly O(read) and O(change). An existing share keeps its own folder and every account it
+    serves (full access kept as change); accounts missing are added, to the share's permissions
+    and the folder's access list alike, as what an account may do through a share is the lesser
+    of the two.
   - One remote execution when nothing changes (none with O(info)), two when something does.
 options:
   path:

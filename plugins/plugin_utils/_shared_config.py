@@ -125,11 +125,8 @@ class SharePlan:
     name: str
     current: t.Mapping[str, t.Any] | None
     change: Change | None
-
-    @property
-    def reader_granted(self) -> bool:
-        """Whether the plan grants the share to a reader (a reader refused now may read after it)."""
-        return self.change is not None and bool(self.change.instructions[0].args.get("read"))
+    reader_granted: bool = False
+    """Whether the plan grants the share to a reader (a reader refused now may read after it)."""
 
     def as_result(self) -> dict[str, t.Any]:
         return {"changed": self.change is not None, "share": self.name, "current": self.current}
@@ -137,23 +134,36 @@ class SharePlan:
 
 def plan_share(current: t.Any, name: str, folder: str, read: t.Sequence[str], change: t.Sequence[str]) -> SharePlan:
     """The share ``name`` serving ``folder`` (when it is made; an existing share keeps its own
-    folder), readable by ``read`` and changeable by ``change``, from ``share_get``'s value."""
+    folder), readable by ``read`` and changeable by ``change``, from ``share_get``'s value.
+
+    ``share_set`` makes the share's and the folder's access exactly what it is given, so a change
+    passes every account the share already serves too, each with its right (``full`` kept as
+    ``change``, the most ``share_set`` grants)."""
     access = current["access"] if current else []
     missing_read = [account for account in read if not _holds(access, account, _READS)]
     missing_change = [account for account in change if not _holds(access, account, _CHANGES)]
     if current is not None and not missing_read and not missing_change:
         return SharePlan(name, current, None)
     path = current["path"] if current else folder
+    kept_change = [str(entry["account"]) for entry in access if entry["right"] in _CHANGES]
+    kept_read = [str(entry["account"]) for entry in access if entry["right"] not in _CHANGES]
     args: dict[str, t.Any] = {"name": name, "path": path}
-    if missing_read:
-        args["read"] = missing_read
-    if missing_change:
-        args["change"] = missing_change
+    if kept_read or missing_read:
+        args["read"] = _distinct([*kept_read, *missing_read])
+    if kept_change or missing_change:
+        args["change"] = _distinct([*kept_change, *missing_change])
     before = Shown.absent() if current is None else Shown.value(sorted(f"{e['account']}:{e['right']}" for e in access))
-    after = Shown.value(
-        sorted({*(f"{e['account']}:{e['right']}" for e in access), *(f"{a}:read" for a in missing_read), *(f"{a}:change" for a in missing_change)})
-    )
-    return SharePlan(name, current, Change(f"share {name} ({path})", before, after, (Instruction("share_set", args),)))
+    after = Shown.value(sorted({*(f"{a}:read" for a in args.get("read", [])), *(f"{a}:change" for a in args.get("change", []))}))
+    change_made = Change(f"share {name} ({path})", before, after, (Instruction("share_set", args),))
+    return SharePlan(name, current, change_made, reader_granted=bool(missing_read))
+
+
+def _distinct(accounts: t.Sequence[str]) -> list[str]:
+    """The accounts in order, each once (names compared without case, as Windows does)."""
+    seen: dict[str, str] = {}
+    for account in accounts:
+        seen.setdefault(account.lower(), account)
+    return list(seen.values())
 
 
 # ---- A node ------------------------------------------------------------------------------------

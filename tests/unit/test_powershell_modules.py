@@ -41,7 +41,7 @@ BUILTIN_CMDLETS = frozenset(
     for name in (
         "Export-ModuleMember", "ForEach-Object", "Get-CimInstance", "Get-ItemProperty", "Join-Path",
         "New-Object", "Select-Object", "Sort-Object", "Test-Path", "Where-Object",
-        "Get-SmbShareAccess", "Grant-SmbShareAccess", "New-SmbShare",
+        "Get-SmbShareAccess", "Grant-SmbShareAccess", "New-SmbShare", "Revoke-SmbShareAccess",
     )
 )
 

@@ -152,14 +152,17 @@ def test_the_diff_shows_the_password_only_as_changed():
     assert f'path: "{PATH}"' in diff["after"]
 
 
-def test_the_share_is_made_with_its_accounts_or_only_granted_what_is_missing():
+def test_the_share_is_made_with_its_accounts_or_given_what_is_missing_keeping_the_rest():
     made = plan_share(None, "IisConfig", "D:\\IisConfig", [READER], ["BUILTIN\\Administrators"])
     assert made.change.instructions[0].args == {
         "name": "IisConfig", "path": "D:\\IisConfig", "read": [READER], "change": ["BUILTIN\\Administrators"],
     }
     existing = {"name": "IisConfig", "path": "E:\\Config", "access": [{"account": "BUILTIN\\Administrators", "right": "full"}]}
     granted = plan_share(existing, "IisConfig", "D:\\IisConfig", [READER], ["BUILTIN\\Administrators"])
-    assert granted.change.instructions[0].args == {"name": "IisConfig", "path": "E:\\Config", "read": [READER]}
+    # share_set makes the access exactly what it is given: what the share gives stays.
+    assert granted.change.instructions[0].args == {
+        "name": "IisConfig", "path": "E:\\Config", "read": [READER], "change": ["BUILTIN\\Administrators"],
+    }
     assert granted.reader_granted
     readable = {**existing, "access": [*existing["access"], {"account": "Everyone", "right": "read"}]}
     assert plan_share(readable, "IisConfig", "D:\\IisConfig", [READER], ["BUILTIN\\Administrators"]).change is None
