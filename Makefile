@@ -195,13 +195,19 @@ $(ANSIBLE_TEST_GET_PIP): hack/ansible_test_get_pip.py | dirs
 # The demo's lab resumes the state it recorded (secrets only as digests), as a real cluster
 # keeps its state between two runs of the playbook. DEMO_PORT is the WinRM port of its hosts
 # (iis-lab's default: 55985); DEMO_ARGS go to ansible-playbook (--check --diff, --tags ...).
+# TOPOLOGY chooses the lab's cluster: default (IIS 5/6, Windows 2000/2003) or iis10 (a domain
+# controller and three IIS 10 nodes, step 8 by Web Deploy), each with the operator's choices of
+# tests/lab/cluster-vars[-<topology>].yml.
 DEMO_LAB ?= $(TMP)/demo-lab
 DEMO_PORT ?= 55985
 DEMO_ARGS ?=
-DEMO_PLAYBOOK := $(BIN)/ansible-playbook -i {inventory} -e @tests/lab/cluster-vars.yml playbooks/cluster_iis.yml
-DEMO_RUN := $(BIN)/iis-lab run --port $(DEMO_PORT) --state-dir $(DEMO_LAB) --resume --
+TOPOLOGY ?= default
+DEMO_VARS := tests/lab/cluster-vars$(if $(filter-out default,$(TOPOLOGY)),-$(TOPOLOGY)).yml
+DEMO_PLAYBOOK := $(BIN)/ansible-playbook -i {inventory} -e @$(DEMO_VARS) playbooks/cluster_iis.yml
+DEMO_RUN := $(BIN)/iis-lab run --topology tests/lab/iis_lab/topologies/$(TOPOLOGY).yml --port $(DEMO_PORT) \
+  --state-dir $(DEMO_LAB) --resume --
 # The port again in the commands the demo suggests, when it is not the default.
-DEMO_MAKE := make$(if $(filter-out 55985,$(DEMO_PORT)), DEMO_PORT=$(DEMO_PORT))
+DEMO_MAKE := make$(if $(filter-out 55985,$(DEMO_PORT)), DEMO_PORT=$(DEMO_PORT))$(if $(filter-out default,$(TOPOLOGY)), TOPOLOGY=$(TOPOLOGY))
 
 demo: venv collection-link
 	$(DEMO_RUN) $(DEMO_PLAYBOOK) $(DEMO_ARGS)

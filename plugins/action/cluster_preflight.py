@@ -28,6 +28,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     node_problems,
     secret_values,
     selected_steps,
+    sync_method_problems,
     variable_problems,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
@@ -161,7 +162,10 @@ class ActionModule(ValidatedAction):
                 str(source_vars.get("anonymous_identity_site") or "1"),
             )
         names = _account_names(source_vars) if any(step in _NAMING_STEPS for step in steps) else None
-        return node_problems(reports, source, site, names)
+        problems = node_problems(reports, source, site, names)
+        if "metabase_sync" in steps:
+            problems += sync_method_problems(reports, source, source_vars)
+        return problems
 
 
 def _shared_config_problems(values: t.Mapping[str, t.Mapping[str, t.Any]], hosts: list[str], *, verify_only: bool) -> list[str]:

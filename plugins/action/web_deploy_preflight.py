@@ -30,8 +30,22 @@ class ActionModule(NodeAction):
         spec = sync_spec(args["provider"], args["site"], args["node_settings"], args["encrypt_password"] is not None)
         secrets = {ENCRYPT_REF: args["encrypt_password"]} if spec.encrypt else {}
         instructions = [Instruction("web_deploy_info"), *(spec.instruction("web_deploy_preview", computer) for computer in targets.values())]
-        # Every preview answers, whatever the others do: an op failure is a bug, a Web Deploy error a result.
-        info, *previews = session.values(instructions, secrets)
+        # Every preview answers, whatever the others do: a Web Deploy error is a result. Without
+        # Web Deploy on the source the previews fail as ops (the assembly cannot load): the
+        # source's problem is then the one to name.
+        answers = session.run(instructions, secrets, stop_on_error=False)
+        (info,) = session.checked(answers[:1])
+        missing = source_problems(info, session.host)
+        if missing:
+            return {
+                "changed": False,
+                "failed": True,
+                "msg": "web_deploy_preflight: the sync cannot run; nothing was changed. " + " ".join(missing),
+                "web_deploy": info,
+                "out_of_sync": [],
+                "out_of_sync_targets": {},
+            }
+        previews = session.checked(answers[1:])
         outcomes = [TargetOutcome(host, computer, preview) for (host, computer), preview in zip(targets.items(), previews)]
         out_of_sync = [outcome for outcome in outcomes if outcome.out_of_sync]
         result: dict[str, t.Any] = {
@@ -45,7 +59,7 @@ class ActionModule(NodeAction):
         }
         if self.diff_mode:
             result["diff"] = [outcome.diff() for outcome in out_of_sync]
-        problems = source_problems(info, session.host) + preflight_failures(outcomes)
+        problems = preflight_failures(outcomes)
         if problems:
             result["failed"] = True
             result["msg"] = "web_deploy_preflight: the sync would fail; nothing was changed. " + " ".join(problems)

@@ -30,10 +30,11 @@ options:
   node_settings:
     description:
       - The applicationHost.config attributes that legitimately differ per node, never synced,
-        each a path from the configuration's root to an attribute,
+        each a path from the configuration's root to an attribute (or, without C(@attribute), a
+        whole element),
         C(system.applicationHost/sites/site/logFile@directory) (a step C(name),
         C(name[@key='value']) or C(*), no comma). Each becomes one Web Deploy skip rule,
-        C(objectName=logFile,xPath=//system.applicationHost/sites/site/logFile/@directory), on
+        C(xPath=/system.applicationHost/sites/site/logFile/@directory), on
         both ends (the C(skip) of the result lists them).
     type: list
     elements: str

@@ -19,7 +19,7 @@ $AGENT_SERVICE = 'MsDepSvc'
 $MANAGEMENT_SERVICE = 'WMSvc'
 $ERROR_CODE_PATTERN = [regex]'\bERROR_[A-Z0-9_]+\b'
 
-# The assembly, or $null when Web Deploy is not installed.
+# The assembly, or $null when Web Deploy is not installed (web_deploy_info's question).
 Function Import-WebDeployAssembly {
     try {
         [System.Reflection.Assembly]::Load($WEB_DEPLOY_ASSEMBLY)
@@ -96,13 +96,11 @@ Function Invoke-WebDeploySync {
         [bool]$WhatIf
     )
 
+    # Without Web Deploy on this node the op fails: FileNotFoundException, 0x80070002.
+    $null = [System.Reflection.Assembly]::Load($WEB_DEPLOY_ASSEMBLY)
     $changes = [System.Collections.Generic.List[Object]]::new()
     $errors = [System.Collections.Generic.List[Object]]::new()
     $result = @{ added = 0; updated = 0; deleted = 0; bytes_copied = 0; changes = $changes; errors = $errors }
-    if ($null -eq (Import-WebDeployAssembly)) {
-        $errors.Add(@{ code = $null; message = "Web Deploy ($WEB_DEPLOY_ASSEMBLY) is not installed on this node." })
-        return $result
-    }
     $path = if ($Provider -eq 'appHostConfig') { $Site } else { '' }
     $sourceOptions = New-Object -TypeName Microsoft.Web.Deployment.DeploymentBaseOptions
     $destinationOptions = New-Object -TypeName Microsoft.Web.Deployment.DeploymentBaseOptions

@@ -27,7 +27,9 @@ from ._iis_identity import site_path
 from ._iissync_run import MAX_RETRIES, MAX_RETRY_DELAY
 from ._input import InvalidInput, not_text, secret_not_text
 from ._kb_accounts import gmsa_name_problem, kb_account_names
+from ._apphost_backup import check_backup_name as check_apphost_backup_name
 from ._metabase_backup import MAX_KEEP, check_backup_name
+from ._web_deploy import skip_rules, sync_spec
 
 STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity", "metabase_sync", "verify")
 """The playbook's steps, in order; each is also its tag."""
@@ -241,10 +243,60 @@ def _option_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[st
             check_backup_name(backup_name, "metabase_sync_backup_name")
         except InvalidInput as refused:
             problems.append(str(refused))
+    if not validation.error_messages:
+        problems += web_deploy_problems(options, validation.validated_parameters)
     site = given.get("anonymous_identity_site")
     if isinstance(site, str) and site.isdigit() and not site.isascii():
         problems.append(f"anonymous_identity_site: a site number is written in the digits 0-9; got {site!r}")
     return problems
+
+
+def web_deploy_problems(options: Options, values: t.Mapping[str, t.Any]) -> list[str]:
+    """Step 8's Web Deploy inputs as the operator gave them: a provider and site that fit each
+    other, and per-node settings that each make a skip rule (the verification reads the same list)."""
+    problems = []
+    if "metabase_sync_web_deploy_provider" in options:
+        provider = values.get("metabase_sync_web_deploy_provider") or "webServer"
+        site = values.get("metabase_sync_web_deploy_site")
+        try:
+            sync_spec(provider, site, [], encrypt=False)
+        except InvalidInput as refused:
+            problems.append(f"metabase_sync_web_deploy_{refused}")
+    settings = values.get("metabase_sync_node_settings")
+    if "metabase_sync_node_settings" in options and isinstance(settings, list):
+        try:
+            skip_rules([str(setting) for setting in settings], "metabase_sync_node_settings")
+        except InvalidInput as refused:
+            problems.append(str(refused))
+    return problems
+
+
+_METHODS_BY_BACKEND = {BACKEND_METABASE: ("iissync",), BACKEND_APPHOST: ("web_deploy", "shared_config")}
+
+
+def sync_method_problems(nodes: t.Sequence[NodeReport], source: str, source_vars: t.Mapping[str, t.Any]) -> list[str]:
+    """Step 8's method against the source node's backend, as the operator chose it
+    (``metabase_sync_method``; its default fits the backend): iissync only on IIS 5/6,
+    web_deploy and shared_config only on IIS 7-10. With web_deploy, the backups' name must make
+    the folder names of IIS 7-10's backups."""
+    source_node = next((node for node in nodes if node.host == source and node.facts is not None), None)
+    if source_node is None or source_node.facts is None or source_node.facts.backend not in _METHODS_BY_BACKEND:
+        return []
+    backend = source_node.facts.backend
+    fitting = _METHODS_BY_BACKEND[backend]
+    method = source_vars.get("metabase_sync_method") or fitting[0]
+    if method not in fitting:
+        return [
+            f"metabase_sync_method: {method} does not run on {_BACKEND_WORDS[backend]}, the source node {source}'s; "
+            f"choose {' or '.join(fitting)}"
+        ]
+    name = source_vars.get("metabase_sync_backup_name")
+    if method == "web_deploy" and isinstance(name, str):
+        try:
+            check_apphost_backup_name(name, "metabase_sync_backup_name")
+        except InvalidInput as refused:
+            return [str(refused)]
+    return []
 
 
 def identity_problems(values_by_host: t.Mapping[str, t.Mapping[str, t.Any]]) -> list[str]:

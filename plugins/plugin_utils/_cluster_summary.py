@@ -31,6 +31,7 @@ REGISTERED = (
     "metabase_sync_preflight",
     "metabase_sync_backup",
     "metabase_sync_iissync",
+    "metabase_sync_web_deploy",
     "metabase_sync_verification",
 )
 """The role results the summary reads, by registered variable name."""
@@ -47,6 +48,7 @@ STEP_OF_RESULT = {
     "metabase_sync_preflight": "metabase_sync",
     "metabase_sync_backup": "metabase_sync",
     "metabase_sync_iissync": "metabase_sync",
+    "metabase_sync_web_deploy": "metabase_sync",
     "metabase_sync_verification": "verify",
 }
 """The playbook step each registered result belongs to."""
@@ -76,10 +78,7 @@ FALLBACK_PATHS: dict[str, tuple[str | int, ...]] = {"domain_accounts_iwam": ("gm
 the IWAM identity is the step's group managed service account, not its second user."""
 
 APPHOST = "apphost"
-APPHOST_NO_SYNC = (
-    "skipped on IIS 7-10: steps 6-7 configured this node itself; step 8 (Shared Configuration or Web Deploy) "
-    "and its verification are not available there yet"
-)
+APPHOST_NO_VERIFY = "skipped on IIS 7-10: the verification is not available there yet"
 
 PROBE = "wam_identity_probe"
 ROLLOUT = "wam_identity_rollout"
@@ -365,6 +364,25 @@ def _source_sync(node: NodeRun, check_mode: bool) -> str:
     return NOT_RUN
 
 
+def _web_deploy_source(node: NodeRun, check_mode: bool) -> str:
+    """Step 8 by Web Deploy, on the source: its preflight, then each target's sync."""
+    sync = node.result("metabase_sync_web_deploy")
+    preflight = node.result("metabase_sync_preflight")
+    for name, result in (("Web Deploy preflight", preflight), ("Web Deploy sync", sync)):
+        if _failed(result):
+            return f"{name} failed: {_first_line(str(result.get('msg') or ''))}"
+    if _ran(sync):
+        done = _did(check_mode, "synced", "would be synced")
+        outcomes = [
+            f"{target['host']} {done} ({target['added']} added, {target['updated']} updated, {target['deleted']} deleted)"
+            for target in sync.get("targets", [])
+        ]
+        return "Web Deploy: " + ", ".join(outcomes)
+    if _ran(preflight):
+        return "every target already equals this node: no sync needed"
+    return NOT_RUN
+
+
 def _target_outcome(target: Result, check_mode: bool) -> str:
     if check_mode:
         return str(target.get("outcome", "would be replicated"))
@@ -395,6 +413,11 @@ def _target_sync(node: NodeRun, source: NodeRun | None, check_mode: bool) -> str
     # Only a backup made (changed) is named: a backup found by name saved nothing of this sync.
     if _ran(backup) and backup.get("changed"):
         saved = f"{_backed_up(backup.get('backup', {}), check_mode)}, then "
+    web_deploy = source.result("metabase_sync_web_deploy") or {} if source else {}
+    if node.host in (web_deploy.get("failed_targets") or []):
+        return f"{saved}the Web Deploy sync from {source.host} failed (see {source.host}); the backup is kept"
+    if not web_deploy.get("targets") and not _ran(node.result("metabase_sync_backup")) and node.backend == APPHOST:
+        return f"differs from {source.host}, not synced"
     copied = _did(check_mode, "replicated", "would be replicated")
     return f"{saved}{copied} from {source.host}"
 
@@ -516,14 +539,18 @@ def summarize(
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
             steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
         steps.append(("WAM identity", _shown(node.result("wam_identity_result"), lambda r: _wam_identity(r, check_mode))))
-        if node.backend == APPHOST:
-            steps.append(("step 8, verify", APPHOST_NO_SYNC))
+        if node.backend == APPHOST and is_source:
+            steps.append(("configuration", _web_deploy_source(node, check_mode)))
+        elif node.backend == APPHOST:
+            steps.append(("configuration", _target_sync(node, source, check_mode)))
         elif is_source:
             steps += [("backup", backup) for backup in _source_backup(node, check_mode)]
             steps.append(("metabase", _source_sync(node, check_mode)))
         else:
             steps.append(("metabase", _target_sync(node, source, check_mode)))
-        if node.backend != APPHOST:
+        if node.backend == APPHOST:
+            steps.append(("verification", APPHOST_NO_VERIFY))
+        else:
             steps.append(("verification", _verification(node, source, is_source, check_mode)))
         lines += [_line(label, text) for label, text in steps]
         if node.stopped:

@@ -42,20 +42,21 @@ WHAT_IF_NOTE = (
 )
 
 # A node setting: a path of steps from the configuration's root ('name', 'name[@key='value']' or
-# '*'), then '@' and the attribute. No comma: msdeploy's skip spelling separates its fields by one.
+# '*'), then '@' and the attribute (none: the whole element). No comma: msdeploy's skip spelling
+# separates its fields by one.
 _STEP = r"(?:\*|[A-Za-z][A-Za-z0-9_.]*(?:\[@[A-Za-z][A-Za-z0-9_]*='[^',]*'\])*)"
-_NODE_SETTING = re.compile(rf"^(?P<element>{_STEP}(?:/{_STEP})*)@(?P<attribute>[A-Za-z][A-Za-z0-9_]*)$")
-_ELEMENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*")
+_NODE_SETTING = re.compile(rf"^(?P<element>{_STEP}(?:/{_STEP})*)(?:@(?P<attribute>[A-Za-z][A-Za-z0-9_]*))?$")
 
 
 def skip_rule(setting: str, field: str = "node_settings") -> str:
     """The Web Deploy skip rule (msdeploy's ``-skip`` spelling, one ``DeploymentSkipDirective``)
-    that leaves one per-node attribute out of a sync: the object named like the attribute's
-    element, and the attribute by its XPath below the configuration root. The steps of a node
-    setting are XPath steps already: keys are predicates, '*' any one element.
+    that leaves one per-node setting out of a sync: its XPath from the configuration root (the
+    lab's README, "metabase_sync_node_settings -> skip directives"). The steps of a node setting
+    are XPath steps already: keys are predicates, '*' any one element; ``@attribute`` skips only
+    that attribute of the matched elements, a path without one the whole element.
 
     ``system.applicationHost/sites/site/logFile@directory`` ->
-    ``objectName=logFile,xPath=//system.applicationHost/sites/site/logFile/@directory``
+    ``xPath=/system.applicationHost/sites/site/logFile/@directory``
     """
     match = _NODE_SETTING.match(setting)
     if not match:
@@ -64,11 +65,8 @@ def skip_rule(setting: str, field: str = "node_settings") -> str:
             "separated by '/', each a name, name[@key='value'] or '*', then '@' and the attribute "
             "(system.applicationHost/sites/site/logFile@directory); no comma"
         )
-    element, attribute = match["element"], match["attribute"]
-    last = element.rsplit("/", 1)[-1]
-    name = _ELEMENT_NAME.match(last)
-    object_name = f"objectName={name.group(0)}," if name else ""
-    return f"{object_name}xPath=//{element}/@{attribute}"
+    attribute = f"/@{match['attribute']}" if match["attribute"] else ""
+    return f"xPath=/{match['element']}{attribute}"
 
 
 def skip_rules(settings: t.Sequence[str], field: str = "node_settings") -> list[str]:

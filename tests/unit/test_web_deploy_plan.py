@@ -27,18 +27,19 @@ EMPTY = {"added": 0, "updated": 0, "deleted": 0, "bytes_copied": 0, "changes": [
     [
         (
             "system.applicationHost/sites/site/logFile@directory",
-            "objectName=logFile,xPath=//system.applicationHost/sites/site/logFile/@directory",
+            "xPath=/system.applicationHost/sites/site/logFile/@directory",
         ),
         (
             "system.applicationHost/log/centralW3CLogFile@directory",
-            "objectName=centralW3CLogFile,xPath=//system.applicationHost/log/centralW3CLogFile/@directory",
+            "xPath=/system.applicationHost/log/centralW3CLogFile/@directory",
         ),
         (
             "system.applicationHost/sites/site[@name='Shop']/logFile@directory",
-            "objectName=logFile,xPath=//system.applicationHost/sites/site[@name='Shop']/logFile/@directory",
+            "xPath=/system.applicationHost/sites/site[@name='Shop']/logFile/@directory",
         ),
-        ("system.applicationHost/*/logFile@directory", "objectName=logFile,xPath=//system.applicationHost/*/logFile/@directory"),
-        ("system.applicationHost/sites/*@id", "xPath=//system.applicationHost/sites/*/@id"),
+        ("system.applicationHost/*/logFile@directory", "xPath=/system.applicationHost/*/logFile/@directory"),
+        ("system.applicationHost/sites/*@id", "xPath=/system.applicationHost/sites/*/@id"),
+        ("location[@path='Shop']/system.webServer/httpLogging", "xPath=/location[@path='Shop']/system.webServer/httpLogging"),
     ],
 )
 def test_each_node_setting_becomes_one_skip_rule_naming_the_element_and_the_attribute(setting, rule):
@@ -47,7 +48,7 @@ def test_each_node_setting_becomes_one_skip_rule_naming_the_element_and_the_attr
 
 @pytest.mark.parametrize(
     "setting",
-    ["", "system.applicationHost/sites/site/logFile", "@directory", "a//b@c", "a/b@c,d", "a/b[@name='x,y']@c", "a/b@c d"],
+    ["", "@directory", "a//b@c", "a/b@c,d", "a/b[@name='x,y']@c", "a/b@c d", "/a/b@c"],
 )
 def test_a_setting_that_is_not_a_path_to_an_attribute_is_refused_naming_its_index(setting):
     with pytest.raises(InvalidInput, match=r"^metabase_sync_node_settings\[1\]: .*is not a path to an attribute"):
@@ -67,7 +68,7 @@ def test_the_role_s_default_node_settings_all_map_and_repeats_go():
 def test_the_instruction_names_the_secret_never_its_value():
     spec = sync_spec("webServer", None, ["a/b@c"], encrypt=True)
     assert spec.instruction("web_deploy_sync", "NODE1") == Instruction(
-        "web_deploy_sync", {"computer": "NODE1", "provider": "webServer", "skip": ["objectName=b,xPath=//a/b/@c"], "encrypt_secret": ENCRYPT_REF}
+        "web_deploy_sync", {"computer": "NODE1", "provider": "webServer", "skip": ["xPath=/a/b/@c"], "encrypt_secret": ENCRYPT_REF}
     )
     site = sync_spec("appHostConfig", "Shop", [], encrypt=False).instruction("web_deploy_preview", "NODE3")
     assert site == Instruction("web_deploy_preview", {"computer": "NODE3", "provider": "appHostConfig", "site": "Shop"})

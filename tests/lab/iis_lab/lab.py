@@ -31,12 +31,13 @@ import typing as t
 
 from . import node_ops
 from .conditions import CONDITION_KINDS
-from .faults import FAULT_KINDS
+from .faults import FAULT_KINDS, FaultKind
 from .node_ops.spec import OpSpec
 from .provision import provision
 from .resume import load_recorded_model
 from .state import ProcessRecord, SecretDigests, StateDirectory, domain_state, host_state, state_document
 from .topology import Topology, load_topology
+from .web_deploy_faults import WEB_DEPLOY_FAULT_KINDS, WebDeployFaultKind
 from .windows import security
 from .windows.domain import Domain
 from .windows.host import Host
@@ -242,13 +243,16 @@ class Lab:
         lab runs, as the condition would arise or be repaired on that host; either may be
         repeated. Raises :class:`LookupError` for an unknown kind or host, or a host without IIS.
         """
-        fault = FAULT_KINDS.get(kind)
+        fault: FaultKind | WebDeployFaultKind | None = FAULT_KINDS.get(kind) or WEB_DEPLOY_FAULT_KINDS.get(kind)
         if fault is None:
-            raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})")
+            known = sorted([*FAULT_KINDS, *WEB_DEPLOY_FAULT_KINDS])
+            raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(known)})")
         host = self.host_named(host_name)
-        if host.iis is not None:
+        if host.iis is not None and kind in FAULT_KINDS:
             raise LookupError(f"{host.name} runs IIS 7+: IISSync's faults are of IIS 5/6 nodes (see iis-lab condition)")
-        if host.metabase is None:
+        if host.iis is None and kind in WEB_DEPLOY_FAULT_KINDS:
+            raise LookupError(f"{host.name} does not run IIS 7+: Web Deploy's faults are of IIS 7-10 nodes")
+        if host.metabase is None and host.iis is None:
             raise LookupError(f"{host.name} has no IIS: faults are injected on cluster nodes")
         with self._locks_for(host, reaches_other_hosts=False) as held:
             (fault.clear if clear else fault.apply)(host)

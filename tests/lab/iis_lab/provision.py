@@ -6,6 +6,7 @@ from __future__ import annotations
 import typing as t
 
 from .faults import FAULT_KINDS, lab_guid
+from .web_deploy_faults import WEB_DEPLOY_FAULT_KINDS
 from .topology import MODERN_IIS_VERSIONS, ROLE_DOMAIN_CONTROLLER, Topology
 from .windows.accounts import GMSA, Kind
 from .windows.iis_modern_setup import install_modern_iis, join_computer_account
@@ -109,7 +110,7 @@ def provision(topology: Topology, make_password: t.Callable[[], str] = random_pa
         domain_users.members.append(reader.sid)
     by_name = {host.name: host for host in hosts}
     for fault in topology.faults:
-        FAULT_KINDS[fault.kind].apply(by_name[fault.host])
+        (FAULT_KINDS.get(fault.kind) or WEB_DEPLOY_FAULT_KINDS[fault.kind]).apply(by_name[fault.host])
     return domain, hosts
 
 

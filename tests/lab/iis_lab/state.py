@@ -300,9 +300,12 @@ def host_state(host: Host, digest: Digest) -> dict[str, t.Any]:
 
 def _modern_iis_state(host: Host) -> dict[str, t.Any] | None:
     """IIS 7+: applicationHost.config as the file holds it (encrypted attributes as their
-    ciphertext, never in clear), each pool's state and whether its worker's identity logs on now,
-    each site's state and whether its anonymous user logs on, and the failed worker logons by
-    account (the node's Security log)."""
+    ciphertext, never in clear) and the other configuration files, each pool's state and whether
+    its worker's identity logs on now, each site's state and whether its anonymous user logs on,
+    the failed worker logons by account (the node's Security log), the configuration backups
+    (the files each holds, ciphertext as the file has it), Web Deploy (product, services, the
+    syncs its agent received: counts and change paths, never a value) and the conditions faults
+    set."""
     iis = host.iis
     if iis is None:
         return None
@@ -320,9 +323,16 @@ def _modern_iis_state(host: Host) -> dict[str, t.Any] | None:
         }
     return {
         "applicationhost": iis.config.text,
+        "config_files": dict(iis.config_files),
         "pools": pools,
         "sites": sites,
         "failed_logons": dict(iis.failed_logons),
+        "backups": [
+            {**backup.listed, "files": dict(backup.files)}
+            for backup in sorted(iis.backups, key=lambda backup: backup.name.casefold())
+        ],
+        "web_deploy": {**iis.web_deploy.as_info(), "syncs": [dict(sync) for sync in iis.web_deploy_syncs]},
+        "conditions": {"apphost_in_use": iis.apphost_in_use},
     }
 
 

@@ -62,6 +62,7 @@ import typing as t
 import yaml
 
 from .faults import FAULT_KINDS
+from .web_deploy_faults import WEB_DEPLOY_FAULT_KINDS
 from .windows.accounts import PasswordPolicy
 from .windows.host import OS_RELEASES, IpAddress
 from .windows.iis_setup import ISOLATION_LEVELS
@@ -593,6 +594,7 @@ def _parse_faults(value: t.Any, hosts: list[HostSpec], problems: _Problems) -> l
         problems.add("faults", f"must be a list, not {_kind(value)}")
         return []
     nodes = {host.name for host in hosts if host.in_iis_cluster}
+    modern = {spec.name for spec in hosts if spec.iis in MODERN_IIS_VERSIONS}
     faults = []
     for index, entry in enumerate(value):
         where = f"faults[{index}]"
@@ -600,13 +602,16 @@ def _parse_faults(value: t.Any, hosts: list[HostSpec], problems: _Problems) -> l
         if not fault:
             continue
         kind, host = fault.get("kind"), fault.get("host")
-        if kind not in FAULT_KINDS:
-            problems.add(
-                f"{where}.kind", f"unknown fault kind {kind!r} (known kinds: {', '.join(sorted(FAULT_KINDS))})"
-            )
+        if kind not in FAULT_KINDS and kind not in WEB_DEPLOY_FAULT_KINDS:
+            known = sorted([*FAULT_KINDS, *WEB_DEPLOY_FAULT_KINDS])
+            problems.add(f"{where}.kind", f"unknown fault kind {kind!r} (known kinds: {', '.join(known)})")
         elif not isinstance(host, str) or host.upper() not in nodes:
             problems.add(
                 f"{where}.host", f"{host!r} is not a cluster node of this topology ({', '.join(sorted(nodes))})"
+            )
+        elif (kind in WEB_DEPLOY_FAULT_KINDS) != (host.upper() in modern):
+            problems.add(
+                f"{where}.kind", f"{kind!r} is a fault of {'IIS 7-10' if kind in WEB_DEPLOY_FAULT_KINDS else 'IIS 5/6'} nodes"
             )
         else:
             faults.append(FaultSpec(kind, host.upper()))

@@ -139,7 +139,7 @@ def test_override_mode_deny_locks_the_levels_below_but_not_applicationhost_itsel
 def test_the_seeded_file_round_trips_byte_for_byte_outside_changed_elements(node_ops: NodeOps, lab: Lab) -> None:
     with open(FIXTURE, encoding="utf-8", newline="") as stream:
         original = stream.read()
-    config = lab.host_named("NODE2").iis.config
+    config = lab.host_named("NODE1").iis.config
     assert config.text == original
     node_ops.values(
         op(
@@ -150,13 +150,13 @@ def test_the_seeded_file_round_trips_byte_for_byte_outside_changed_elements(node
             value="LogonService",
         ),
         op("web_config_clear", section=POOLS, element="add[@name='Shop']/processModel", attribute="logonType"),
-        host="NODE2",
+        host="NODE1",
     )
     assert config.text == original
-    node_ops.values(op("web_config_element_add", section=POOLS, item="add", attributes={"name": "Extra"}), host="NODE2")
+    node_ops.values(op("web_config_element_add", section=POOLS, item="add", attributes={"name": "Extra"}), host="NODE1")
     changed = config.text
     assert changed.replace('            <add name="Extra" />\r\n', "", 1) == original
-    node_ops.values(op("web_config_element_remove", section=POOLS, element="add[@name='Extra']"), host="NODE2")
+    node_ops.values(op("web_config_element_remove", section=POOLS, element="add[@name='Extra']"), host="NODE1")
     assert config.text == original
 
 

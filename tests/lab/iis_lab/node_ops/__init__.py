@@ -11,6 +11,7 @@ import types
 import typing as t
 
 from . import (
+    apphost_backup,
     complus,
     domain_accounts,
     gmsa,
@@ -24,6 +25,7 @@ from . import (
     network,
     shares,
     web_config,
+    web_deploy,
 )
 from .module import run_module
 from .spec import Become, Network, OpSpec
@@ -43,6 +45,8 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             local_security,
             iis_identity,
             web_config,
+            apphost_backup,
+            web_deploy,
             gmsa,
             shares,
         )

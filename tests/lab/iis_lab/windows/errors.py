@@ -201,6 +201,11 @@ CONFIG_SECTION_NOT_DECLARED = ErrorCode(
     "The configuration section cannot be read because it is missing a section declaration.",
 )
 ERROR_ALREADY_EXISTS = ErrorCode(0x800700B7, "ERROR_ALREADY_EXISTS", "Cannot add duplicate collection entry")
+# HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS) as CreateDirectory reports it: a backup folder of that
+# name exists (appcmd add backup; Backup-WebConfiguration).
+FOLDER_ALREADY_EXISTS = ErrorCode(
+    0x800700B7, "ERROR_ALREADY_EXISTS", "Cannot create a file when that file already exists."
+)
 # NTE_BAD_DATA (winerror.h): "Failed to decrypt attribute" of a configuration encrypted with
 # another machine's keys (500.19 "Bad Data", Shared Configuration).
 NTE_BAD_DATA = ErrorCode(0x80090005, "NTE_BAD_DATA", "Bad Data.")

@@ -35,8 +35,10 @@ import typing as t
 
 from .accounts import BUILTIN_SID, GMSA, IIS_IUSRS_RID, Account
 from .apphost import AppHostConfig
+from .apphost_backup import ConfigBackup, default_config_files
 from .errors import ERROR_LOGON_FAILURE, FILE_NOT_FOUND, ErrorCode, WindowsApiError
 from .security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, LOGON_SERVICE, domain_groups, logon, lookup_name
+from .web_deploy_install import WebDeployInstall
 
 if t.TYPE_CHECKING:
     from .host import Host
@@ -63,6 +65,15 @@ class IisServer:
     pool_configs: dict[str, str] = dataclasses.field(default_factory=dict)
     """The configuration each pool's worker runs with (:func:`apply_configuration`)."""
     failed_logons: dict[str, int] = dataclasses.field(default_factory=dict)
+    config_files: dict[str, str] = dataclasses.field(default_factory=default_config_files)
+    """The configuration files besides applicationHost.config (administration.config,
+    redirection.config) by name, as their text: what a backup copies (:mod:`.apphost_backup`)."""
+    backups: list[ConfigBackup] = dataclasses.field(default_factory=list)
+    web_deploy: WebDeployInstall = dataclasses.field(default_factory=WebDeployInstall)
+    apphost_in_use: bool = False
+    """Another process holds applicationHost.config open for writing (a fault): a write fails."""
+    web_deploy_syncs: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
+    """Every Web Deploy sync this server's agent received, as :mod:`.web_deploy` records it."""
 
     def pool_names(self) -> list[str]:
         return _item_names(self.config, POOLS, "add", "name")
