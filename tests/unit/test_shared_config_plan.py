@@ -21,6 +21,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config
     plan_node,
     plan_share,
     preflight,
+    variable_problems,
     verify_node,
 )
 
@@ -228,3 +229,36 @@ def test_a_report_survives_its_registration():
     )
     with pytest.raises(InvalidInput, match="^info.report: "):
         NodeReport.from_result({"config": {}}, "info.report")
+
+
+GIVEN = {
+    "metabase_sync_method": "shared_config",
+    "metabase_sync_shared_config_path": PATH,
+    "metabase_sync_shared_config_host": "files1",
+    "metabase_sync_shared_config_user": READER,
+    "metabase_sync_shared_config_password": "Reader-Passw0rd",
+    "metabase_sync_shared_config_key_password": "Key-Passw0rd",
+}
+
+
+def test_the_play_pre_flight_asks_for_every_shared_config_variable_naming_field_and_rule():
+    assert variable_problems(GIVEN, ["files1", "node1"], verify_only=False) == []
+    assert variable_problems({**GIVEN, "metabase_sync_method": "web_deploy", "metabase_sync_shared_config_path": "x"}, [], verify_only=False) == []
+    missing = variable_problems({"metabase_sync_method": "shared_config"}, [], verify_only=False)
+    assert missing == [
+        f"metabase_sync_shared_config_{name}: required with metabase_sync_method=shared_config"
+        for name in ("path", "host", "user", "password", "key_password")
+    ]
+    maintenance = {**GIVEN, "metabase_sync_shared_config_state": "disabled", "metabase_sync_shared_config_key_password": None}
+    assert variable_problems(maintenance, ["files1"], verify_only=False) == []
+    wrong = {**GIVEN, "metabase_sync_shared_config_path": "D:\\Config", "metabase_sync_shared_config_user": "reader",
+             "metabase_sync_shared_config_folder": "Config"}
+    problems = variable_problems(wrong, ["node1"], verify_only=False)
+    assert [problem.partition(":")[0] for problem in problems] == [
+        "metabase_sync_shared_config_path", "metabase_sync_shared_config_user", "metabase_sync_shared_config_folder",
+        "metabase_sync_shared_config_host",
+    ]
+    assert "is not a host of the inventory" in problems[-1]
+    assert variable_problems({"metabase_sync_method": "shared_config"}, [], verify_only=True) == [
+        f"metabase_sync_shared_config_{name}: required with metabase_sync_method=shared_config" for name in ("path", "user", "password")
+    ]
