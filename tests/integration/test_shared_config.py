@@ -196,7 +196,9 @@ def test_a_checkable_fault_stops_the_run_before_any_change_decoded(lab: Lab, fau
 def test_what_the_run_owns_is_cured_and_keys_not_imported_are_named_by_verify(lab: Lab) -> None:
     _converge(lab)
     lab.fault("NODE1", add="keys_not_imported")
-    verify = _run(lab, "--tags", "verify", leaves_broken="keys_not_imported")
+    verify = lab.playbook(
+        "shared_config_verify.yml", extra_vars={**SHARED, "metabase_sync_method": "shared_config"}, leaves_broken="keys_not_imported"
+    )
     assert verify.rc != 0, verify.output
     failed = verify.result(VERIFY, "node1")
     assert failed.get("failed") and "0x80090005" in failed["msg"], failed
