@@ -62,6 +62,7 @@ class ActionModule(NodeAction):
         plan = plan_node(report, Desired(args["state"], unc.path, user, args["export"], backup), check_mode=self.check_mode)
         result: dict[str, t.Any] = {
             "changed": bool(plan.changes),
+            "state": args["state"],
             "switched": plan.switches,
             "exported": plan.exports,
             "right_granted": plan.grants,

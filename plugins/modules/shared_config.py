@@ -109,6 +109,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+state:
+  description: The state asked for, O(state).
+  returned: always
+  type: str
 switched:
   description: Whether the node's redirection changed (or would, in check mode).
   returned: always
