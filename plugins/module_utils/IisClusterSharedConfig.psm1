@@ -23,6 +23,7 @@ $CONFIG_DIRECTORY = Join-Path -Path $env:windir -ChildPath 'system32\inetsrv\con
 # What Export-IISConfiguration writes, and what a node reads from the share.
 $EXPORTED_FILES = @('applicationHost.config', 'administration.config')
 $KEY_FILE = 'configEncKey.key'
+$ERROR_BAD_PATHNAME = 161
 
 # redirection.config's <configurationRedirection> section.
 Function Get-RedirectionSection {
@@ -163,6 +164,10 @@ Function Exit-Reader {
 Function Test-UncRead {
     param([string]$Path, [string]$User, [string]$Password)
 
+    if (-not $Path.StartsWith('\\')) {
+        # IIS reads a shared configuration from a UNC path only.
+        return @{ error = ConvertTo-WindowsError -Exception ([System.ComponentModel.Win32Exception]::new($ERROR_BAD_PATHNAME)); files = @() }
+    }
     try {
         $reader = Enter-Reader -User $User -Password $Password
         try {
