@@ -39,6 +39,7 @@ from .conditions import CONDITION_KINDS
 from .edits import ConditionChange, EditInbox, EditRefused, FaultChange, MetabaseEdit, Request, WebConfigEdit, submit
 from .faults import FAULT_KINDS
 from .web_deploy_faults import WEB_DEPLOY_FAULT_KINDS
+from .shared_config_faults import SHARED_CONFIG_FAULTS
 from .inventory import DEFAULT_TRANSPORT, TRANSPORTS, inventory_yaml
 from .lab import Lab
 from .resume import StateError
@@ -100,9 +101,13 @@ def _parser() -> argparse.ArgumentParser:
 
     fault = commands.add_parser("fault", help="add or clear a fault of a running lab")
     fault.add_argument("--state-dir", metavar="DIR", required=True, help="the state directory the lab serves")
-    fault.add_argument("--host", required=True, help="the cluster node's computer name, e.g. NODE2")
+    fault.add_argument(
+        "--host",
+        required=True,
+        help="the cluster node's (or, for share_unreachable and reader_access_denied, the share host's) computer name",
+    )
     change = fault.add_mutually_exclusive_group(required=True)
-    kinds = sorted([*FAULT_KINDS, *WEB_DEPLOY_FAULT_KINDS])
+    kinds = sorted({*FAULT_KINDS, *WEB_DEPLOY_FAULT_KINDS, *SHARED_CONFIG_FAULTS})
     change.add_argument("--add", choices=kinds, metavar="KIND", help=f"the fault to add: {', '.join(kinds)}")
     change.add_argument("--clear", choices=kinds, metavar="KIND", help="the fault to clear")
     _add_timeout(fault)

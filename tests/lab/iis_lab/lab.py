@@ -32,6 +32,7 @@ import typing as t
 from . import node_ops
 from .conditions import CONDITION_KINDS
 from .faults import FAULT_KINDS, FaultKind
+from .shared_config_faults import NODE, SHARE_HOST, SHARED_CONFIG_FAULTS
 from .node_ops.spec import OpSpec
 from .provision import provision
 from .resume import load_recorded_model
@@ -216,6 +217,8 @@ class Lab:
             # contract (docs/instruction-set.yml) is that a read op changes nothing on the node.
             # A read op's failed logon (account_logon_check) is still a Security log event.
             if any(spec.write for spec in batch) or _failed_logons(host) != failed_logons:
+                if held.hosts is None:
+                    _was_follows_shares(self.hosts)
                 self._refresh(held)
         return result
 
@@ -243,10 +246,13 @@ class Lab:
         lab runs, as the condition would arise or be repaired on that host; either may be
         repeated. Raises :class:`LookupError` for an unknown kind or host, or a host without IIS.
         """
+        if kind in SHARED_CONFIG_FAULTS:
+            self._change_shared_config_fault(host_name, kind, clear=clear)
+            return
         fault: FaultKind | WebDeployFaultKind | None = FAULT_KINDS.get(kind) or WEB_DEPLOY_FAULT_KINDS.get(kind)
         if fault is None:
-            known = sorted([*FAULT_KINDS, *WEB_DEPLOY_FAULT_KINDS])
-            raise LookupError(f"unknown fault kind {kind!r} (known kinds: {', '.join(known)})")
+            known = ", ".join(sorted({*FAULT_KINDS, *WEB_DEPLOY_FAULT_KINDS, *SHARED_CONFIG_FAULTS}))
+            raise LookupError(f"unknown fault kind {kind!r} (known kinds: {known})")
         host = self.host_named(host_name)
         if host.iis is not None and kind in FAULT_KINDS:
             raise LookupError(f"{host.name} runs IIS 7+: IISSync's faults are of IIS 5/6 nodes (see iis-lab condition)")
@@ -257,6 +263,24 @@ class Lab:
         with self._locks_for(host, reaches_other_hosts=False) as held:
             (fault.clear if clear else fault.apply)(host)
             self._refresh(held)
+        self._write()
+
+    def _change_shared_config_fault(self, host_name: str, kind: str, *, clear: bool) -> None:
+        """A Shared Configuration fault (:mod:`iis_lab.shared_config_faults`), for the topology's
+        reader: every host's lock (shares, the domain's reader and the nodes reading them)."""
+        fault = SHARED_CONFIG_FAULTS[kind]
+        spec = self.topology.shared_config
+        if spec is None:
+            raise LookupError(f"{kind} needs a topology with shared_config (its reader)")
+        host = self.host_named(host_name)
+        if fault.host == SHARE_HOST and host.name != spec.host:
+            raise LookupError(f"{kind} is a fault of the share host, {spec.host}")
+        if fault.host == NODE and host.iis is None:
+            raise LookupError(f"{kind} is a fault of an IIS 7+ node; {host.name} has no IIS 7+")
+        with self.lock:
+            (fault.clear if clear else fault.apply)(host, spec.reader)
+            _was_follows_shares(self.hosts)
+            self._refresh(self.lock)
         self._write()
 
     def edit_web_config(
@@ -285,6 +309,8 @@ class Lab:
                 host.iis.config.set(section, location, element, attribute, "" if value is None else value)
             # WAS notices the file changed, as it does any change of applicationHost.config.
             apply_configuration(host, host.iis)
+            if held.hosts is None:
+                _was_follows_shares(self.hosts)
             self._refresh(held)
         self._write()
 
@@ -316,9 +342,10 @@ class Lab:
         self._write()
 
     def _locks_for(self, host: Host, *, reaches_other_hosts: bool) -> HostLocks:
-        """The locks a command on ``host`` holds: every host's for a domain controller or a
-        command that reaches other hosts, else the host's own."""
-        if host.is_domain_controller or reaches_other_hosts:
+        """The locks a command on ``host`` holds: every host's for a domain controller, a
+        command that reaches other hosts, or a host whose configuration is on a share (what it
+        reads and writes is another host's file), else the host's own."""
+        if host.is_domain_controller or reaches_other_hosts or _reads_a_share(host):
             return self.lock
         return HostLocks([self._host_locks[host.name]], [host])
 
@@ -397,6 +424,18 @@ class _Network:
 
     def record_process(self, host: Host, user: str, command_line: str) -> None:
         self._lab._record(host, user, command_line)
+
+
+def _reads_a_share(host: Host) -> bool:
+    return host.iis is not None and host.iis.redirection.enabled
+
+
+def _was_follows_shares(hosts: t.Sequence[Host]) -> None:
+    """WAS on every node with Shared Configuration follows the shared file (a write through any
+    node, an export over it), as it follows any change of its applicationHost.config."""
+    for host in hosts:
+        if host.iis is not None and host.iis.redirection.enabled:
+            apply_configuration(host, host.iis)
 
 
 def _failed_logons(host: Host) -> dict[str, int]:

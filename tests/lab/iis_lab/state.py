@@ -39,7 +39,8 @@ from .windows.metabase import Metabase
 from .windows.metabase_schema import find_property
 from .windows.metabase_types import to_json
 from .windows.security import lookup_sid
-from .windows.was import STOPPED, worker_logon
+from .windows import shared_config
+from .windows.was import STOPPED, IisServer, worker_logon
 from .windows.was import anonymous_logon as modern_anonymous_logon
 from .windows.stored_secret import Secret, StoredSecret, secret_digest, secret_matches
 
@@ -333,6 +334,27 @@ def _modern_iis_state(host: Host) -> dict[str, t.Any] | None:
         ],
         "web_deploy": {**iis.web_deploy.as_info(), "syncs": [dict(sync) for sync in iis.web_deploy_syncs]},
         "conditions": {"apphost_in_use": iis.apphost_in_use},
+        "shared_config": _shared_config_state(host, iis),
+    }
+
+
+def _shared_config_state(host: Host, iis: IisServer) -> dict[str, t.Any]:
+    """redirection.config (never its password), whether the node's own keys are backed up, and,
+    while it is enabled, why the configuration system cannot read the share (``read_error``:
+    WAS then runs its cached configuration) and whether this node's keys decrypt what it runs
+    (``decrypt_error``). ``applicationhost`` is then the shared file."""
+    redirection = iis.redirection
+    read = decrypted = None
+    if redirection.enabled:
+        read = shared_config.read_error(host, redirection, iis.local.keys)
+        decrypted = shared_config.decrypt_error(iis.config)
+    return {
+        "enabled": redirection.enabled,
+        "path": redirection.path,
+        "user_name": redirection.user_name,
+        "keys_backed_up": redirection.backed_up_keys is not None,
+        "read_error": None if read is None else str(read),
+        "decrypt_error": None if decrypted is None else str(decrypted),
     }
 
 

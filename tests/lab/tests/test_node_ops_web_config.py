@@ -392,7 +392,7 @@ def test_a_pool_password_from_another_machine_cannot_be_read(node_ops: NodeOps, 
     args = {"name": "Shop", "identity_type": "SpecificUser", "user": "WEBFARM\\ShopPool", "secret": "pw"}
     node_ops.values(op("app_pool_identity_set", **args), host="NODE2", secrets={"pw": "Pool-Pass-1"})
     # NODE2's file copied to NODE1 without its keys (what Shared Configuration's key export avoids).
-    lab.host_named("NODE1").iis.config = type(lab.host_named("NODE1").iis.config)(
+    lab.host_named("NODE1").iis.local = type(lab.host_named("NODE1").iis.config)(
         lab.host_named("NODE2").iis.config.text, lab.host_named("NODE1").iis.config.keys
     )
     assert failure(node_ops(op("app_pools_get", names=["Shop"])))["code"] == 0x80090005

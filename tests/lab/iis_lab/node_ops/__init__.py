@@ -23,6 +23,7 @@ from . import (
     metabase_backup,
     metabase_digest_tree,
     network,
+    shared_config,
     shares,
     web_config,
     web_deploy,
@@ -49,6 +50,7 @@ OPS: t.Mapping[str, OpSpec] = types.MappingProxyType(
             web_deploy,
             gmsa,
             shares,
+            shared_config,
         )
         for spec in family.OPS
     }

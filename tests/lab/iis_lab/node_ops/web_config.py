@@ -14,6 +14,7 @@ from ..windows.apphost_schema import IDENTITY_TYPES, POOL_LOGON_TYPES
 from ..windows.config_encryption import encrypt, provider_for
 from ..windows.errors import FILE_NOT_FOUND, INVALID_PARAMETER, ErrorCode, WindowsApiError
 from ..windows.security import require_administrator
+from ..windows.shared_config import require_access
 from ..windows.stored_secret import same_secret
 from ..windows.was import (
     POOLS,
@@ -32,13 +33,21 @@ from .spec import Arg, ArgType, OpContext, OpSpec
 
 
 def server(context: OpContext, *, write: bool = False) -> IisServer:
+    """IIS on the op's host, once Microsoft.Web.Administration can read its configuration (and,
+    with ``write``, commit to it): every op reaches the configuration through this, then
+    ``.config`` (:class:`~iis_lab.windows.was.IisServer`). Under Shared Configuration the file is
+    on a share: read as the reader, written as the caller (:mod:`~iis_lab.windows.shared_config`)."""
     host = context.host
     if host.iis is None:
         raise WindowsApiError(FILE_NOT_FOUND, f"{host.name} has no IIS 7+ (Microsoft.Web.Administration)")
     if write:
         # applicationHost.config is writable by Administrators and SYSTEM only.
         require_administrator(host, context.account)
-    return host.iis
+    iis = host.iis
+    require_access(
+        host, iis.redirection, iis.local.keys, context.account, context.network_credentials, write=write
+    )
+    return iis
 
 
 def web_config_get(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
@@ -190,7 +199,9 @@ def app_pool_identity_set(context: OpContext, args: t.Mapping[str, t.Any]) -> di
 
 
 def app_pool_recycle(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    iis = server(context, write=True)
+    # Starting a worker needs an administrator, and writes no configuration.
+    require_administrator(context.host, context.account)
+    iis = server(context)
     process_model(iis, args["name"])
     error = start_pool(context.host, iis, args["name"])
     remember_configuration(iis)

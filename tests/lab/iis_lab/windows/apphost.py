@@ -40,7 +40,7 @@ from .errors import (
     INVALID_PARAMETER,
     WindowsApiError,
 )
-from .xml_document import Element, indentation_of, parse
+from .xml_document import Document, Element, indentation_of, parse
 
 _STEP = re.compile(r"([A-Za-z_][\w.-]*)((?:\[@[A-Za-z_][\w.-]*='(?:[^']|'')*'\])*)")
 # allowDefinition values that admit no location path of applicationHost.config.
@@ -102,6 +102,14 @@ class AppHostConfig:
     def __init__(self, text: str, keys: dict[str, bytes]) -> None:
         self.document = parse(text)
         self.keys = keys
+
+    @classmethod
+    def over(cls, document: Document, keys: dict[str, bytes]) -> AppHostConfig:
+        """The configuration of a document already parsed (a shared one), with ``keys``."""
+        config = cls.__new__(cls)
+        config.document = document
+        config.keys = keys
+        return config
 
     @property
     def text(self) -> str:

@@ -21,12 +21,19 @@ import hashlib
 import hmac
 import re
 import secrets
+import typing as t
 
 from .errors import NTE_BAD_DATA, WindowsApiError
 
 AES_PROVIDER = "AesProvider"
 WAS_AES_PROVIDER = "IISWASOnlyAesProvider"
-PROVIDERS = (AES_PROVIDER, WAS_AES_PROVIDER)
+# redirection.config's password: RSA with the machine key container iisConfigurationKey
+# ("Shared configuration and password expiration", blogs.iis.net/wonyoo/...).
+RSA_PROVIDER = "IISRsaProvider"
+PROVIDERS = (AES_PROVIDER, WAS_AES_PROVIDER, RSA_PROVIDER)
+SESSION_PROVIDERS = (AES_PROVIDER, WAS_AES_PROVIDER)
+"""The providers whose keys encrypt applicationHost.config's attributes."""
+_WRAP_ITERATIONS = 10_000
 _ENCRYPTED = re.compile(r"^\[enc:([A-Za-z]+):([A-Za-z0-9+/=]*):enc\]$")
 _IV_BYTES = 16
 _TAG_BYTES = 32
@@ -73,6 +80,46 @@ def decrypt(keys: dict[str, bytes], text: str) -> str:
     if not hmac.compare_digest(tag, hmac.new(key, b"tag" + iv + body, hashlib.sha256).digest()):
         raise WindowsApiError(NTE_BAD_DATA, f"{provider}: not this machine's key")
     return bytes(a ^ b for a, b in zip(body, _keystream(key, iv, len(body)))).decode("utf-16-le")
+
+
+def first_decrypt_error(values: t.Iterable[str], keys: dict[str, bytes]) -> WindowsApiError | None:
+    """The error decrypting the first encrypted value of ``values`` this machine cannot read."""
+    for value in values:
+        if is_encrypted(value):
+            try:
+                decrypt(keys, value)
+            except WindowsApiError as error:
+                return error
+    return None
+
+
+class WrappedKeys:
+    """configEncKey.key: the configuration keys encrypted with a key derived (PBKDF2-SHA256)
+    from the key-encryption password. Its text is key material: never shown or recorded."""
+
+    def __init__(self, keys: dict[str, bytes], password: str) -> None:
+        self._salt = secrets.token_bytes(16)
+        wrapping = self._wrapping_key(password)
+        clear = "".join(f"{provider}={key.hex()};" for provider, key in keys.items()).encode("ascii")
+        iv = secrets.token_bytes(_IV_BYTES)
+        body = bytes(a ^ b for a, b in zip(clear, _keystream(wrapping, iv, len(clear))))
+        self._blob = iv + body + hmac.new(wrapping, b"tag" + iv + body, hashlib.sha256).digest()
+
+    def __repr__(self) -> str:
+        return "WrappedKeys(...)"
+
+    def _wrapping_key(self, password: str) -> bytes:
+        return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), self._salt, _WRAP_ITERATIONS)
+
+    def unwrap(self, password: str) -> dict[str, bytes]:
+        """The keys; NTE_BAD_DATA with a wrong password (the decryption's integrity check fails)."""
+        wrapping = self._wrapping_key(password)
+        iv, body, tag = self._blob[:_IV_BYTES], self._blob[_IV_BYTES:-_TAG_BYTES], self._blob[-_TAG_BYTES:]
+        if not hmac.compare_digest(tag, hmac.new(wrapping, b"tag" + iv + body, hashlib.sha256).digest()):
+            raise WindowsApiError(NTE_BAD_DATA, "configEncKey.key: not this key-encryption password")
+        clear = bytes(a ^ b for a, b in zip(body, _keystream(wrapping, iv, len(body)))).decode("ascii")
+        pairs = (entry.split("=") for entry in clear.split(";") if entry)
+        return {provider: bytes.fromhex(key) for provider, key in pairs}
 
 
 def _keystream(key: bytes, iv: bytes, length: int) -> bytes:

@@ -209,6 +209,8 @@ FOLDER_ALREADY_EXISTS = ErrorCode(
 # NTE_BAD_DATA (winerror.h): "Failed to decrypt attribute" of a configuration encrypted with
 # another machine's keys (500.19 "Bad Data", Shared Configuration).
 NTE_BAD_DATA = ErrorCode(0x80090005, "NTE_BAD_DATA", "Bad Data.")
+# HRESULT_FROM_WIN32(ERROR_NOT_FOUND): no saved configuration keys to restore.
+NOT_FOUND = ErrorCode(0x80070490, "ERROR_NOT_FOUND", "Element not found.")
 # NTE_NO_KEY (winerror.h): New-ADServiceAccount without a usable KDS root key ("Key does not exist").
 NTE_NO_KEY = ErrorCode(0x8009000D, "NTE_NO_KEY", "Key does not exist.")
 # ERROR_OBJECT_ALREADY_EXISTS (winerror.h 5010), as HRESULT: the directory's answer to a

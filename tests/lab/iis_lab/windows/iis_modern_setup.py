@@ -34,7 +34,7 @@ def install_modern_iis(host: Host, applicationhost: str | None) -> None:
     config = AppHostConfig(
         applicationhost if applicationhost is not None else default_applicationhost(), new_machine_keys()
     )
-    install_server(host, IisServer(config))
+    install_server(host, IisServer(config, host))
 
 
 def join_computer_account(host: Host) -> None:

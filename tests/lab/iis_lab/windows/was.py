@@ -38,6 +38,7 @@ from .apphost import AppHostConfig
 from .apphost_backup import ConfigBackup, default_config_files
 from .errors import ERROR_LOGON_FAILURE, FILE_NOT_FOUND, ErrorCode, WindowsApiError
 from .security import LOGON_BATCH, LOGON_INTERACTIVE, LOGON_NETWORK, LOGON_SERVICE, domain_groups, logon, lookup_name
+from .shared_config import Redirection, effective_document
 from .web_deploy_install import WebDeployInstall
 
 if t.TYPE_CHECKING:
@@ -59,7 +60,16 @@ _ANONYMOUS_LOGON_TYPES = {
 
 @dataclasses.dataclass
 class IisServer:
-    config: AppHostConfig
+    """IIS 7+ on one host. ``local`` is the host's own applicationHost.config (with this
+    machine's configuration keys); ``redirection`` its redirection.config (Shared Configuration,
+    :mod:`.shared_config`). ``config`` is the configuration in effect: read it, and write through
+    it, for every purpose (ops, WAS, state) — the one accessor of the host's configuration."""
+
+    local: AppHostConfig
+    host: Host = dataclasses.field(repr=False, compare=False)
+    redirection: Redirection = dataclasses.field(default_factory=Redirection)
+    fault_keys: dict[str, bytes] | None = dataclasses.field(default=None, repr=False)
+    """The keys a ``keys_not_imported`` fault set aside (:mod:`iis_lab.shared_config_faults`)."""
     pool_states: dict[str, str] = dataclasses.field(default_factory=dict)
     site_states: dict[str, str] = dataclasses.field(default_factory=dict)
     pool_configs: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -83,6 +93,16 @@ class IisServer:
 
     def application_paths(self, site: str) -> list[str]:
         return _item_names(self.config, SITES, "application", "path", within=("site", "name", site))
+
+    @property
+    def config(self) -> AppHostConfig:
+        """The configuration in effect on this host: its own file; with Shared Configuration
+        enabled, the share's applicationHost.config as the reader reads it now, else as WAS last
+        read it (its cached configuration), with this machine's keys. Ops check first, with
+        :func:`~.shared_config.require_access`, that Microsoft.Web.Administration can read
+        (or write) it at all."""
+        shared = effective_document(self.host, self.redirection, self.local.keys)
+        return self.local if shared is None else AppHostConfig.over(shared, self.local.keys)
 
 
 def pool_element(name: str) -> str:
