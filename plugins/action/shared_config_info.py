@@ -17,6 +17,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config
     check_reader,
     check_unc_path,
     node_queries,
+    reader_logon_query,
     share_query,
     verify_node,
 )
@@ -26,21 +27,21 @@ class ActionModule(NodeAction):
     argument_spec = {
         "path": {"type": "str", "required": True},
         "scope": {"type": "str", "choices": ["node", "share"], "default": "node"},
-        "user": {"type": "str"},
-        "password": {"type": "str", "no_log": True},
+        "user": {"type": "str", "required": True},
+        "password": {"type": "str", "required": True, "no_log": True},
         "verify": {"type": "bool", "default": False},
     }
-    required_if = [["scope", "node", ["user", "password"]]]
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         unc = check_unc_path(args["path"])
+        user = check_reader(args["user"])
+        secrets = {READER_SECRET: args["password"]}
         if args["scope"] == "share":
             if args["verify"]:
                 raise InvalidInput("verify: only scope=node verifies a node's reading of the share")
-            (share,) = session.values([share_query(unc.share)])
-            return {"changed": False, "share": share}
-        user = check_reader(args["user"])
-        report = NodeReport.from_values(session.values(node_queries(unc.path, user), {READER_SECRET: args["password"]}))
+            share, logon = session.values([share_query(unc.share), reader_logon_query(user)], secrets)
+            return {"changed": False, "share": share, "reader_logon": logon}
+        report = NodeReport.from_values(session.values(node_queries(unc.path, user), secrets))
         config = report.config
         result: dict[str, t.Any] = {
             "changed": False,

@@ -26,6 +26,7 @@ class ActionModule(ValidatedAction):
     argument_spec = {
         "nodes": {"type": "dict", "required": True},
         "share": {"type": "dict", "required": True},
+        "share_host": {"type": "str"},
         "source": {"type": "str", "required": True},
         "path": {"type": "str", "required": True},
         "folder": {"type": "str", "required": True},
@@ -53,7 +54,14 @@ class ActionModule(ValidatedAction):
         share = plan_share(args["share"]["share"], unc.share, check_folder(args["folder"]), [user], args["writers"])
         reports = {host: NodeReport.from_result(info.get("report") or {}, f"nodes.{host}") for host, info in args["nodes"].items()}
         desired = {host: Desired(args["state"], unc.path, user, export=host == args["source"]) for host in reports}
-        verdict = preflight(reports, share, desired, check_mode=bool(self._task.check_mode))
+        verdict = preflight(
+            reports,
+            share,
+            desired,
+            check_mode=bool(self._task.check_mode),
+            reader_logon=args["share"].get("reader_logon"),
+            share_host=args["share_host"] or "the share host",
+        )
         result: dict[str, t.Any] = {
             "changed": False,
             "switching": list(verdict.switching),

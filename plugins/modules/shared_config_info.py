@@ -19,7 +19,9 @@ description:
     this node as IIS does (a batch logon, then a listing, as the reader); where "Log on as a batch
     job" comes from for the reader; and the node's configuration backups.
   - With O(scope=share), on the host serving the share, the share of O(path) (its folder and
-    access), or null when there is none.
+    access), or null when there is none, and the reader's logon there as the file server logs it
+    on (a network logon), which finds a wrong or expired password or a disabled account once for
+    the cluster, before any share exists for the nodes to read.
   - With O(verify=true), the task fails unless the node reads O(path) with the reader, the right
     password, and decrypts it with the shared keys, naming each difference with its decoded code.
 options:
@@ -36,14 +38,14 @@ options:
     default: node
   user:
     description:
-      - The reader account, a domain account (C(DOMAIN\\name) or C(name@dns.domain)). Required with
-        O(scope=node).
+      - The reader account, a domain account (C(DOMAIN\\name) or C(name@dns.domain)).
     type: str
+    required: true
   password:
     description:
-      - The reader's password; compared and used to log on on the node, never returned. Required
-        with O(scope=node).
+      - The reader's password; compared and used to log on on the host, never returned.
     type: str
+    required: true
   verify:
     description:
       - Fail unless the node reads the share as it should (O(scope=node) only).
@@ -113,6 +115,11 @@ problems:
   returned: with O(verify=true)
   type: list
   elements: str
+reader_logon:
+  description: The reader's network logon at the share host, null when it succeeds, else Windows' error.
+  returned: with O(scope=share)
+  type: dict
+  sample: {"code": 1330, "message": "The specified account's password has expired."}
 share:
   description: The share (name, folder, access) or null when there is none.
   returned: with O(scope=share)

@@ -13,8 +13,9 @@ version_added: 0.2.0
 description:
   - Decides on the controller, with no remote execution, from what each node and the share host
     reported (M(webfarm.iis_cluster.shared_config_info)), and fails before anything changes when
-    a node's reader cannot read the share and the run would not cure it - its password wrong or
-    expired, the account disabled, the share unreachable or refusing it - each failure named with
+    the reader cannot log on at the share host (its password wrong or expired, the account
+    disabled), or a node's reader cannot read the share and the run would not cure it (the share
+    unreachable or refusing it), each failure named with
     its code, meaning and remedy from the step-8 status table. A reader lacking "Log on as a batch
     job" passes when the run grants it; a share that does not exist yet, or refuses a reader the
     run grants it to, is proved when each node switches.
@@ -30,6 +31,9 @@ options:
     description: The share host's M(webfarm.iis_cluster.shared_config_info) result (O(webfarm.iis_cluster.shared_config_info#module:scope=share)).
     type: dict
     required: true
+  share_host:
+    description: The host serving the share, as failures name it.
+    type: str
   source:
     description: The source node, which exports its configuration when it does not read the share yet.
     type: str
@@ -78,6 +82,7 @@ EXAMPLES = r"""
   webfarm.iis_cluster.shared_config_preflight:
     nodes: "{{ dict(groups['iis_cluster'] | zip(groups['iis_cluster'] | map('extract', hostvars, 'shared_config_report'))) }}"
     share: "{{ hostvars['FILES1'].shared_config_share_report }}"
+    share_host: FILES1
     source: NODE2
     path: \\FILES1\IisConfig
     folder: D:\IisConfig

@@ -111,6 +111,13 @@ def share_query(share: str) -> Instruction:
     return Instruction("share_get", {"name": share})
 
 
+def reader_logon_query(user: str) -> Instruction:
+    """The reader's logon at the share host as its file server logs it on (a network logon): a
+    wrong or expired password or a disabled account found once for the cluster, before a share
+    exists for the nodes to read, and at the cost of one logon attempt."""
+    return Instruction("account_logon_check", {"name": user, "secret": READER_SECRET, "logon_type": "network"})
+
+
 def _holds(access: t.Sequence[t.Mapping[str, t.Any]], account: str, rights: t.Sequence[str]) -> bool:
     """Whether the share's access gives ``account`` one of ``rights``; a group every domain
     account is in counts for reading."""
@@ -346,15 +353,22 @@ def preflight(
     desired: t.Mapping[str, Desired],
     *,
     check_mode: bool,
+    reader_logon: t.Mapping[str, t.Any] | None = None,
+    share_host: str = "the share host",
 ) -> Preflight:
-    """Every checkable failure of the run on every node, named with its decoded code: the
-    reader's logon (wrong or expired password, disabled account; "Log on as a batch job" only
+    """Every checkable failure of the run, named with its decoded code: the reader's network
+    logon at the share host (``reader_logon``, the ``account_logon_check`` error: wrong or expired
+    password, disabled account), and on every node its batch logon ("Log on as a batch job" only
     when the run will not grant it) and, where the share exists, its reading of the share (not
     reachable, access denied unless the run grants the share to the reader)."""
     problems: list[str] = []
     warnings: list[str] = []
     switching: list[str] = []
     exports = False
+    enabling = any(wanted.state == "enabled" for wanted in desired.values())
+    if reader_logon is not None and enabling:
+        user = next(iter(desired.values())).user
+        problems.append(f"{share_host}: the reader {user} cannot log on to the share's host: {describe_error(reader_logon)}")
     for host, report in reports.items():
         wanted = desired[host]
         try:

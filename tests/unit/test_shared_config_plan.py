@@ -262,3 +262,15 @@ def test_the_play_pre_flight_asks_for_every_shared_config_variable_naming_field_
     assert variable_problems({"metabase_sync_method": "shared_config"}, [], verify_only=True) == [
         f"metabase_sync_shared_config_{name}: required with metabase_sync_method=shared_config" for name in ("path", "user", "password")
     ]
+
+
+def test_the_reader_s_logon_at_the_share_host_stops_an_enabling_run_even_before_a_share_exists():
+    refused = {"code": 1330, "message": "The specified account's password has expired."}
+    share = plan_share(None, "IisConfig", "D:\\IisConfig", [READER], [])
+    desired = {"NODE1": Desired("enabled", PATH, READER)}
+    verdict = preflight({"NODE1": report(read_error=67)}, share, desired, check_mode=False, reader_logon=refused, share_host="files1")
+    (problem,) = verdict.problems
+    assert problem.startswith(f"files1: the reader {READER} cannot log on to the share's host: 0x80070532")
+    # Maintenance reads nothing from the share: the reader's logon does not matter.
+    resting = {"NODE1": Desired("disabled", PATH, READER)}
+    assert preflight({"NODE1": report(config(True))}, share, resting, check_mode=False, reader_logon=refused).problems == ()
