@@ -23,8 +23,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config
     NodeReport,
     check_reader,
     check_unc_path,
-    node_queries,
     plan_node,
+    query_node,
 )
 
 class ActionModule(NodeAction):
@@ -58,7 +58,7 @@ class ActionModule(NodeAction):
                 raise InvalidInput("info: is not this node's shared_config_info result (scope=node)")
             report = NodeReport.from_result(args["info"]["report"], "info.report")
         else:
-            report = NodeReport.from_values(session.values(node_queries(unc.path, user), secrets))
+            report = query_node(session, unc.path, user, secrets)
         plan = plan_node(report, Desired(args["state"], unc.path, user, args["export"], backup), check_mode=self.check_mode)
         result: dict[str, t.Any] = {
             "changed": bool(plan.changes),

@@ -13,10 +13,9 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action i
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config import (
     READER_SECRET,
-    NodeReport,
     check_reader,
     check_unc_path,
-    node_queries,
+    query_node,
     reader_logon_query,
     share_query,
     verify_node,
@@ -41,7 +40,7 @@ class ActionModule(NodeAction):
                 raise InvalidInput("verify: only scope=node verifies a node's reading of the share")
             share, logon = session.values([share_query(unc.share), reader_logon_query(user)], secrets)
             return {"changed": False, "share": share, "reader_logon": logon}
-        report = NodeReport.from_values(session.values(node_queries(unc.path, user), secrets))
+        report = query_node(session, unc.path, user, secrets)
         config = report.config
         result: dict[str, t.Any] = {
             "changed": False,

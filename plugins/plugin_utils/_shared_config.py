@@ -28,7 +28,7 @@ from ._apphost_backup import BACKUP_LIST, ApphostBackupFirst
 from ._apphost_sync_status import decode
 from ._changes import Change, Shown
 from ._input import InvalidInput
-from ._node_session import Instruction
+from ._node_session import Instruction, NodeSession
 from ._user_rights import MODE_EFFECTIVE, RightPlan, plan_rights, right_queries
 
 STATES = ("enabled", "disabled")
@@ -199,23 +199,35 @@ class NodeReport:
     config: t.Mapping[str, t.Any]
     read: t.Mapping[str, t.Any]
     rights: t.Sequence[t.Any]
-    backups: t.Sequence[t.Mapping[str, t.Any]]
+    backups: t.Sequence[t.Mapping[str, t.Any]] | None
+    """None when the node could not list them: its configuration system cannot read the
+    configuration it points at (the share refusing the reader), as ``backups_error`` says."""
+    backups_error: t.Mapping[str, t.Any] | None = None
 
     @classmethod
-    def from_values(cls, values: t.Sequence[t.Any]) -> NodeReport:
+    def from_values(cls, values: t.Sequence[t.Any], backups_error: t.Mapping[str, t.Any] | None = None) -> NodeReport:
         config, read, holders, token, backups = values
-        return cls(config, read, (holders, token), backups)
+        return cls(config, read, (holders, token), backups, backups_error)
 
     @classmethod
     def from_result(cls, result: t.Mapping[str, t.Any], field: str = "report") -> NodeReport:
         """A report an earlier task registered (``shared_config_info``'s ``report``)."""
         try:
-            return cls(result["config"], result["read"], tuple(result["rights"]), list(result["backups"]))
+            backups = result["backups"]
+            return cls(
+                result["config"], result["read"], tuple(result["rights"]), None if backups is None else list(backups), result.get("backups_error")
+            )
         except (KeyError, TypeError):
             raise InvalidInput(f"{field}: is not a node's report as webfarm.iis_cluster.shared_config_info registers it") from None
 
     def as_result(self) -> dict[str, t.Any]:
-        return {"config": dict(self.config), "read": dict(self.read), "rights": list(self.rights), "backups": list(self.backups)}
+        return {
+            "config": dict(self.config),
+            "read": dict(self.read),
+            "rights": list(self.rights),
+            "backups": None if self.backups is None else list(self.backups),
+            "backups_error": self.backups_error,
+        }
 
     @property
     def read_error(self) -> t.Mapping[str, t.Any] | None:
@@ -247,6 +259,16 @@ class NodeReport:
         if config.get("decrypt_error") is not None:
             found.append("it cannot decrypt the configuration: " + describe_error(config["decrypt_error"]))
         return found
+
+
+def query_node(session: NodeSession, path: str, user: str, secrets: t.Mapping[str, str]) -> NodeReport:
+    """:func:`node_queries` in one execution. A node whose configuration system cannot read the
+    share lists no backups (the listing reads the configuration): only that answer may fail, as
+    the rest of the report says why."""
+    *answers, listing = session.run(node_queries(path, user), secrets, stop_on_error=False)
+    values = [*session.checked(answers), listing.value if listing.status == "ok" else None]
+    failed = None if listing.status == "ok" else {"code": listing.error_code or 0, "message": listing.error_message}
+    return NodeReport.from_values(values, failed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -303,6 +325,11 @@ def plan_node(report: NodeReport, desired: Desired, *, check_mode: bool) -> Node
         switches = bool(config["enabled"])
     exports = switches and desired.state == "enabled" and desired.export
     if switches and desired.backup is not None:
+        if report.backups is None:
+            raise InvalidInput(
+                "backup: the node cannot list its configuration backups, so none can be made before it switches: "
+                + describe_error(report.backups_error or {"code": 0})
+            )
         backup = desired.backup
         changes.append(
             Change("backup", Shown.absent(), Shown.value(backup.planned(report.backups)["folder"]), tuple(backup.instructions(report.backups)))

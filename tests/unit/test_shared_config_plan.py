@@ -3,6 +3,7 @@ batch and the cluster's pre-flight, decided on the controller."""
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 import pytest
@@ -274,3 +275,11 @@ def test_the_reader_s_logon_at_the_share_host_stops_an_enabling_run_even_before_
     # Maintenance reads nothing from the share: the reader's logon does not matter.
     resting = {"NODE1": Desired("disabled", PATH, READER)}
     assert preflight({"NODE1": report(config(True))}, share, resting, check_mode=False, reader_logon=refused).problems == ()
+
+
+def test_a_node_that_cannot_list_its_backups_switches_without_one_never():
+    unreadable = NodeReport(config(False), {"error": None, "files": []}, report().rights, None, {"code": 0x80070005, "message": "Access is denied."})
+    with pytest.raises(InvalidInput, match="^backup: the node cannot list its configuration backups.*0x80070005"):
+        plan_node(unreadable, Desired("enabled", PATH, READER, backup=BACKUP), check_mode=False)
+    # Without a switch it needs none: the rest of its plan stands.
+    assert plan_node(dataclasses.replace(unreadable, config=config(True)), Desired("enabled", PATH, READER, backup=BACKUP), check_mode=False).changes == ()
