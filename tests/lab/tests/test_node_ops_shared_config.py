@@ -507,3 +507,22 @@ def test_iis_lab_fault_reaches_the_running_lab(tmp_path: pathlib.Path, free_port
 def cli_fault(state_dir: pathlib.Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", ENTRY_POINT, "fault", "--state-dir", str(state_dir), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_an_anonymous_password_the_node_cannot_decrypt(lab: Lab, node_ops: NodeOps) -> None:
+    shared_farm(lab, node_ops)
+    node_ops.values(
+        op("domain_user_add", name="ShopWeb", secret="pw", enabled=True), host="DC1", secrets={"pw": "Web-Pass-1"}
+    )
+    anonymous = "system.webServer/security/authentication/anonymousAuthentication"
+    node_ops.values(
+        op("web_config_set", section=anonymous, location="Shop", attribute="userName", value="WEBFARM\\ShopWeb"),
+        op("web_config_set", section=anonymous, location="Shop", attribute="password", secret="pw"),
+        secrets={"pw": "Web-Pass-1"},
+        become_password=True,
+    )
+    assert state(lab)["hosts"]["NODE3"]["iis"]["sites"]["Shop"]["anonymous_logon_error"] is None
+    lab.change_fault("NODE3", "keys_not_imported")
+    sites = state(lab)["hosts"]["NODE3"]["iis"]["sites"]
+    assert sites["Shop"]["anonymous_logon_error"].startswith("0x80090005")
+    assert state(lab)["hosts"]["NODE1"]["iis"]["sites"]["Shop"]["anonymous_logon_error"] is None
