@@ -227,6 +227,11 @@ class Lab:
         """The iissync.exe processes the hosts started."""
         return [process for process in self.processes() if "iissync.exe" in process["command_line"]]
 
+    def web_deploy_syncs(self, host: str) -> list[dict[str, t.Any]]:
+        """The Web Deploy syncs the IIS 7+ ``host``'s agent received (source, provider, site, time,
+        counts, error codes), oldest first; previews are not recorded."""
+        return list(self.state()["hosts"][host]["iis"]["web_deploy"]["syncs"])
+
     def hosts(self, group: str) -> list[str]:
         inventory = yaml.safe_load(self.inventory.read_text())
         return list(inventory["all"]["children"][group]["hosts"])

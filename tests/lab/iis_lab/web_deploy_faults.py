@@ -22,6 +22,7 @@ import dataclasses
 import typing as t
 
 from .windows.host import Host
+from .windows.was import IisServer
 from .windows.accounts import Account
 from .windows.web_deploy_install import RUNNING, STOPPED
 
@@ -39,7 +40,7 @@ class WebDeployFaultKind:
     description: str
 
 
-def _iis(host: Host) -> t.Any:
+def _iis(host: Host) -> IisServer:
     if host.iis is None:
         raise LookupError(f"{host.name} does not run IIS 7+: Web Deploy's faults are of IIS 7-10 nodes")
     return host.iis

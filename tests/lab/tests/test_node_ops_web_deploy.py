@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import typing as t
 
 import pytest
+import yaml
 from conftest import NodeOps
+from test_cli_serve import ENTRY_POINT
 
 from iis_lab.lab import Lab
+from iis_lab.topology import TopologyError
 from iis_lab.web_deploy_faults import WEB_DEPLOY_FAULT_KINDS
 from iis_lab.windows.xml_document import parse
 
@@ -280,3 +286,38 @@ def test_faults_are_of_iis7_nodes_and_recorded(lab: Lab) -> None:
     lab.change_fault("NODE3", "apphost_in_use")
     iis = recorded(lab)["hosts"]["NODE3"]["iis"]
     assert iis["web_deploy"]["agent_service"] == "stopped" and iis["conditions"] == {"apphost_in_use": True}
+
+
+@pytest.mark.parametrize("kind", sorted(WEB_DEPLOY_FAULT_KINDS))
+def test_a_web_deploy_fault_added_then_cleared_leaves_the_node_as_it_was(lab: Lab, kind: str) -> None:
+    fresh = recorded(lab)["hosts"]["NODE1"]
+    lab.change_fault("NODE1", kind)
+    faulty = recorded(lab)["hosts"]["NODE1"]
+    lab.change_fault("NODE1", kind)
+    assert faulty != fresh and recorded(lab)["hosts"]["NODE1"] == faulty
+    lab.change_fault("NODE1", kind, clear=True)
+    assert recorded(lab)["hosts"]["NODE1"] == fresh
+
+
+def test_a_topology_injects_web_deploy_faults_on_iis7_nodes_only(tmp_path) -> None:
+    with open(TOPOLOGY, encoding="utf-8") as stream:
+        document = yaml.safe_load(stream)
+    document["faults"] = [{"kind": "web_deploy_agent_stopped", "host": "NODE3"}]
+    topology = tmp_path / "iis10.yml"
+    topology.write_text(yaml.safe_dump(document))
+    for name in ("iis10-applicationHost.config", "iis10-source-applicationHost.config"):
+        shutil.copy(os.path.join(os.path.dirname(TOPOLOGY), name), tmp_path / name)
+    lab = Lab.from_topology(str(topology))
+    assert NodeOps(lab).value(op("web_deploy_info"), host="NODE3")["agent_service"] == "stopped"
+    document["faults"] = [{"kind": "rpc_unreachable", "host": "NODE3"}]
+    topology.write_text(yaml.safe_dump(document))
+    with pytest.raises(TopologyError, match="'rpc_unreachable' is a fault of IIS 5/6 nodes"):
+        Lab.from_topology(str(topology))
+
+
+def test_iis_lab_fault_knows_the_web_deploy_kinds(tmp_path) -> None:
+    command = [sys.executable, "-c", ENTRY_POINT, "fault", "--state-dir", str(tmp_path), "--host", "NODE1"]
+    known = subprocess.run([*command, "--add", "apphost_in_use", "--timeout", "0.2"], capture_output=True, text=True, check=False)
+    unknown = subprocess.run([*command, "--add", "no_such_fault"], capture_output=True, text=True, check=False)
+    # Known: the command waits for a lab that does not answer (1); unknown: a usage error (2).
+    assert (known.returncode, unknown.returncode) == (1, 2), known.stderr

@@ -3,8 +3,8 @@ runs) to another (the target, reached through its Web Deployment Agent Service),
 (the preview). Facts and sources (tests/lab/README.md, "Web Deploy", cites each):
 
 * **Providers**: ``webServer`` is the whole server's configuration, ``appHostConfig`` one site (its
-  ``<site>`` element and the ``<location>`` tags of its paths) ("Web Deploy webServer provider",
-  technet dd569005; "appHostConfig provider", dd569080). The lab carries applicationHost.config
+  ``<site>`` element and the ``<location>`` tags of its paths) (the sync verb, technet dd569005;
+  the appHostConfig provider, dd569080). The lab carries applicationHost.config
   only: no content, certificates, modules or registry (``bytes_copied`` is 0); every section, the
   ones the lab's schema slice models and the ones it does not, is compared.
 * **Objects**: each XML element is an object, its attributes the object's attributes
@@ -16,7 +16,7 @@ runs) to another (the target, reached through its Web Deployment Agent Service),
   target lacks is added, one the target has and the source not is deleted (a sync makes the
   target equal to the source), an attribute that differs is updated; the target's encrypted
   attributes are written with the target's keys.
-* **Skip directives** (``-skip:``, DeploymentSkipDirective): comma-separated ``key=value`` pairs
+* **Skip directives** (``-skip:``, DeploymentSkipDirective; rules, technet dd568992): comma-separated ``key=value`` pairs
   of ``objectName`` (a regular expression the element's name must match), ``absolutePath`` (one
   its path must match, the path the changes name), ``keyAttribute`` (one its first key value must
   match), ``attributes.<name>`` (one that attribute's value must match) and ``xPath``. Any other
@@ -91,9 +91,8 @@ _KEY_GROUPS = (
     ("url",),
     ("ipAddress",),
 )
-_DIRECTIVE_KEY = re.compile(
-    r",(?=\s*(?:objectName|absolutePath|keyAttribute|xPath|attributes\.[A-Za-z_][\w.-]*|[A-Za-z_][\w.]*)\s*=)"
-)
+# A comma starts the next pair only where a key and '=' follow (a regular expression may hold commas).
+_DIRECTIVE_KEY = re.compile(r",(?=\s*[A-Za-z_][\w.]*\s*=)")
 _XPATH_STEP = re.compile(r"(\*|[A-Za-z_][\w.-]*)((?:\[@[A-Za-z_][\w.-]*='(?:[^']|'')*'\])*)")
 _PREDICATE = re.compile(r"\[@([A-Za-z_][\w.-]*)='((?:[^']|'')*)'\]")
 
