@@ -93,8 +93,8 @@ EXAMPLES = r"""
 RETURN = r"""
 backup:
   description:
-    - The backup made (or, in check mode, that would be): its name, version and folder; C(date)
-      (UTC) is null in check mode.
+    - The backup made (or, in check mode, that would be), with its name, version and folder;
+      C(date) (UTC) is null in check mode.
   returned: when O(state=new)
   type: dict
   sample: {"name": "websync", "version": 4, "folder": "websync-4", "date": "2026-05-01T10:15:02Z"}

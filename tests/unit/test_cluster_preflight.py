@@ -21,6 +21,8 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     cluster_accounts,
     identity_problems,
     node_problems,
+    sync_method_problems,
+    web_deploy_problems,
     secret_values,
     selected_steps,
     variable_problems,
@@ -274,3 +276,29 @@ def test_a_gmsa_name_longer_than_15_characters_is_refused_by_the_nodes_round():
     (problem,) = node_problems([source], "node2", None, names)
     assert problem.startswith("iis_cluster_account_base: 'IWAM_webfarm0123' has 16 characters; with iis_cluster_iwam_gmsa")
     assert node_problems([source], "node2", None, {**names, "base": "web"}) == []
+
+
+def test_step_8_s_method_must_run_on_the_source_s_iis_and_web_deploy_s_backup_name_must_make_folders():
+    modern = [NodeReport("node2", HostFacts("NODE2", "WEBFARM", "webfarm.test", 3, "10.0"))]
+    legacy = [NodeReport("node2", HostFacts("NODE2", "WEBFARM", "webfarm.test", 3, "6.0"))]
+    assert sync_method_problems(modern, "node2", {}) == []
+    assert sync_method_problems(legacy, "node2", {"metabase_sync_method": "iissync"}) == []
+    (problem,) = sync_method_problems(modern, "node2", {"metabase_sync_method": "iissync"})
+    assert problem.startswith("metabase_sync_method: iissync does not run on applicationHost.config (IIS 7-10)")
+    assert problem.endswith("choose web_deploy or shared_config")
+    (problem,) = sync_method_problems(legacy, "node2", {"metabase_sync_method": "web_deploy"})
+    assert problem.endswith("choose iissync")
+    (problem,) = sync_method_problems(modern, "node2", {"metabase_sync_backup_name": "before sync"})
+    assert problem.startswith("metabase_sync_backup_name: 'before sync' cannot name an IIS configuration backup")
+    # A source that gave no facts is named by node_problems already.
+    assert sync_method_problems([NodeReport("node2", None, error="down")], "node2", {"metabase_sync_method": "iissync"}) == []
+
+
+def test_web_deploy_s_provider_and_site_fit_and_each_node_setting_makes_a_skip_rule():
+    options = _options("metabase_sync")
+    assert web_deploy_problems(options, {"metabase_sync_web_deploy_provider": "webServer"}) == []
+    assert web_deploy_problems(options, {"metabase_sync_web_deploy_provider": "appHostConfig", "metabase_sync_web_deploy_site": "Shop"}) == []
+    (problem,) = web_deploy_problems(options, {"metabase_sync_web_deploy_provider": "appHostConfig"})
+    assert problem.startswith("metabase_sync_web_deploy_site: provider=appHostConfig syncs one site")
+    (problem,) = web_deploy_problems(options, {"metabase_sync_node_settings": ["system.applicationHost/log@a", "a,b@c"]})
+    assert problem.startswith("metabase_sync_node_settings[1]: 'a,b@c' is not a path to an attribute")
