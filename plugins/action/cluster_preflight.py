@@ -33,6 +33,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import ValidatedAction
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config import variable_problems as shared_config_problems
 
 _ROLES = Path(__file__).resolve().parents[2] / "roles"
 _NAMING_STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity")
@@ -87,6 +88,8 @@ class ActionModule(ValidatedAction):
                 problems += inventory_problems(inventory, steps) + variable_problems(specs, values)
                 if any(step in _NAMING_STEPS for step in steps):
                     problems += identity_problems(values)
+                if "metabase_sync" in steps or "verify" in steps:
+                    problems += _shared_config_problems(values, list(hostvars), verify_only="metabase_sync" not in steps)
                 chosen = self._chosen(inventory, task_vars)
             else:
                 reports = [NodeReport.from_result(host, result) for host, result in args["nodes"].items()]
@@ -163,6 +166,12 @@ class ActionModule(ValidatedAction):
         if "metabase_sync" in steps:
             problems += sync_method_problems(reports, source, source_vars)
         return problems
+
+
+def _shared_config_problems(values: t.Mapping[str, t.Mapping[str, t.Any]], hosts: list[str], *, verify_only: bool) -> list[str]:
+    """Step 8's Shared Configuration variables on every host, each problem once."""
+    found = {problem: None for host_values in values.values() for problem in shared_config_problems(host_values, hosts, verify_only=verify_only)}
+    return list(found)
 
 
 def _account_names(source_vars: t.Mapping[str, t.Any]) -> dict[str, t.Any]:

@@ -21,6 +21,8 @@
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterServiceAccounts
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterConfigBackup
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterWebDeploy
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterSharedConfig
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterShares
 
 # The instruction set of webfarm.iis_cluster (docs/instruction-set.md). The controller decides;
 # this module runs a list of named operations, each a small wrapper around one Windows API, and
@@ -538,6 +540,67 @@ $operations = @{
             $encrypt = if ($Arguments.ContainsKey('encrypt_secret')) { [string]$Secrets[$Arguments['encrypt_secret']] } else { $null }
             Invoke-WebDeploySync -Computer $Arguments['computer'] -Provider $Arguments['provider'] -Site $Arguments['site'] `
                 -Skip @($Arguments['skip']) -EncryptPassword $encrypt -WhatIf $false
+        }
+    }
+    # IIS 7-10 Shared Configuration: redirection.config and the configuration keys on a node; the
+    # share on the host serving it.
+    'shared_config_get' = @{
+        Write = $false
+        Args = @{ secret = 'secret' }
+        Required = @()
+        Run = {
+            param($Arguments, $Secrets)
+            $secret = if ($Arguments.ContainsKey('secret')) { [string]$Secrets[$Arguments['secret']] } else { $null }
+            Get-SharedConfigReport -Secret $secret
+        }
+    }
+    'unc_read_check' = @{
+        Write = $false
+        Args = @{ path = 'str'; user = 'str'; secret = 'secret' }
+        Required = @('path', 'user', 'secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Test-UncRead -Path $Arguments['path'] -User $Arguments['user'] -Password ([string]$Secrets[$Arguments['secret']])
+        }
+    }
+    'shared_config_export' = @{
+        Write = $true
+        Args = @{ path = 'str'; key_secret = 'secret' }
+        Required = @('path', 'key_secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Export-SharedConfig -Path $Arguments['path'] -KeyPassword ([string]$Secrets[$Arguments['key_secret']])
+        }
+    }
+    'shared_config_enable' = @{
+        Write = $true
+        Args = @{ path = 'str'; user = 'str'; secret = 'secret'; key_secret = 'secret' }
+        Required = @('path', 'user', 'secret', 'key_secret')
+        Run = {
+            param($Arguments, $Secrets)
+            Enable-SharedConfig -Path $Arguments['path'] -User $Arguments['user'] `
+                -Password ([string]$Secrets[$Arguments['secret']]) -KeyPassword ([string]$Secrets[$Arguments['key_secret']])
+        }
+    }
+    'shared_config_disable' = @{
+        Write = $true
+        Args = @{ keep_keys = 'bool' }
+        Required = @()
+        Run = { param($Arguments, $Secrets) Disable-SharedConfig -KeepKeys ([bool]$Arguments['keep_keys']) }
+    }
+    'share_get' = @{
+        Write = $false
+        Args = @{ name = 'str' }
+        Required = @('name')
+        Run = { param($Arguments, $Secrets) Get-ShareReport -Name $Arguments['name'] }
+    }
+    'share_set' = @{
+        Write = $true
+        Args = @{ name = 'str'; path = 'str'; read = 'str_list'; change = 'str_list' }
+        Required = @('name', 'path')
+        Run = {
+            param($Arguments, $Secrets)
+            Set-Share -Name $Arguments['name'] -Path $Arguments['path'] -Read $Arguments['read'] -Change $Arguments['change']
         }
     }
 }

@@ -277,8 +277,8 @@ _METHODS_BY_BACKEND = {BACKEND_METABASE: ("iissync",), BACKEND_APPHOST: ("web_de
 def sync_method_problems(nodes: t.Sequence[NodeReport], source: str, source_vars: t.Mapping[str, t.Any]) -> list[str]:
     """Step 8's method against the source node's backend, as the operator chose it
     (``metabase_sync_method``; its default fits the backend): iissync only on IIS 5/6,
-    web_deploy and shared_config only on IIS 7-10. With web_deploy, the backups' name must make
-    the folder names of IIS 7-10's backups."""
+    web_deploy and shared_config only on IIS 7-10. With either, the backups' name must make the
+    folder names of IIS 7-10's backups."""
     source_node = next((node for node in nodes if node.host == source and node.facts is not None), None)
     if source_node is None or source_node.facts is None or source_node.facts.backend not in _METHODS_BY_BACKEND:
         return []
@@ -291,7 +291,7 @@ def sync_method_problems(nodes: t.Sequence[NodeReport], source: str, source_vars
             f"choose {' or '.join(fitting)}"
         ]
     name = source_vars.get("metabase_sync_backup_name")
-    if method == "web_deploy" and isinstance(name, str):
+    if method in ("web_deploy", "shared_config") and isinstance(name, str):
         try:
             check_apphost_backup_name(name, "metabase_sync_backup_name")
         except InvalidInput as refused:

@@ -32,6 +32,9 @@ REGISTERED = (
     "metabase_sync_backup",
     "metabase_sync_iissync",
     "metabase_sync_web_deploy",
+    "metabase_sync_shared_config_preflight",
+    "metabase_sync_shared_config_source",
+    "metabase_sync_shared_config",
     "metabase_sync_verification",
 )
 """The role results the summary reads, by registered variable name."""
@@ -49,6 +52,9 @@ STEP_OF_RESULT = {
     "metabase_sync_backup": "metabase_sync",
     "metabase_sync_iissync": "metabase_sync",
     "metabase_sync_web_deploy": "metabase_sync",
+    "metabase_sync_shared_config_preflight": "metabase_sync",
+    "metabase_sync_shared_config_source": "metabase_sync",
+    "metabase_sync_shared_config": "metabase_sync",
     "metabase_sync_verification": "verify",
 }
 """The playbook step each registered result belongs to."""
@@ -382,6 +388,30 @@ def _web_deploy_source(node: NodeRun, check_mode: bool) -> str:
     return NOT_RUN
 
 
+def _shared_config(node: NodeRun, check_mode: bool) -> str | None:
+    """Step 8 by Shared Configuration on a node (source or not); None when it did not run there."""
+    preflight = node.result("metabase_sync_shared_config_preflight")
+    if _failed(preflight):
+        return f"Shared Configuration pre-flight failed, nothing changed: {_first_line(str(preflight.get('msg') or ''))}"
+    result = next(
+        (found for name in ("metabase_sync_shared_config_source", "metabase_sync_shared_config") if (found := node.result(name)) and not found.get("skipped")),
+        None,
+    )
+    if result is None:
+        return None
+    if _failed(result):
+        return f"Shared Configuration failed: {_first_line(str(result.get('msg') or ''))}"
+    shared = result.get("shared_config") or {}
+    if not result.get("switched"):
+        return f"reads {shared.get('path')}" if shared.get("enabled") else "reads its own configuration (shared configuration disabled)"
+    done = [_backed_up(result["backup"], check_mode)] if result.get("backup") else []
+    if result.get("exported"):
+        done.append(_did(check_mode, "exported to the share", "would be exported to the share"))
+    where = "to the share" if result.get("state") == "enabled" else "to a local copy of the share's configuration"
+    done.append(f"{_did(check_mode, 'switched', 'would be switched')} {where}")
+    return ", then ".join(done)
+
+
 def _target_outcome(target: Result, check_mode: bool) -> str:
     if check_mode:
         return str(target.get("outcome", "would be replicated"))
@@ -538,7 +568,10 @@ def summarize(
                 steps.append((label, _shown(node.result(name), lambda r: _anonymous_identity(r, check_mode))))
             steps += [("warning", warning) for warning in _stale_overrides(node.result("anonymous_identity_result"))]
         steps.append(("WAM identity", _shown(node.result("wam_identity_result"), lambda r: _wam_identity(r, check_mode))))
-        if node.backend == APPHOST and is_source:
+        shared_config = _shared_config(node, check_mode) if node.backend == APPHOST else None
+        if shared_config is not None:
+            steps.append(("configuration", shared_config))
+        elif node.backend == APPHOST and is_source:
             steps.append(("configuration", _web_deploy_source(node, check_mode)))
         elif node.backend == APPHOST:
             steps.append(("configuration", _target_sync(node, source, check_mode)))

@@ -96,6 +96,17 @@ IIS7_OPS = (
     "web_deploy_preview",
     "web_deploy_sync",
 )
+# IIS 7-10 Shared Configuration (KB step 8 by shared_config): a node's redirection.config and
+# keys, and the share on the host serving it.
+SHARED_CONFIG_OPS = (
+    "shared_config_get",
+    "unc_read_check",
+    "shared_config_export",
+    "shared_config_enable",
+    "shared_config_disable",
+    "share_get",
+    "share_set",
+)
 # The gMSA ops a domain controller answers; the domain scope runs them on one that has gMSAs.
 GMSA_DOMAIN_OPS = ("kds_root_key_get", "gmsa_get", "gmsa_add", "gmsa_set_principals")
 
@@ -109,13 +120,18 @@ _NO_METABASE = "an IIS 5/6 op: IIS 7-10 has no metabase (nor IISSync, nor COM+ a
 NOT_EXERCISED: t.Mapping[str, str] = {
     "metabase_backup_restore": "restoring stops IIS and overwrites the node's live metabase",
     "iissync_run": "IISSync overwrites every target node's metabase",
-    **{op: _IIS7_NOT_YET for op in IIS7_OPS},
+    **{op: _IIS7_NOT_YET for op in (*IIS7_OPS, *SHARED_CONFIG_OPS)},
 }
 # On an IIS 7-10 node (the gMSA ops of a domain controller are the domain scope's):
 NOT_EXERCISED_APPHOST: t.Mapping[str, str] = {
     **{op: _NO_METABASE for op in METABASE_OPS},
     "web_deploy_preview": "a preview reaches another node's Web Deploy agent: the run probes each node on its own",
     "web_deploy_sync": "a sync overwrites another node's configuration",
+    "unc_read_check": "it needs a share and its reader's password, which the run does not have",
+    "shared_config_export": "it writes the node's configuration and keys to a share",
+    "shared_config_enable": "it points the node's configuration at a share and replaces its keys",
+    "shared_config_disable": "it replaces the node's configuration with the share's (when enabled) and its keys",
+    "share_set": "it makes a share and grants access to it, and no op removes either",
 }
 # On a domain controller with gMSAs:
 NOT_EXERCISED_GMSA: t.Mapping[str, str] = {
@@ -402,6 +418,10 @@ class Scratch:
         return f"iisconf-{self.token}"
 
     @property
+    def share(self) -> str:
+        return f"iisconf-{self.token}"
+
+    @property
     def gmsa(self) -> str:
         # 13 characters: within the 15 of a gMSA's name (without its $).
         return f"iiscf{self.token}"
@@ -599,6 +619,8 @@ def apphost_probes(scratch: Scratch, computer: str, first_site: str | None, acco
     probes = [
         Probe(Instruction("app_pools_get", {"names": ["DefaultAppPool"]})),
         Probe(Instruction("web_config_get", {"section": ANONYMOUS_SECTION}), "the server level"),
+        Probe(Instruction("shared_config_get")),
+        Probe(Instruction("share_get", {"name": scratch.share}), f"a missing scratch share {scratch.share}", expect={"": None}),
         Probe(
             Instruction("web_config_get", {"section": POOLS_SECTION, "element": f"{pool_element('DefaultAppPool')}/processModel"}),
             "DefaultAppPool",

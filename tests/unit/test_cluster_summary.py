@@ -338,3 +338,20 @@ def test_the_anonymous_identities_step_result_reads_as_its_web_and_ftp_sites():
     refused = {"failed": True, "msg": "anonymous requests to /LM/MSFTPSVC/1 on node1 would not log on: ...; nothing was changed"}
     runs = node_runs({"node1": {"anonymous_identity_sites": refused}}, ["node1"])
     assert runs[0].results == {"anonymous_identity_result": refused, "anonymous_identity_ftp_result": refused}
+
+
+def test_shared_configuration_says_what_each_node_did_and_a_refusal_before_any_change():
+    backup = {"name": "iissync", "version": 0, "folder": "iissync-0", "date": "2026-05-01T10:15:02Z"}
+    after = {"enabled": True, "path": "\\\\DC1\\IisConfig"}
+    source = {"metabase_sync_shared_config_source": {"changed": True, "state": "enabled", "switched": True, "exported": True,
+                                                     "backup": backup, "shared_config": after}}
+    target = {"metabase_sync_shared_config": {"changed": False, "state": "enabled", "switched": False, "exported": False,
+                                              "backup": None, "shared_config": after}}
+    lines = summarize([NodeRun("node2", source, backend="apphost"), NodeRun("node1", target, backend="apphost")], "node2")
+    assert node_block(lines, "node2")["configuration"] == (
+        "backed up as iissync version 0, then exported to the share, then switched to the share"
+    )
+    assert node_block(lines, "node1")["configuration"] == "reads \\\\DC1\\IisConfig"
+    refused = {"metabase_sync_shared_config_preflight": {"failed": True, "msg": "Shared configuration cannot be set up; nothing was changed: node1: ..."}}
+    lines = summarize([NodeRun("node1", refused, backend="apphost")], "node2")
+    assert node_block(lines, "node1")["configuration"].startswith("Shared Configuration pre-flight failed, nothing changed")

@@ -33,13 +33,15 @@ UTILS = sorted(MODULE_UTILS.glob("*.psm1"))
 SCRIPTS = module_scripts()
 # The functions of ansible-core's PowerShell utils that the collection's files call, by util.
 CORE_UTIL_FUNCTIONS = {"Ansible.ModuleUtils.ArgvParser": {"argv-tostring"}}
-# Windows PowerShell 5.1's own cmdlets that the collection's files call. A name here that is
-# also a function of a util would hide it; a name missing here is a function nobody defines.
+# Windows PowerShell 5.1's own cmdlets that the collection's files call, and those of Windows'
+# SmbShare module (Server 2012 and later). A name here that is also a function of a util would
+# hide it; a name missing here is a function nobody defines.
 BUILTIN_CMDLETS = frozenset(
     name.lower()
     for name in (
         "Export-ModuleMember", "ForEach-Object", "Get-CimInstance", "Get-ItemProperty", "Join-Path",
         "New-Object", "Select-Object", "Sort-Object", "Test-Path", "Where-Object",
+        "Get-SmbShareAccess", "Grant-SmbShareAccess", "New-SmbShare", "Revoke-SmbShareAccess",
     )
 )
 
