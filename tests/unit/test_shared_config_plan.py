@@ -187,7 +187,7 @@ SHARE = {"name": "IisConfig", "path": "D:\\IisConfig", "access": [{"account": RE
 def test_what_the_run_cannot_cure_stops_it_decoded(code, symbol):
     verdict = _preflight({"NODE1": report(read_error=code), "NODE2": report()}, SHARE)
     (problem,) = verdict.problems
-    assert problem.startswith(f"NODE1: the reader {READER} cannot read {PATH} from this node: {symbol}")
+    assert problem.startswith(f"NODE1: the reader {READER} cannot read {PATH} from this node: Windows error {symbol} (")
     assert "Windows says no." in problem
 
 
@@ -197,9 +197,9 @@ def test_what_the_run_cures_passes_the_preflight():
     refused = report(read_error=5)
     assert _preflight({"NODE1": refused}, {**SHARE, "access": []}).problems == ()
     (problem,) = _preflight({"NODE1": refused}, SHARE).problems
-    assert problem.startswith("NODE1: ") and ": 0x80070005" in problem
+    assert problem.startswith("NODE1: ") and ": Windows error 0x80070005 (" in problem
     (problem,) = _preflight({"NODE1": report(read_error=1385)}, SHARE).problems
-    assert ": 0x80070569" in problem
+    assert ": Windows error 0x80070569 (" in problem
 
 
 def test_the_preflight_names_the_switching_nodes_the_export_and_offline_files():
@@ -218,8 +218,8 @@ def test_maintenance_switches_every_enabled_node_and_checks_no_reading():
 def test_verify_names_each_difference_decoded():
     assert verify_node(report(config(True)), PATH, READER) == []
     found = verify_node(report(config(True, decrypt_error={"code": 0x80090005, "message": "Bad Data."}), read_error=1330), PATH, READER)
-    assert found[0].startswith("it cannot decrypt the configuration: 0x80090005: Bad Data")
-    assert found[1].startswith(f"the reader cannot read {PATH}: 0x80070532")
+    assert found[0].startswith("it cannot decrypt the configuration: Windows error 0x80090005 (NTE_BAD_DATA): Bad Data")
+    assert found[1].startswith(f"the reader cannot read {PATH}: Windows error 0x80070532 (")
     assert verify_node(report(config(False)), PATH, READER) == ["shared configuration is disabled"]
 
 
@@ -271,7 +271,7 @@ def test_the_reader_s_logon_at_the_share_host_stops_an_enabling_run_even_before_
     desired = {"NODE1": Desired("enabled", PATH, READER)}
     verdict = preflight({"NODE1": report(read_error=67)}, share, desired, check_mode=False, reader_logon=refused, share_host="files1")
     (problem,) = verdict.problems
-    assert problem.startswith(f"files1: the reader {READER} cannot log on to the share's host: 0x80070532")
+    assert problem.startswith(f"files1: the reader {READER} cannot log on to the share's host: Windows error 0x80070532 (")
     # Maintenance reads nothing from the share: the reader's logon does not matter.
     resting = {"NODE1": Desired("disabled", PATH, READER)}
     assert preflight({"NODE1": report(config(True))}, share, resting, check_mode=False, reader_logon=refused).problems == ()
