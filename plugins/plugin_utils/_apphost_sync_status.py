@@ -511,6 +511,36 @@ STATUSES: tuple[SyncStatus, ...] = (
         SYSTEM_ERROR_CODES,
         preflight=True,
     ),
+    _windows(
+        3,
+        "ERROR_PATH_NOT_FOUND",
+        "The share answers, but the folder the shared configuration path names below it does not exist.",
+        "Correct the path (metabase_sync_shared_config_path), or create the folder on the share; a run with "
+        "metabase_sync_shared_config_host makes the share and its folder itself.",
+        SYSTEM_ERROR_CODES,
+        preflight=True,
+    ),
+    _windows(
+        1168,
+        "ERROR_NOT_FOUND",
+        "Shared configuration was disabled asking for the node's own configuration keys back, but none were saved "
+        "when it was enabled on this node.",
+        "Disable it keeping the keys it has (the maintenance mode does), or import the node's own keys from a "
+        "backup of them.",
+        SYSTEM_ERROR_CODES,
+        preflight=False,
+    ),
+    _windows(
+        0x80090029,
+        "NTE_NOT_SUPPORTED",
+        "The configuration's keys cannot be exported this way: its encryption provider keeps them in a CNG key "
+        "(IISCngProvider, IISWASOnlyCngProvider, on newer IIS 10 builds), not in the RSA key containers the "
+        "export moves.",
+        "Export the configuration with its keys from IIS Manager (Shared Configuration, Export Configuration) or "
+        "with Export-IISConfiguration on Windows Server 2016 or later, then enable it on each node.",
+        SYSTEM_ERROR_CODES,
+        preflight=False,
+    ),
 )
 
 _BY_CODE: t.Mapping[str | int, SyncStatus] = {status.code: status for status in STATUSES}
