@@ -17,7 +17,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._apphost_backu
     check_listing,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import check_keep
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import check_keep_option
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 
@@ -40,10 +40,7 @@ class ActionModule(NodeAction):
         state, version, keep = args["state"], args["version"], args["keep"]
         if version is not None and state != "absent":
             raise InvalidInput(f"version: only state=absent takes a version; state={state} makes the next one")
-        if keep is not None and state != "new":
-            raise InvalidInput(f"keep: only state=new prunes old versions; state={state} keeps every version")
-        if keep is not None:
-            check_keep(keep)
+        check_keep_option(state, keep)
         # The node's listing from an earlier task of the run spares an execution of its own.
         if args["backups"] is not None:
             backups = check_listing(args["backups"])

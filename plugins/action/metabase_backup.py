@@ -17,7 +17,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_back
     backups_named,
     backups_to_delete,
     check_backup_name,
-    check_keep,
+    check_keep_option,
     check_listing,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
@@ -44,10 +44,7 @@ class ActionModule(NodeAction):
         state, version, keep = args["state"], args["version"], args["keep"]
         if version is not None and state not in _VERSIONED:
             raise InvalidInput(f"version: only state=restored or absent takes a version; state={state} makes the next free one")
-        if keep is not None and state != "new":
-            raise InvalidInput(f"keep: only state=new prunes old versions; state={state} keeps every version")
-        if keep is not None:
-            check_keep(keep)
+        check_keep_option(state, keep)
         # The node's listing from an earlier task of the run spares an execution of its own.
         if args["backups"] is not None:
             backups = check_listing(args["backups"])

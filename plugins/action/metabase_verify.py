@@ -20,6 +20,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_comp
     differing_applications,
     listed_details,
     tree_differences,
+    verification_failure,
 )
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
@@ -87,15 +88,7 @@ class ActionModule(NodeAction):
         }
         if differing or broken:
             result["failed"] = True
-            result["msg"] = "Verification failed: " + " ".join(
-                [
-                    *(
-                        f"{entry['host']} differs from {session.host}: " + "; ".join(entry["differences"]) + "."
-                        for entry in differing
-                    ),
-                    *(f"{host} does not work: " + "; ".join(problems) + "." for host, problems in broken.items()),
-                ]
-            )
+            result["msg"] = verification_failure(session.host, differing, broken)
         return result
 
 

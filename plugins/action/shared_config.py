@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._apphost_backup import ApphostBackupFirst, check_backup_name
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._apphost_backup import ApphostBackupFirst
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._changes import render_diff
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import check_keep
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._metabase_backup import BACKUP_FIRST_OPTION
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config import (
@@ -35,10 +35,7 @@ class ActionModule(NodeAction):
         "password": {"type": "str", "required": True, "no_log": True},
         "key_password": {"type": "str", "no_log": True},
         "export": {"type": "bool", "default": False},
-        "backup": {
-            "type": "dict",
-            "options": {"name": {"type": "str", "required": True}, "keep": {"type": "int", "default": 5}},
-        },
+        "backup": BACKUP_FIRST_OPTION,
         "info": {"type": "dict"},
     }
     required_if = [["state", "enabled", ["key_password"]]]
@@ -46,9 +43,7 @@ class ActionModule(NodeAction):
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
         unc = check_unc_path(args["path"])
         user = check_reader(args["user"])
-        backup = None
-        if args["backup"] is not None:
-            backup = ApphostBackupFirst(check_backup_name(args["backup"]["name"], "backup.name"), check_keep(args["backup"]["keep"], "backup.keep"))
+        backup = ApphostBackupFirst.from_option(args["backup"])
         secrets = {READER_SECRET: args["password"]}
         if args["key_password"] is not None:
             secrets[KEY_SECRET] = args["key_password"]

@@ -11,14 +11,12 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import Instruction, NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._web_deploy import (
-    ENCRYPT_REF,
     SYNC_OPTIONS,
     WHAT_IF_NOTE,
+    SyncRequest,
     TargetOutcome,
-    check_target_map,
     preflight_failures,
     source_problems,
-    sync_spec,
 )
 
 
@@ -26,14 +24,12 @@ class ActionModule(NodeAction):
     argument_spec = SYNC_OPTIONS
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
-        targets = check_target_map(args["targets"])
-        spec = sync_spec(args["provider"], args["site"], args["node_settings"], args["encrypt_password"] is not None)
-        secrets = {ENCRYPT_REF: args["encrypt_password"]} if spec.encrypt else {}
-        instructions = [Instruction("web_deploy_info"), *(spec.instruction("web_deploy_preview", computer) for computer in targets.values())]
+        request = SyncRequest.from_options(args)
+        instructions = [Instruction("web_deploy_info"), *request.instructions("web_deploy_preview")]
         # Every preview answers, whatever the others do: a Web Deploy error is a result. Without
         # Web Deploy on the source the previews fail as ops (the assembly cannot load): the
         # source's problem is then the one to name.
-        answers = session.run(instructions, secrets, stop_on_error=False)
+        answers = session.run(instructions, request.secrets, stop_on_error=False)
         (info,) = session.checked(answers[:1])
         missing = source_problems(info, session.host)
         if missing:
@@ -46,12 +42,12 @@ class ActionModule(NodeAction):
                 "out_of_sync_targets": {},
             }
         previews = session.checked(answers[1:])
-        outcomes = [TargetOutcome(host, computer, preview) for (host, computer), preview in zip(targets.items(), previews)]
+        outcomes = [TargetOutcome(host, computer, preview) for (host, computer), preview in zip(request.targets.items(), previews)]
         out_of_sync = [outcome for outcome in outcomes if outcome.out_of_sync]
         result: dict[str, t.Any] = {
             "changed": False,
             "web_deploy": info,
-            "skip": list(spec.skip),
+            "skip": list(request.spec.skip),
             "targets": [outcome.as_result() for outcome in outcomes],
             "out_of_sync": [outcome.host for outcome in out_of_sync],
             "out_of_sync_targets": {outcome.host: outcome.computer for outcome in out_of_sync},

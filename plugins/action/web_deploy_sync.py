@@ -11,13 +11,11 @@ import typing as t
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import NodeAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._web_deploy import (
-    ENCRYPT_REF,
     SYNC_OPTIONS,
     WHAT_IF_NOTE,
+    SyncRequest,
     TargetOutcome,
-    check_target_map,
     preflight_failures,
-    sync_spec,
 )
 
 
@@ -25,12 +23,9 @@ class ActionModule(NodeAction):
     argument_spec = SYNC_OPTIONS
 
     def converge(self, args: dict[str, t.Any], session: NodeSession) -> dict[str, t.Any]:
-        targets = check_target_map(args["targets"])
-        spec = sync_spec(args["provider"], args["site"], args["node_settings"], args["encrypt_password"] is not None)
-        secrets = {ENCRYPT_REF: args["encrypt_password"]} if spec.encrypt else {}
-        op = "web_deploy_preview" if self.check_mode else "web_deploy_sync"
-        answers = session.values([spec.instruction(op, computer) for computer in targets.values()], secrets)
-        outcomes = [TargetOutcome(host, computer, answer) for (host, computer), answer in zip(targets.items(), answers)]
+        request = SyncRequest.from_options(args)
+        answers = session.values(request.instructions("web_deploy_preview" if self.check_mode else "web_deploy_sync"), request.secrets)
+        outcomes = [TargetOutcome(host, computer, answer) for (host, computer), answer in zip(request.targets.items(), answers)]
         result: dict[str, t.Any] = {
             "changed": any(outcome.out_of_sync for outcome in outcomes),
             "targets": [outcome.as_result() for outcome in outcomes],

@@ -39,8 +39,8 @@ options:
       - A new IIS configuration backup version (a folder C(<name>-<version>) of
         C(%windir%\system32\inetsrv\backup), as M(webfarm.iis_cluster.apphost_backup) with
         O(webfarm.iis_cluster.apphost_backup#module:state=new) makes it), made on the node only when
-        the task changes its configuration, after the identity was proven and just before the change,
-        in the same remote execution. If the backup fails, nothing is written.
+        the task changes its configuration, after every check of the change passed and just before
+        it, in the same remote execution. If the backup fails, nothing is written.
       - Without it, no backup is made.
     type: dict
     suboptions:

@@ -56,18 +56,6 @@ options:
     description: Export this node's configuration and keys to O(path) before it switches to it (the source node).
     type: bool
     default: false
-  backup:
-    description: A new configuration backup version of the node before it switches.
-    type: dict
-    suboptions:
-      name:
-        description: The backup's name (see M(webfarm.iis_cluster.apphost_backup)).
-        type: str
-        required: true
-      keep:
-        description: How many versions of it to keep, the new one included, 1 to 20.
-        type: int
-        default: 5
   info:
     description:
       - This node's M(webfarm.iis_cluster.shared_config_info) result earlier in the run, so that the
@@ -75,6 +63,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - webfarm.iis_cluster.backup_first.apphost
 attributes:
   check_mode:
     support: full

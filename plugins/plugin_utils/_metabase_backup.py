@@ -60,6 +60,16 @@ def check_keep(keep: int, field: str = "keep") -> int:
     return keep
 
 
+def check_keep_option(state: str, keep: int | None) -> None:
+    """A backup module's ``keep``: only ``state=new`` prunes, to a retention :func:`check_keep`
+    allows; else :class:`InvalidInput`."""
+    if keep is None:
+        return
+    if state != "new":
+        raise InvalidInput(f"keep: only state=new prunes old versions; state={state} keeps every version")
+    check_keep(keep)
+
+
 def backups_named(backups: t.Sequence[t.Mapping[str, t.Any]], name: str) -> list[t.Mapping[str, t.Any]]:
     """The backups of ``name`` (case-insensitive, as file names on Windows), oldest version first."""
     return sorted((backup for backup in backups if backup["name"].lower() == name.lower()), key=lambda b: b["version"])

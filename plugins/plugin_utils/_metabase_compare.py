@@ -232,3 +232,16 @@ def _shown(detail: t.Mapping[str, t.Any] | None) -> str:
     if "value" not in detail:
         return f"a {detail.get('type', '')} value".replace("  ", " ")
     return Shown.value(detail["value"]).text
+
+
+def verification_failure(
+    source: str, differing: t.Sequence[t.Mapping[str, t.Any]], broken: t.Mapping[str, t.Sequence[str]]
+) -> str:
+    """The message of a failed verification, either backend's: each target that differs from the
+    ``source`` with its differences, then each node that does not work with its problems."""
+    return "Verification failed: " + " ".join(
+        [
+            *(f"{entry['host']} differs from {source}: " + "; ".join(entry["differences"]) + "." for entry in differing),
+            *(f"{host} does not work: " + "; ".join(problems) + "." for host, problems in broken.items()),
+        ]
+    )

@@ -119,6 +119,27 @@ def check_target_map(targets: t.Mapping[str, t.Any], field: str = "targets") -> 
     return {str(host): str(computer) for host, computer in targets.items()}
 
 
+@dataclasses.dataclass(frozen=True)
+class SyncRequest:
+    """A task of ``web_deploy_preflight`` or ``web_deploy_sync``, checked: the targets (inventory
+    host -> computer), what is synced, and the secrets its instructions name."""
+
+    targets: dict[str, str]
+    spec: SyncSpec
+    secrets: dict[str, str]
+
+    @classmethod
+    def from_options(cls, args: t.Mapping[str, t.Any]) -> SyncRequest:
+        """The request :data:`SYNC_OPTIONS` describe; else :class:`InvalidInput`."""
+        password = args["encrypt_password"]
+        spec = sync_spec(args["provider"], args["site"], args["node_settings"], password is not None)
+        return cls(check_target_map(args["targets"]), spec, {ENCRYPT_REF: password} if spec.encrypt else {})
+
+    def instructions(self, op: str) -> list[Instruction]:
+        """One ``op`` (a preview or a sync) per target, in the targets' order."""
+        return [self.spec.instruction(op, computer) for computer in self.targets.values()]
+
+
 def error_text(error: t.Mapping[str, t.Any]) -> str:
     """One error of a preview or sync, decoded: the table's meaning and remedy, then Web Deploy's text."""
     code, message = error.get("code"), str(error.get("message", "")).strip()
