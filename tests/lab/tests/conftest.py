@@ -3,6 +3,7 @@ way the controller calls it."""
 
 from __future__ import annotations
 
+import os
 import socket
 import typing as t
 
@@ -13,6 +14,8 @@ from iis_lab.provision import provision
 from iis_lab.topology import default_document, parse_topology
 
 ADMIN = "WEBFARM\\Administrator"
+IIS10_TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
+"""A domain controller and three IIS 10 nodes: a test module sets ``LAB_TOPOLOGY`` to it."""
 
 Instruction = dict[str, t.Any]
 
@@ -66,10 +69,23 @@ class NodeOps:
         return self.values(instruction, **kwargs)[0]
 
 
+def op(op_name: str, **args: t.Any) -> Instruction:
+    """One instruction, as the controller sends it."""
+    return {"op": op_name, "args": args}
+
+
+def failure(result: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The error of the one instruction of a batch that failed."""
+    [entry] = [entry for entry in result["results"] if entry["status"] == "failed"]
+    return entry["error"]
+
+
 @pytest.fixture
-def lab() -> Lab:
-    """A fresh default lab (DC1, NODE1, NODE2) that records nothing on disk."""
-    return Lab.from_topology(None)
+def lab(request: pytest.FixtureRequest, tmp_path: t.Any) -> Lab:
+    """A fresh lab: the default one (DC1, NODE1, NODE2), recording nothing on disk, or the test
+    module's ``LAB_TOPOLOGY``, recording its state under the test's own folder."""
+    topology = getattr(request.module, "LAB_TOPOLOGY", None)
+    return Lab.from_topology(None) if topology is None else Lab.from_topology(topology, str(tmp_path))
 
 
 @pytest.fixture

@@ -5,37 +5,21 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import re
 import typing as t
 
 import pytest
-from conftest import NodeOps
+from conftest import IIS10_TOPOLOGY, NodeOps, failure, op
 
 from iis_lab.lab import Lab
 from iis_lab.windows.apphost_backup import create_backup
 
-TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
+LAB_TOPOLOGY = IIS10_TOPOLOGY
 POOLS = "system.applicationHost/applicationPools"
 
 
-def op(op_name: str, **args: t.Any) -> dict[str, t.Any]:
-    return {"op": op_name, "args": args}
 
 
-def failure(result: dict[str, t.Any]) -> dict[str, t.Any]:
-    [entry] = [entry for entry in result["results"] if entry["status"] == "failed"]
-    return entry["error"]
-
-
-@pytest.fixture
-def lab(tmp_path) -> Lab:
-    return Lab.from_topology(TOPOLOGY, str(tmp_path))
-
-
-@pytest.fixture
-def node_ops(lab: Lab) -> NodeOps:
-    return NodeOps(lab)
 
 
 def _state(lab: Lab) -> dict[str, t.Any]:

@@ -8,16 +8,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import typing as t
 
-import pytest
-from conftest import NodeOps
+from conftest import IIS10_TOPOLOGY, NodeOps
 
 from iis_lab.lab import Lab
 from iis_lab.node_ops.apphost_digest_tree import bucket_of
 
-TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
+LAB_TOPOLOGY = IIS10_TOPOLOGY
 POOLS = "system.applicationHost/applicationPools"
 SITES = "system.applicationHost/sites"
 ANONYMOUS = "system.webServer/security/authentication/anonymousAuthentication"
@@ -25,14 +23,6 @@ NODE_SETTINGS = ["system.applicationHost/sites/site/logFile@directory"]
 SALT = "run-salt-0123456789"
 
 
-@pytest.fixture
-def lab(tmp_path) -> Lab:
-    return Lab.from_topology(TOPOLOGY, str(tmp_path))
-
-
-@pytest.fixture
-def node_ops(lab: Lab) -> NodeOps:
-    return NodeOps(lab)
 
 
 def tree(node_ops: NodeOps, host: str, **args: t.Any) -> dict[str, t.Any]:

@@ -5,7 +5,6 @@ reading a UNC path as IIS does (unc_read_check), redirection.config and the conf
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
 import signal
@@ -14,30 +13,19 @@ import sys
 import typing as t
 
 import pytest
-from conftest import NodeOps
+from conftest import IIS10_TOPOLOGY, NodeOps, op
 from test_cli_serve import ENTRY_POINT, first_line, start_serve
 
 from iis_lab.lab import Lab
 from iis_lab.shared_config_faults import SHARED_CONFIG_FAULTS
 
-TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
+TOPOLOGY = LAB_TOPOLOGY = IIS10_TOPOLOGY
 READER = "WEBFARM\\IISConfigReader"
 READER_PASSWORD = "Lab-Reader-1"
 SHARE = "\\\\DC1\\IISConfig"
 
 
-def op(op_name: str, **args: t.Any) -> dict[str, t.Any]:
-    return {"op": op_name, "args": args}
 
-
-@pytest.fixture
-def lab(tmp_path) -> Lab:
-    return Lab.from_topology(TOPOLOGY, str(tmp_path))
-
-
-@pytest.fixture
-def node_ops(lab: Lab) -> NodeOps:
-    return NodeOps(lab)
 
 
 def make_share(node_ops: NodeOps, *, read: t.Sequence[str] = (READER,)) -> None:

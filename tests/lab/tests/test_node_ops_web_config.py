@@ -8,33 +8,18 @@ import os
 import typing as t
 
 import pytest
-from conftest import NodeOps
+from conftest import IIS10_TOPOLOGY, NodeOps, failure, op
 
 from iis_lab.lab import Lab
 
-TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
+TOPOLOGY = LAB_TOPOLOGY = IIS10_TOPOLOGY
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10-applicationHost.config")
 ANONYMOUS = "system.webServer/security/authentication/anonymousAuthentication"
 POOLS = "system.applicationHost/applicationPools"
 
 
-def op(op_name: str, **args: t.Any) -> dict[str, t.Any]:
-    return {"op": op_name, "args": args}
 
 
-def failure(result: dict[str, t.Any]) -> dict[str, t.Any]:
-    [entry] = [entry for entry in result["results"] if entry["status"] == "failed"]
-    return entry["error"]
-
-
-@pytest.fixture
-def lab(tmp_path) -> Lab:
-    return Lab.from_topology(TOPOLOGY, str(tmp_path))
-
-
-@pytest.fixture
-def node_ops(lab: Lab) -> NodeOps:
-    return NodeOps(lab)
 
 
 def _user(node_ops: NodeOps, name: str, password: str) -> None:

@@ -13,7 +13,7 @@ import typing as t
 
 import pytest
 import yaml
-from conftest import NodeOps
+from conftest import IIS10_TOPOLOGY, NodeOps, op
 from test_cli_serve import ENTRY_POINT
 
 from iis_lab.lab import Lab
@@ -21,7 +21,7 @@ from iis_lab.topology import TopologyError
 from iis_lab.web_deploy_faults import WEB_DEPLOY_FAULT_KINDS
 from iis_lab.windows.xml_document import parse
 
-TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "iis_lab", "topologies", "iis10.yml")
+TOPOLOGY = LAB_TOPOLOGY = IIS10_TOPOLOGY
 POOLS = "system.applicationHost/applicationPools"
 SITES = "system.applicationHost/sites"
 SOURCE_CHANGES = [
@@ -31,18 +31,7 @@ SOURCE_CHANGES = [
 SECRETS = {"wd": "run-secret-1"}
 
 
-def op(op_name: str, **args: t.Any) -> dict[str, t.Any]:
-    return {"op": op_name, "args": args}
 
-
-@pytest.fixture
-def lab(tmp_path) -> Lab:
-    return Lab.from_topology(TOPOLOGY, str(tmp_path))
-
-
-@pytest.fixture
-def node_ops(lab: Lab) -> NodeOps:
-    return NodeOps(lab)
 
 
 def web_deploy(
