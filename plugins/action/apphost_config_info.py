@@ -20,6 +20,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action i
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_session import NodeSession
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._sync_report import SALT_REF, check_salt
 
+
 class ActionModule(NodeAction):
     argument_spec = {**OPTIONS, "against": {"type": "raw"}}
 

@@ -27,6 +27,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config
     query_node,
 )
 
+
 class ActionModule(NodeAction):
     argument_spec = {
         "state": {"type": "str", "choices": list(STATES), "default": "enabled"},

@@ -175,7 +175,7 @@ def section_differences(source_details: t.Mapping[str, t.Any], target: ApphostRe
     for ident in tree.get("differing_sections") or []:
         ours = _as_keys(source_by_id.get(ident.lower()) or {})
         elements = differing_keys(ours, _as_keys(theirs.get(ident) or {}))
-        location, _, section = ident.partition(BUCKET_SEPARATOR)[0].partition(LOCATION_SEPARATOR)
+        location, _separator, section = ident.partition(BUCKET_SEPARATOR)[0].partition(LOCATION_SEPARATOR)
         merged.setdefault((location, section), []).extend(elements)
     return [
         SectionDifference(section, location, tuple(elements)) for (location, section), elements in merged.items() if elements
@@ -225,7 +225,7 @@ def _values(details: t.Mapping[str, t.Any]) -> dict[tuple[str, str, str], dict[s
     """The values of listed elements, by (location, section, element path), lower case."""
     values: dict[tuple[str, str, str], dict[str, t.Any]] = {}
     for ident, listing in details.items():
-        location, _, section = ident.partition(BUCKET_SEPARATOR)[0].partition(LOCATION_SEPARATOR)
+        location, _separator, section = ident.partition(BUCKET_SEPARATOR)[0].partition(LOCATION_SEPARATOR)
         for path, entry in listing.items():
             values[(location.lower(), section.lower(), path.lower())] = dict(entry.get("values") or {})
     return values
@@ -265,4 +265,3 @@ def pool_problems(pools: t.Sequence[t.Mapping[str, t.Any]]) -> list[str]:
         for pool in pools
         if pool.get("identity_type") == "SpecificUser" and pool.get("state") != "Started"
     ]
-

@@ -507,7 +507,7 @@ STATUSES: tuple[SyncStatus, ...] = (
         "ERROR_ACCOUNT_LOCKED_OUT",
         "The reader account is locked out: too many logons with a wrong password, from nodes (or anything else) "
         "still using an old one.",
-        "Unlock the account on a domain controller, then give every node's redirection.config the current " "password.",
+        "Unlock the account on a domain controller, then give every node's redirection.config the current password.",
         SYSTEM_ERROR_CODES,
         preflight=True,
     ),
