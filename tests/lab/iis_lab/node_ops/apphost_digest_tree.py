@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import hashlib
-import hmac
 import re
 import typing as t
 
@@ -30,10 +29,9 @@ from ..windows.apphost_schema import SECTIONS, AttributeSchema, ElementSchema, c
 from ..windows.config_encryption import decrypt
 from ..windows.errors import INVALID_PARAMETER, WindowsApiError
 from ..windows.xml_document import Element
+from .metabase_digest_tree import salted_digest, short_digest
 from .spec import Arg, ArgType, OpContext, OpSpec
 from .web_config import server
-
-DIGEST_CHARS = 16
 """The hex characters of a digest the op returns: the first 64 bits of the HMAC."""
 WIDE_SECTION = 511
 """A section with more elements than this is also summarised by buckets of its elements."""
@@ -136,17 +134,17 @@ def attribute_text(name: str, value: str) -> str:
 def element_digest(salt: bytes, attributes: t.Mapping[str, str]) -> str:
     """Of the ``name:HMAC`` lines of its attributes, sorted by lower-case name."""
     lines = sorted((name.lower(), f"{name}:{digest}") for name, digest in attributes.items())
-    return _hmac(salt, "\n".join(line for _, line in lines))
+    return salted_digest(salt, "\n".join(line for _, line in lines))
 
 
 def section_digest(salt: bytes, elements: t.Mapping[str, str]) -> str:
     """Of the ``path:HMAC`` lines of its elements, the path in lower case, sorted."""
-    return _hmac(salt, "\n".join(sorted(f"{path.lower()}:{digest}" for path, digest in elements.items())))
+    return salted_digest(salt, "\n".join(sorted(f"{path.lower()}:{digest}" for path, digest in elements.items())))
 
 
 def root_digest(salt: bytes, sections: t.Mapping[str, str]) -> str:
     """Of the ``id:HMAC`` lines of the sections, the id in lower case, sorted."""
-    return _hmac(salt, "\n".join(sorted(f"{ident.lower()}:{digest}" for ident, digest in sections.items())))
+    return salted_digest(salt, "\n".join(sorted(f"{ident.lower()}:{digest}" for ident, digest in sections.items())))
 
 
 def apphost_digest_tree(context: OpContext, args: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
@@ -155,16 +153,16 @@ def apphost_digest_tree(context: OpContext, args: t.Mapping[str, t.Any]) -> dict
     excluded = [parse_pattern(pattern) for pattern in args.get("exclude") or []]
     sections = _sections(config.document.root, config.keys, salt, excluded)
     digests = {section.id: section.digest(salt) for section in sections}
-    result: dict[str, t.Any] = {"root": _short(root_digest(salt, digests))}
+    result: dict[str, t.Any] = {"root": short_digest(root_digest(salt, digests))}
     wanted: list[str] = list(args.get("sections") or [])
     if args.get("against") is not None:
         differing = _differing(salt, sections, digests, _summary_of(args["against"]), result["root"])
         result["differing_sections"] = differing
         wanted = list(dict.fromkeys([*differing, *wanted]))
     elif args.get("sections") is None:
-        result["sections"] = {ident: _short(digest) for ident, digest in digests.items()}
+        result["sections"] = {ident: short_digest(digest) for ident, digest in digests.items()}
         buckets = {
-            section.id: [_short(digest) for digest in section.buckets(salt)]
+            section.id: [short_digest(digest) for digest in section.buckets(salt)]
             for section in sections
             if len(section.elements) > WIDE_SECTION
         }
@@ -195,17 +193,17 @@ def _differing(
         return []
     their_sections = {ident.lower(): digest for ident, digest in theirs["sections"].items()}
     their_buckets = {ident.lower(): digests for ident, digests in theirs["buckets"].items()}
-    empty = _short(section_digest(salt, {}))
+    empty = short_digest(section_digest(salt, {}))
     differing: list[str] = []
     for section in sections:
         lowered = section.id.lower()
-        if their_sections.get(lowered) == _short(digests[section.id]):
+        if their_sections.get(lowered) == short_digest(digests[section.id]):
             continue
         if lowered in their_buckets:
             differing += [
                 f"{section.id}{BUCKET_SEPARATOR}{index:02x}"
                 for index, (digest, mine) in enumerate(zip(their_buckets[lowered], section.buckets(salt)))
-                if _short(mine) != digest
+                if short_digest(mine) != digest
             ]
         else:
             differing.append(section.id)
@@ -238,8 +236,8 @@ def _details(salt: bytes, sections: t.Sequence[_Section], wanted: t.Sequence[str
         listing: dict[str, t.Any] = {}
         for element in elements:
             entry: dict[str, t.Any] = {
-                "digest": _short(element_digest(salt, element.attributes)),
-                "attributes": {name: _short(digest) for name, digest in element.attributes.items()},
+                "digest": short_digest(element_digest(salt, element.attributes)),
+                "attributes": {name: short_digest(digest) for name, digest in element.attributes.items()},
             }
             if values:
                 entry["values"] = dict(element.values)
@@ -288,7 +286,7 @@ def _sections(
                     )
                     if written.value == inherited or _is_excluded(name, element.steps, attribute, excluded):
                         continue
-                    element.attributes[attribute] = _hmac(salt, attribute_text(attribute, written.value))
+                    element.attributes[attribute] = salted_digest(salt, attribute_text(attribute, written.value))
                     element.values[attribute] = None if written.encrypted else written.value
                 if element.attributes:
                     counted.append(element)
@@ -431,14 +429,6 @@ def _step_matches(wanted: Step, step: Step) -> bool:
         return False
     have = {key.lower(): value.casefold() for key, value in step[1]}
     return all(have.get(key.lower()) == value.casefold() for key, value in keys)
-
-
-def _short(digest: str) -> str:
-    return digest[:DIGEST_CHARS]
-
-
-def _hmac(salt: bytes, text: str) -> str:
-    return hmac.new(salt, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 OPS = (

@@ -76,7 +76,7 @@ def metabase_digest_tree(context: OpContext, args: t.Mapping[str, t.Any]) -> dic
     salt = context.secret(args["salt"]).encode("utf-8")
     excluded = {name.lower() for name in args.get("exclude") or []}
     root = _digest(context, context.host.open_metabase().key(""), salt, excluded)
-    result: dict[str, t.Any] = {"root": _short(root.subtree)}
+    result: dict[str, t.Any] = {"root": short_digest(root.subtree)}
     if args.get("against") is not None:
         keys, subtrees = _differing(root, args["against"], salt)
         result["differing_keys"], result["differing_subtrees"] = keys, subtrees
@@ -96,7 +96,7 @@ def _digest(context: OpContext, key: MetabaseKey, salt: bytes, excluded: t.Abstr
         assert schema is not None  # the metabase stores only properties of its schema
         if schema.name.lower() not in excluded:
             text = context.secret_token(t.cast(Secret, value)) if schema.secure else value
-            properties[schema.name] = _hmac(salt, property_text(schema.name, schema.type, text))
+            properties[schema.name] = salted_digest(salt, property_text(schema.name, schema.type, text))
     children = [_digest(context, child, salt, excluded) for child in key.children.values()]
     digest = key_digest(salt, properties)
     subtree = subtree_digest(salt, digest, {child.key.name: child.subtree for child in children})
@@ -147,14 +147,14 @@ def property_text(name: str, kind: PropertyType, value: StoredValue) -> str:
 def key_digest(salt: bytes, properties: t.Mapping[str, str]) -> str:
     """A key's digest: of its properties' ``name:digest`` lines, sorted by lower-case name."""
     lines = sorted((name.lower(), f"{name}:{digest}") for name, digest in properties.items())
-    return _hmac(salt, "\n".join(line for _, line in lines))
+    return salted_digest(salt, "\n".join(line for _, line in lines))
 
 
 def subtree_digest(salt: bytes, digest: str, children: t.Mapping[str, str]) -> str:
     """A subtree's digest: of its key's digest, then a ``name:subtree`` line per child key,
     lower-case name, sorted by it."""
     lines = sorted(f"{name.lower()}:{subtree}" for name, subtree in children.items())
-    return _hmac(salt, "\n".join([digest, *lines]))
+    return salted_digest(salt, "\n".join([digest, *lines]))
 
 
 def _summary(root: _Node, salt: bytes) -> dict[str, list[str]]:
@@ -184,10 +184,10 @@ def _summary(root: _Node, salt: bytes) -> dict[str, list[str]]:
     while pending:
         node = pending.pop()
         if id(node) in opened:
-            summary[node.path] = [_short(node.subtree), _short(node.digest)]
+            summary[node.path] = [short_digest(node.subtree), short_digest(node.digest)]
             pending.extend(reversed(opened[id(node)]))
         else:
-            summary[node.path] = [_short(node.subtree)]
+            summary[node.path] = [short_digest(node.subtree)]
     return summary
 
 
@@ -208,12 +208,12 @@ def _differing(root: _Node, against: t.Mapping[str, t.Sequence[str]], salt: byte
     def walk(node: _Node) -> None:
         path = node.path
         digests = theirs[path.lower()][1]
-        if digests[0] == _short(node.subtree):
+        if digests[0] == short_digest(node.subtree):
             return
         if len(digests) < 2:
             subtrees.append(path)
             return
-        if digests[1] != _short(node.digest):
+        if digests[1] != short_digest(node.digest):
             keys.append(path)
         opened = _opened_children(salt, node, path.lower() in bucketed)
         mine = {child.path.lower() for child in opened}
@@ -262,8 +262,8 @@ def _listing(
             inside = bucket_path(path.rpartition("/")[0], bucket_of(node.name)).lower() in tops
         if inside or path.lower() in single:
             entry: dict[str, t.Any] = {
-                "digest": _short(node.digest),
-                "properties": {name: _short(digest) for name, digest in node.properties.items()},
+                "digest": short_digest(node.digest),
+                "properties": {name: short_digest(digest) for name, digest in node.properties.items()},
             }
             if values:
                 entry["values"] = _values(node)
@@ -282,11 +282,13 @@ def _values(node: _Node) -> dict[str, t.Any]:
     return shown
 
 
-def _short(digest: str) -> str:
+def short_digest(digest: str) -> str:
+    """A digest as the ops return it: its first DIGEST_CHARS hex digits."""
     return digest[:DIGEST_CHARS]
 
 
-def _hmac(salt: bytes, text: str) -> str:
+def salted_digest(salt: bytes, text: str) -> str:
+    """HMAC-SHA256 of ``text`` keyed by the run's salt, in hex: every digest tree's form."""
     return hmac.new(salt, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
