@@ -79,6 +79,10 @@ node_access) read as the results of the modules it composes: each registered nam
 path in the step's result. A step that failed or was unreachable stands for each of its parts;
 one skipped ran none of them."""
 
+SOURCE_RESULTS = ("metabase_sync_preflight", "metabase_sync_shared_config_source", "metabase_sync_verification")
+"""Results of tasks the role runs once, on the source node, for the cluster: Ansible registers a
+``run_once`` result on every node of the play, but they are the source's alone."""
+
 FALLBACK_PATHS: dict[str, tuple[str | int, ...]] = {"domain_accounts_iwam": ("gmsa",)}
 """Where a part is found when its path is not there: with ``iis_cluster_iwam_gmsa`` (IIS 7-10)
 the IWAM identity is the step's group managed service account, not its second user."""
@@ -133,6 +137,11 @@ class NodeRun:
 
     def result(self, name: str) -> Result | None:
         return self.results.get(name)
+
+    def without_source_results(self) -> NodeRun:
+        """This node's run without the results that are the source node's (:data:`SOURCE_RESULTS`)."""
+        own = {name: result for name, result in self.results.items() if name not in SOURCE_RESULTS}
+        return dataclasses.replace(self, results=own)
 
 
 def node_runs(
@@ -536,6 +545,7 @@ def summarize(
     refusal = _refusal(nodes)
     if refusal is not None:
         return [f"pre-flight: {_first_line(refusal)}", "no step ran; nothing was changed"]
+    nodes = [node if node.host == source_host else node.without_source_results() for node in nodes]
     source = next((node for node in nodes if node.host == source_host), None)
     controller_name = controller or "the domain controller"
     lines = _headline(nodes, controller_name, check_mode)

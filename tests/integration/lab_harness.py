@@ -49,7 +49,9 @@ class PlaybookRun:
     results: list[dict[str, t.Any]]
 
     def entry(self, task: str, host: str) -> dict[str, t.Any]:
-        matches = [entry for entry in self.results if entry["task"] == task and entry["host"] == host]
+        """The result of ``task`` where it ran on ``host``: for itself, or delegated there (the
+        roles run the sync source's tasks once for the cluster, delegated to it)."""
+        matches = [entry for entry in self.results if entry["task"] == task and host in (entry["host"], entry.get("delegated_to"))]
         assert len(matches) == 1, f"expected one result of {task!r} on {host}, got {len(matches)}:\n{self.output}"
         return matches[0]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from summary_lines import node_block
 
 from ansible_collections.webfarm.iis_cluster.plugins.filter.cluster_summary import cluster_summary
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import NodeRun, node_runs, summarize
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import NodeRun, Stop, node_runs, summarize
 
 IUSR = "WEBFARM\\IUSR_web"
 IWAM = "WEBFARM\\IWAM_web"
@@ -87,6 +87,28 @@ def test_a_converging_run_says_what_each_step_did_on_each_node():
         "metabase": "backed up as iissync-20261123T101500Z version 0, then replicated from node1",
         "verification": "equals node1",
     }
+
+
+def test_results_the_source_registered_once_for_the_cluster_are_the_source_s_alone():
+    # Ansible registers a run_once result on every node of the play: each node holds the source's
+    # preflight, Shared Configuration export and verification, changed or failed.
+    once = {name: CONVERGED_SOURCE[name] for name in ("metabase_sync_preflight", "metabase_sync_verification")}
+    exported = {"changed": True, "state": "enabled", "switched": True, "exported": True, "backup": None,
+                "shared_config": {"enabled": True, "path": "\\\\DC1\\IisConfig"}}
+    failed = {**once, "metabase_sync_verification": {"failed": True, "msg": "node2 differs", "targets": []}}
+    target = {"metabase_sync_shared_config": {**exported, "changed": False, "switched": False, "exported": False}}
+    lines = summarize(
+        [NodeRun("node1", {**target, **failed, "metabase_sync_shared_config_source": exported}, backend="apphost"),
+         NodeRun("node2", {**failed, "metabase_sync_shared_config_source": exported}, backend="apphost"),
+         NodeRun("node3", {**target, **failed, "metabase_sync_shared_config_source": exported},
+                 stopped=Stop("verify", "Verify", "node2 differs"), backend="apphost")],
+        "node2",
+    )
+
+    assert node_block(lines, "node1")["configuration"] == "reads \\\\DC1\\IisConfig"
+    assert node_block(lines, "node2")["configuration"] == "exported to the share, then switched to the share"
+    assert node_block(lines, "node2")["verification"] == "failed: node2 differs"
+    assert lines[0] == "stopped: node3 at verify (Verify); changed before it stopped: node2 metabase_sync"
 
 
 def test_the_source_s_backup_before_steps_6_and_7_is_named_once():

@@ -27,6 +27,8 @@ class CallbackModule(CallbackBase):
     def _log(self, status, result):
         entry = {
             "host": result.host.get_name(),
+            # A task delegated to another node (run once for the cluster, on the sync source) ran there.
+            "delegated_to": result.task.delegate_to,
             "task": result.task.get_name(),
             "action": result.task.action,
             "status": status,
