@@ -9,12 +9,17 @@ import typing as t
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_identities import apphost_site as find_site
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
+
+# Ansible imports every filter file of a collection to resolve any one of its filters, in each
+# task's worker process, whenever a template names one (roles' variables name cluster_source on
+# every task): the IIS 7-10 site code is imported when the filter runs, not with the file.
 
 
 def apphost_site(sites: t.Sequence[t.Mapping[str, t.Any]], site: str) -> dict[str, t.Any]:
     """``site`` among ``node_info``'s ``sites`` of an IIS 7-10 node."""
+    from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._app_pool_identities import apphost_site as find_site
+
     try:
         return find_site(sites or [], str(site))
     except InvalidInput as error:

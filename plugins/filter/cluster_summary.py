@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import node_runs, summarize
+# Ansible imports every filter file of a collection to resolve any one of its filters, in each
+# task's worker process, whenever a template names one (roles' variables name cluster_source on
+# every task): the summary's code is imported when the filter runs, not with the file.
 
 
 def cluster_summary(
@@ -19,6 +21,8 @@ def cluster_summary(
     controller: str | None = None,
 ) -> list[str]:
     """The summary lines of ``hosts`` (the play's hosts), read from their registered results."""
+    from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import node_runs, summarize
+
     return summarize(node_runs(hostvars, hosts, completed), source, check_mode=check_mode, controller=controller)
 
 
