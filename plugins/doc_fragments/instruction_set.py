@@ -8,31 +8,9 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # Every node_ops* module runs the same op table (plugins/module_utils/IisClusterInstructionSet.psm1)
-    # with the same options; they differ only in the module_utils they load.
+    # with the same options; they differ only in the module_utils they load. What they share is in
+    # notes, not description: ansible-doc sorts a description merged from a fragment.
     DOCUMENTATION = r"""
-description:
-  - The collection's action plugins (such as M(webfarm.iis_cluster.metabase)) decide what a node
-    needs and send one of the instruction set's modules a list of instructions; it runs them in
-    order and returns one result each. Use those modules in playbooks, not this one. The
-    instructions are a contract between the collection's own parts and may change in any
-    release.
-  - Every module of the instruction set (M(webfarm.iis_cluster.node_ops),
-    M(webfarm.iis_cluster.node_ops_accounts), M(webfarm.iis_cluster.node_ops_metabase),
-    M(webfarm.iis_cluster.node_ops_apphost)) knows every operation, but runs only those whose
-    module_util it loads, so that Ansible sends each execution only the PowerShell it needs.
-    The controller sends each batch to the smallest module that runs all of its operations.
-  - Each instruction names one operation from a fixed set, each a small wrapper around one
-    Windows API. No operation takes a command line or a script.
-  - A Windows error does not fail the module. The instruction that hit it gets C(status=failed)
-    with the Windows error code and text, so that the calling action plugin can name the cause
-    and the fix. The module fails only for a malformed call. See O(instructions).
-  - C(changed) is true when at least one write operation succeeded.
-  - Secrets travel only in O(secrets), which is C(no_log), and instructions name them. No
-    operation returns a secret, and none puts one in an error message or on a command line. The
-    module writes nothing to the Windows event log, because Ansible would log the secrets there
-    with its arguments.
-  - The metabase operations use the IIS ADSI provider (C(IIS://localhost/...)), so they need
-    IIS 5 or 6, or IIS 7 and later with the IIS 6 Metabase Compatibility feature.
 options:
   instructions:
     description:
@@ -115,6 +93,28 @@ attributes:
   platform:
     platforms: windows
 notes:
+  - The collection's action plugins (such as M(webfarm.iis_cluster.metabase)) decide what a node
+    needs and send one of the instruction set's modules a list of instructions; it runs them in
+    order and returns one result each. Use those modules in playbooks, not this one. The
+    instructions are a contract between the collection's own parts and may change in any
+    release.
+  - Every module of the instruction set (M(webfarm.iis_cluster.node_ops),
+    M(webfarm.iis_cluster.node_ops_accounts), M(webfarm.iis_cluster.node_ops_metabase),
+    M(webfarm.iis_cluster.node_ops_apphost)) knows every operation, but runs only those whose
+    module_util it loads, so that Ansible sends each execution only the PowerShell it needs.
+    The controller sends each batch to the smallest module that runs all of its operations.
+  - Each instruction names one operation from a fixed set, each a small wrapper around one
+    Windows API. No operation takes a command line or a script.
+  - A Windows error does not fail the module. The instruction that hit it gets C(status=failed)
+    with the Windows error code and text, so that the calling action plugin can name the cause
+    and the fix. The module fails only for a malformed call. See O(instructions).
+  - C(changed) is true when at least one write operation succeeded.
+  - Secrets travel only in O(secrets), which is C(no_log), and instructions name them. No
+    operation returns a secret, and none puts one in an error message or on a command line. The
+    module writes nothing to the Windows event log, because Ansible would log the secrets there
+    with its arguments.
+  - The metabase operations use the IIS ADSI provider (C(IIS://localhost/...)), so they need
+    IIS 5 or 6, or IIS 7 and later with the IIS 6 Metabase Compatibility feature.
   - The full contract, with the result of every operation, is C(docs/instruction-set.md) in the
     collection's source.
   - Which module loads which module_util is listed under C(modules) in C(docs/instruction-set.yml)
