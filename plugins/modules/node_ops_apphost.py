@@ -13,7 +13,8 @@ short_description: The collection's internal instruction set, not for playbooks 
 version_added: 0.3.0
 description:
   - This is the collection's internal instruction set, not a module for playbooks. This module
-    of it loads the accounts' module_utils and those of IIS 7-10 (applicationHost.config through
+    of it loads the module_utils of host facts, local security, password logons and group
+    managed service accounts, and those of IIS 7-10 (applicationHost.config through
     Microsoft.Web.Administration, its digest and backups, sites and application pools, Web
     Deploy, Shared Configuration, configuration keys and file shares). It never carries the
     metabase, IISSync or COM+.

@@ -13,7 +13,8 @@ short_description: The collection's internal instruction set, not for playbooks 
 version_added: 0.3.0
 description:
   - This is the collection's internal instruction set, not a module for playbooks. This module
-    of it loads the accounts' module_utils and those of IIS 5/6 - the metabase, its digest,
+    of it loads the module_utils of host facts, local security and password logons, and those of
+    IIS 5/6 - the metabase, its digest,
     backups and search, IISSync and what it depends on (DCOM, shares, cluster addresses, RPC),
     COM+ and the identities IIS logs on. It never carries Web Deploy, Shared Configuration or
     applicationHost.config.

@@ -45,7 +45,7 @@ def test_each_module_is_documented_by_the_fragment_alone(module):
     assert documentation["module"] == module
     assert "webfarm.iis_cluster.instruction_set" in documentation["extends_documentation_fragment"]
     assert "options" not in documentation, "the options are the fragment's: every module has the same"
-    assert f"M(webfarm.iis_cluster.{module})" in " ".join(FRAGMENT["description"])
+    assert f"M(webfarm.iis_cluster.{module})" in " ".join(FRAGMENT["notes"])
 
 
 def test_spec_reader_sees_every_setting_kind():

@@ -68,12 +68,15 @@ def test_the_modules_are_listed_smallest_first():
         (["domain_user_get", "domain_password_policy_get", "kds_root_key_get", "gmsa_get"], "node_ops_accounts"),
         # IIS 5/6
         (["metabase_get", "metabase_digest_tree", "iissync_run", "complus_catalog", "anonymous_logon_check"], "node_ops_metabase"),
-        (["metabase_secret_matches", "account_logon_check", "domain_user_get"], "node_ops_metabase"),
+        (["metabase_secret_matches", "account_logon_check", "account_lookup"], "node_ops_metabase"),
         # IIS 7-10
         (["web_config_get", "app_pools_get", "apphost_digest_tree", "web_deploy_info"], "node_ops_apphost"),
         (["shared_config_get", "share_get", "account_logon_check", "gmsa_check"], "node_ops_apphost"),
-        # both areas at once: the conformance run's kind of batch
+        # both areas at once: the conformance run's kind of batch, node_info's with sites
         (["metabase_get", "web_config_get"], "node_ops"),
+        (["host_facts", "metabase_sites_get", "iis_sites_get"], "node_ops"),
+        # a domain account's op runs on a domain controller, never with a node's
+        (["domain_user_get", "metabase_get"], "node_ops"),
         (["iis_identities_check", "web_deploy_info"], "node_ops"),
     ],
 )
