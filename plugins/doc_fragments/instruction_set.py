@@ -99,8 +99,9 @@ notes:
     instructions are a contract between the collection's own parts and may change in any
     release.
   - Every module of the instruction set (M(webfarm.iis_cluster.node_ops),
-    M(webfarm.iis_cluster.node_ops_accounts), M(webfarm.iis_cluster.node_ops_metabase),
-    M(webfarm.iis_cluster.node_ops_apphost)) knows every operation, but runs only those whose
+    M(webfarm.iis_cluster.node_ops_facts), M(webfarm.iis_cluster.node_ops_accounts),
+    M(webfarm.iis_cluster.node_ops_metabase), M(webfarm.iis_cluster.node_ops_apphost)) knows
+    every operation, but runs only those whose
     module_util it loads, so that Ansible sends each execution only the PowerShell it needs.
     The controller sends each batch to the smallest module that runs all of its operations.
   - Each instruction names one operation from a fixed set, each a small wrapper around one

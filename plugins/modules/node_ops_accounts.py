@@ -16,8 +16,7 @@ description:
     of it loads the module_utils of accounts and the host's own security only (host facts, names
     and S4U tokens, local groups, user rights, password logons, domain accounts and group
     managed service accounts). The controller sends it the batches of steps 1-5 of KB Q249603
-    (M(webfarm.iis_cluster.domain_accounts), M(webfarm.iis_cluster.node_access)) and of
-    M(webfarm.iis_cluster.node_info).
+    (M(webfarm.iis_cluster.domain_accounts), M(webfarm.iis_cluster.node_access)).
 extends_documentation_fragment:
   - webfarm.iis_cluster.instruction_set
   - ansible.builtin.action_common_attributes

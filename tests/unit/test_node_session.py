@@ -38,7 +38,7 @@ def test_one_batch_is_one_module_call_with_secrets_apart_from_instructions():
     )
     assert values == [1, True]
     ((module, args),) = action.calls
-    assert module == "webfarm.iis_cluster.node_ops_metabase"
+    assert module == "webfarm.iis_cluster.node_ops_facts"
     assert args["secrets"] == {"value": "Passw0rd!"}
     assert "Passw0rd!" not in repr(args["instructions"])
 
@@ -65,14 +65,14 @@ def test_a_refused_call_fails_with_the_message_of_the_module_it_went_to():
     with pytest.raises(
         AnsibleActionFail, match="webfarm.iis_cluster.node_ops_metabase failed on node1: metabase_set refused in check mode"
     ):
-        session.run([Instruction("metabase_set", {})])
+        session.run([Instruction("metabase_set", {}), Instruction("iissync_run", {})])
 
 
 def test_a_batch_goes_to_the_smallest_module_that_runs_it():
     action, session = _session({"results": [{"status": "ok"}, {"status": "ok"}]})
     session.run([Instruction("account_lookup", {"name": "IUSR_web"}), Instruction("user_rights_get", {"right": "x"})])
     session.run([Instruction("account_lookup", {"name": "IUSR_web"}), Instruction("web_config_get", {"section": "x"})])
-    session.run([Instruction("metabase_get", {"path": "W3SVC"}), Instruction("web_config_get", {"section": "x"})])
+    session.run([Instruction("iissync_run", {"targets": []}), Instruction("web_deploy_info")])
     session.run([Instruction("no_such_op"), Instruction("host_facts")])
     assert [module for module, _ in action.calls] == [
         "webfarm.iis_cluster.node_ops_accounts",

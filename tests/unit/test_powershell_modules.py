@@ -14,6 +14,7 @@ op's util (``Util``, and ``util`` in docs/instruction-set.yml), which the module
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,29 @@ def test_each_module_loads_the_utils_the_contract_lists(module):
     loaded = [script.stem for script in module_scripts(module)[1:]]
     assert sorted(loaded) == sorted(CONTRACT["modules"][module.stem]["utils"])
     assert loaded[0] == INSTRUCTION_SET.stem, "the instruction set comes first: the module calls it"
+
+
+def _sent_bytes(module: Path) -> int:
+    """The bytes of the module and of the collection's PowerShell and C# utils it loads."""
+    scripts = module_scripts(module)
+    csharp = {
+        util
+        for script in scripts
+        for name in required_utils(script.read_bytes(), "csharp")
+        if (util := collection_util(name, ".cs")) is not None
+    }
+    csharp |= {  # a C# util requires another with `using`
+        util
+        for path in list(csharp)
+        for name in re.findall(r"^using (ansible_collections\.[\w.]+);", path.read_text(), re.M)
+        if (util := collection_util(name, ".cs")) is not None
+    }
+    return sum(path.stat().st_size for path in [*scripts, *csharp])
+
+
+def test_the_contract_lists_the_modules_smallest_first():
+    sizes = {name: _sent_bytes(ROOT / "plugins" / "modules" / f"{name}.ps1") for name in CONTRACT["modules"]}
+    assert list(CONTRACT["modules"]) == sorted(sizes, key=sizes.get), sizes
 
 
 @pytest.mark.parametrize("module", INSTRUCTION_SET_MODULES, ids=_ids)

@@ -115,7 +115,7 @@ def test_a_util_missing_from_the_manifest_fails_as_the_exec_wrapper_fails(missin
     assert lab.processes and lab.saves == 1
 
 
-@pytest.mark.parametrize("module", ["node_ops", "node_ops_accounts", "node_ops_metabase", "node_ops_apphost"])
+@pytest.mark.parametrize("module", ["node_ops", "node_ops_facts", "node_ops_accounts", "node_ops_metabase", "node_ops_apphost"])
 def test_each_module_of_the_instruction_set_runs_in_the_lab(module: str) -> None:
     lab = FakeLab()
     script = f"ansible_collections.webfarm.iis_cluster.plugins.modules.{module}.ps1"
