@@ -164,9 +164,9 @@ class Run(t.NamedTuple):
     controller_cpu: float
     lab_cpu: float
     tallies: measure.StepTallies
-    payload: int
-    """The smallest request of the run's executions: the module's fixed payload (and the least
-    arguments any execution took)."""
+    payloads: dict[str, int]
+    """Each module's smallest request in the run: its fixed payload (and the least arguments any
+    of its executions took)."""
 
 
 def play(lab: LabProcess, forks: int, *args: str, extra: pathlib.Path = CLUSTER_VARS) -> Run:
@@ -201,8 +201,7 @@ def play(lab: LabProcess, forks: int, *args: str, extra: pathlib.Path = CLUSTER_
     tasks = [json.loads(line) for line in steps.read_text(encoding="utf-8").splitlines()]
     executions = lab.executions()[already:]
     tallies = measure.attribute(executions, tasks)
-    payload = min((int(execution["request_bytes"]) for execution in executions), default=0)
-    return Run(process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies, payload)
+    return Run(process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies, measure.payloads(executions))
 
 
 class ScaleResult(t.NamedTuple):
@@ -234,14 +233,14 @@ class VerifyResult(t.NamedTuple):
     drifts: int
     verify: measure.Tally
     full_dump: int
-    payload: int
+    payloads: dict[str, int]
 
     @property
     def data_bytes(self) -> int:
-        """What the verification moved beyond the module's fixed payload: every response, and
-        each request's bytes past the payload (the instructions, e.g. a summary of the source's
-        digest tree sent to a target)."""
-        return measure.data_bytes(self.verify, self.payload)
+        """What the verification moved beyond the fixed payload of the module each execution ran:
+        every response, and each request's bytes past its module's payload (the instructions, e.g.
+        a summary of the source's digest tree sent to a target)."""
+        return measure.data_bytes(self.verify, self.payloads)
 
     @property
     def share(self) -> float:
@@ -274,7 +273,11 @@ def measure_verify(workdir: pathlib.Path, properties: int) -> list[VerifyResult]
             if (run.rc == 0) != (drifts == 0):
                 raise RuntimeError(f"verify with {drifts} drift exited {run.rc}; see {lab.workdir}")
             tally = measure.step_tally(run.tallies, "verify", hosts)
-            results.append(VerifyResult(properties, drifts, tally, full_dump, converge.payload))
+            # A module's payload is the smallest of its requests in the converging run or this one.
+            payloads = {
+                module: min(size, converge.payloads.get(module, size)) for module, size in run.payloads.items()
+            }
+            results.append(VerifyResult(properties, drifts, tally, full_dump, payloads))
     finally:
         lab.stop()
     return results
@@ -302,7 +305,7 @@ def measure_apphost_verify(workdir: pathlib.Path, attributes: int) -> list[Verif
             if (run.rc == 0) != (drifts == 0):
                 raise RuntimeError(f"IIS 10 verify with {drifts} drift exited {run.rc}; see {lab.workdir}")
             tally = measure.step_tally(run.tallies, "verify", hosts)
-            results.append(VerifyResult(attributes, drifts, tally, full_export, run.payload))
+            results.append(VerifyResult(attributes, drifts, tally, full_export, run.payloads))
     finally:
         lab.stop()
     return results
@@ -440,6 +443,30 @@ def report(
             "",
         ]
     out += [
+        f"## Request per execution per KB step, converge (KiB; {base.nodes} IIS nodes, every host)",
+        "",
+        measure.table(
+            ["step", "executions", "request KiB per execution", "modules"],
+            [
+                [step, tally.executions, measure.kib(tally.request_bytes // tally.executions),
+                 ", ".join(f"{module.rsplit('.', 1)[-1] or '-'} x{count}" for module, count in sorted(tally.modules.items()))]
+                for step in steps
+                for tally in [measure.step_tally(base.converge.tallies, step, base.hosts)] if tally.executions
+            ],
+        ),
+        "",
+        "## Fixed payload per module (KiB: the smallest request of its executions in the converging run)",
+        "",
+        measure.table(
+            ["module", "fixed payload KiB"],
+            [[module or "(none recorded)", measure.kib(size)] for module, size in sorted(base.converge.payloads.items())],
+        ),
+        "",
+        "Each batch goes to the smallest module of the instruction set that loads the util of every op",
+        "in it (docs/instruction-set.md); a module's payload is the PowerShell and C# Ansible sends with it.",
+        "",
+    ]
+    out += [
         "## Scale: wall time and CPU at forks = N",
         "",
         measure.table(
@@ -470,7 +497,7 @@ def report(
         "",
         "Verify's bytes: the HTTP bodies of the verify step's executions on both nodes. The counted share is",
         "the data they moved against a full dump: every response (SOAP envelopes included) and each",
-        "request's bytes beyond the module's fixed payload (the smallest request of the converging run),",
+        "request's bytes beyond the fixed payload of the module it ran (that module's smallest request),",
         "which is where the instructions travel, a summary of the source's digest tree among them. A full",
         "dump is the data of `metabase_get` for every key of each node, as base64 module output, for both",
         "nodes (`measure.full_dump_bytes`), without request or envelope. The payload itself is a fixed cost",

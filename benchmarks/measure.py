@@ -53,16 +53,20 @@ def epoch(iso: str) -> float:
 
 @dataclasses.dataclass
 class Tally:
-    """Executions and their HTTP body bytes (requests, responses)."""
+    """Executions and their HTTP body bytes (requests, responses), and how many of the
+    executions ran each module (the lab's record names it; not part of equality)."""
 
     executions: int = 0
     request_bytes: int = 0
     response_bytes: int = 0
+    modules: dict[str, int] = dataclasses.field(default_factory=dict, compare=False)
 
     def add(self, other: Tally) -> None:
         self.executions += other.executions
         self.request_bytes += other.request_bytes
         self.response_bytes += other.response_bytes
+        for module, count in other.modules.items():
+            self.modules[module] = self.modules.get(module, 0) + count
 
     @property
     def total_bytes(self) -> int:
@@ -88,8 +92,23 @@ def attribute(executions: t.Iterable[t.Mapping[str, t.Any]], tasks: t.Iterable[t
         index = bisect.bisect_left(results, (epoch(execution["started"]),))
         step = results[index][1] if index < len(results) else UNATTRIBUTED
         tally = tallies.setdefault((host, step), Tally())
-        tally.add(Tally(1, int(execution["request_bytes"]), int(execution["response_bytes"])))
+        tally.add(Tally(1, int(execution["request_bytes"]), int(execution["response_bytes"]), {module_of(execution): 1}))
     return tallies
+
+
+def module_of(execution: t.Mapping[str, t.Any]) -> str:
+    """The module an execution ran, as the lab records it (``""`` for none, or an older record)."""
+    return str(execution.get("module") or "")
+
+
+def payloads(executions: t.Iterable[t.Mapping[str, t.Any]]) -> dict[str, int]:
+    """Each module's fixed payload: the smallest request of its executions (the module and the
+    utils it loads, and the least arguments any of its executions took)."""
+    smallest: dict[str, int] = {}
+    for execution in executions:
+        module, size = module_of(execution), int(execution["request_bytes"])
+        smallest[module] = min(size, smallest.get(module, size))
+    return smallest
 
 
 def step_tally(tallies: StepTallies, step: str, hosts: t.Iterable[str]) -> Tally:
@@ -100,10 +119,12 @@ def step_tally(tallies: StepTallies, step: str, hosts: t.Iterable[str]) -> Tally
     return total
 
 
-def data_bytes(tally: Tally, payload: int) -> int:
-    """The bytes ``tally``'s executions moved beyond the module's fixed ``payload`` per request:
-    all response bytes, and the request bytes past the payload of each execution."""
-    return tally.response_bytes + max(0, tally.request_bytes - tally.executions * payload)
+def data_bytes(tally: Tally, payloads: t.Mapping[str, int]) -> int:
+    """The bytes ``tally``'s executions moved beyond their modules' fixed payloads: all response
+    bytes, and the request bytes past the payload of the module each execution ran (``payloads``
+    by module, :func:`payloads`)."""
+    fixed = sum(count * payloads.get(module, 0) for module, count in tally.modules.items())
+    return tally.response_bytes + max(0, tally.request_bytes - fixed)
 
 
 def full_dump_bytes(metabase: t.Mapping[str, t.Any]) -> int:

@@ -15,7 +15,7 @@ architecture symbol.
 
 Limit: Mono has no System.Management.Automation (PowerShell) and no System.Web.Extensions
 JavaScriptSerializer of .NET Framework's shape, so Ansible.Basic, which needs both, is left out of
-the unit; no C# of the collection refers to it (node_ops.ps1 uses it from PowerShell only). A
+the unit; no C# of the collection refers to it (the instruction set uses it from PowerShell only). A
 util that names a PowerShell type fails to compile here and says so. Mono compiles P/Invoke
 declarations without loading the DLLs, so a wrong entry point or signature is still only found on
 Windows.

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Windows errors as an instruction reports them: the exception that carries Windows' own code
-# and text, and that code read as unsigned.
+# and text, and that code read as unsigned; and the one check of a JSON value every area makes.
 
 # module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
 # read their own module's first, so it says the same here rather than depend on the global.
@@ -50,4 +50,11 @@ Function ConvertTo-WindowsError {
     @{ code = $code; message = $windows.Message.Trim() }
 }
 
-Export-ModuleMember -Function Get-InnermostException, ConvertTo-UInt32, ConvertTo-WindowsError
+# Whether a JSON value is a list of strings.
+Function Test-StringList {
+    param([Object]$Value)
+
+    $Value -is [System.Collections.IList] -and @($Value | Where-Object { $_ -isnot [string] }).Count -eq 0
+}
+
+Export-ModuleMember -Function Get-InnermostException, ConvertTo-UInt32, ConvertTo-WindowsError, Test-StringList

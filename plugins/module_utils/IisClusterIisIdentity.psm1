@@ -5,6 +5,7 @@
 #AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterErrors
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterHostFacts
+#AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterLocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterMetabase
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterMetabaseSearch
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterComPlus
@@ -31,30 +32,6 @@ $LOGON_TYPE_OF_METHOD = @{
     1 = [Ansible.AccessToken.LogonType]::Batch
     2 = [Ansible.AccessToken.LogonType]::Network
     3 = [Ansible.AccessToken.LogonType]::NetworkCleartext
-}
-
-# LogonUser's answer for an account and password with a logon type: $null when the logon
-# succeeds, else the Windows error. The token is closed at once.
-Function Test-AccountLogon {
-    param([string]$Name, [string]$Password, [Ansible.AccessToken.LogonType]$LogonType)
-
-    $domain, $account = if ($Name.Contains('\')) { $Name.Split('\', 2) } else { $null, $Name }
-    if ($null -eq $domain -and -not $Name.Contains('@')) {
-        $domain = '.'
-    }
-    try {
-        $token = [Ansible.AccessToken.TokenUtil]::LogonUser($account, $domain, $Password, $LogonType,
-            [Ansible.AccessToken.LogonProvider]::Default)
-        $token.Dispose()
-        $null
-    }
-    catch {
-        $windows = Get-InnermostException -Exception $_.Exception
-        if ($windows -isnot [System.ComponentModel.Win32Exception]) {
-            throw
-        }
-        @{ code = [uint32]$windows.NativeErrorCode; message = $windows.Message.Trim() }
-    }
 }
 
 # The anonymous identity in effect at a key: ADSI's Get gives the effective values (inherited or
@@ -143,28 +120,6 @@ Function Test-AnonymousLogonWork {
     $authority = if ($Outcome.account) { $Outcome.account.Split('\')[0] } else { $null }
     $authority -eq $OwnAuthority -and ($null -eq $Outcome.logon_error -or
         $Outcome.logon_error.code -ne $ERROR_ACCOUNT_DISABLED)
-}
-
-# account_logon_check: LogonUser for an account and password with a named logon type, so that a
-# password is proven on the host before anything stores it.
-# network_cleartext is IIS 7+'s logon for anonymousAuthentication logonMethod ClearText
-# (LOGON32_LOGON_NETWORK_CLEARTEXT: "Access this computer from the network"); service is WAS's for a
-# pool with processModel logonType LogonService (LOGON32_LOGON_SERVICE: "Log on as a service").
-$LOGON_TYPE_OF_NAME = @{
-    interactive = [Ansible.AccessToken.LogonType]::Interactive
-    batch = [Ansible.AccessToken.LogonType]::Batch
-    network = [Ansible.AccessToken.LogonType]::Network
-    network_cleartext = [Ansible.AccessToken.LogonType]::NetworkCleartext
-    service = [Ansible.AccessToken.LogonType]::Service
-}
-
-Function Test-AccountLogonOfType {
-    param([string]$Name, [string]$Password, [string]$LogonType)
-
-    if (-not $LOGON_TYPE_OF_NAME.ContainsKey($LogonType)) {
-        throw [System.ArgumentException]::new("logon_type must be interactive, batch, network, network_cleartext or service")
-    }
-    Test-AccountLogon -Name $Name -Password $Password -LogonType $LOGON_TYPE_OF_NAME[$LogonType]
 }
 
 # The keys where IIS logs an anonymous user on: every content key of a web site and every FTP site.
@@ -277,4 +232,4 @@ Function Test-IisIdentity {
     }
 }
 
-Export-ModuleMember -Function Test-AnonymousLogon, Test-AccountLogonOfType, Test-IisIdentity
+Export-ModuleMember -Function Test-AnonymousLogon, Test-IisIdentity

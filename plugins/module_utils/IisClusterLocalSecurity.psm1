@@ -1,10 +1,11 @@
 # Copyright (c) webfarm.iis_cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
+#AnsibleRequires -CSharpUtil Ansible.AccessToken
 #AnsibleRequires -CSharpUtil ansible_collections.webfarm.iis_cluster.plugins.module_utils.LocalSecurity
 #AnsibleRequires -PowerShell ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterErrors
 
-# The host's own security: names, S4U logon tokens, local groups and user rights.
+# The host's own security: names, S4U logon tokens, password logons, local groups and user rights.
 
 # module_wrapper.ps1 runs a module with Stop as the global preference; a module util's functions
 # read their own module's first, so it says the same here rather than depend on the global.
@@ -156,6 +157,53 @@ Function Grant-UserRight {
     $UserRights::Grant($Right, $Sid)
 }
 
+# LogonUser's answer for an account and password with a logon type: $null when the logon
+# succeeds, else the Windows error. The token is closed at once.
+Function Test-AccountLogon {
+    param([string]$Name, [string]$Password, [Ansible.AccessToken.LogonType]$LogonType)
+
+    $domain, $account = if ($Name.Contains('\')) { $Name.Split('\', 2) } else { $null, $Name }
+    if ($null -eq $domain -and -not $Name.Contains('@')) {
+        $domain = '.'
+    }
+    try {
+        $token = [Ansible.AccessToken.TokenUtil]::LogonUser($account, $domain, $Password, $LogonType,
+            [Ansible.AccessToken.LogonProvider]::Default)
+        $token.Dispose()
+        $null
+    }
+    catch {
+        $windows = Get-InnermostException -Exception $_.Exception
+        if ($windows -isnot [System.ComponentModel.Win32Exception]) {
+            throw
+        }
+        @{ code = [uint32]$windows.NativeErrorCode; message = $windows.Message.Trim() }
+    }
+}
+
+# account_logon_check: LogonUser for an account and password with a named logon type, so that a
+# password is proven on the host before anything stores it.
+# network_cleartext is IIS 7+'s logon for anonymousAuthentication logonMethod ClearText
+# (LOGON32_LOGON_NETWORK_CLEARTEXT: "Access this computer from the network"); service is WAS's for a
+# pool with processModel logonType LogonService (LOGON32_LOGON_SERVICE: "Log on as a service").
+$LOGON_TYPE_OF_NAME = @{
+    interactive = [Ansible.AccessToken.LogonType]::Interactive
+    batch = [Ansible.AccessToken.LogonType]::Batch
+    network = [Ansible.AccessToken.LogonType]::Network
+    network_cleartext = [Ansible.AccessToken.LogonType]::NetworkCleartext
+    service = [Ansible.AccessToken.LogonType]::Service
+}
+
+Function Test-AccountLogonOfType {
+    param([string]$Name, [string]$Password, [string]$LogonType)
+
+    if (-not $LOGON_TYPE_OF_NAME.ContainsKey($LogonType)) {
+        throw [System.ArgumentException]::new("logon_type must be interactive, batch, network, network_cleartext or service")
+    }
+    Test-AccountLogon -Name $Name -Password $Password -LogonType $LOGON_TYPE_OF_NAME[$LogonType]
+}
+
 Export-ModuleMember -Function New-S4uIdentity, ConvertTo-PrincipalReport, Get-AccountReport, Get-AccountTokenReport,
+    Test-AccountLogon, Test-AccountLogonOfType,
     Get-LocalGroupReport, Add-LocalGroupMemberBySid, Remove-LocalGroupMemberBySid,
     Get-UserRightReport, Grant-UserRight

@@ -133,13 +133,6 @@ Function ConvertFrom-MetabaseValue {
     }
 }
 
-# Whether a JSON value is a list of strings.
-Function Test-StringList {
-    param([Object]$Value)
-
-    $Value -is [System.Collections.IList] -and @($Value | Where-Object { $_ -isnot [string] }).Count -eq 0
-}
-
 # A JSON value as the VARIANT ADSI expects for the property's type. A value of another JSON type
 # fails as ADSI reports it, E_ADS_CANT_CONVERT_DATATYPE, with a text that never repeats the value.
 Function ConvertTo-MetabaseValue {
@@ -284,5 +277,5 @@ Function Test-MetabaseSecret {
 
 Export-ModuleMember -Function Get-MetabaseKey, Get-CanonicalAdsiPath, Get-MetabaseClassProperty,
     Resolve-MetabasePropertyName, Get-MetabasePropertySchema, Get-MetabasePropertySource,
-    ConvertFrom-MetabaseValue, Test-StringList, Get-ListedPropertySource, Get-MetabaseKeyReport,
+    ConvertFrom-MetabaseValue, Get-ListedPropertySource, Get-MetabaseKeyReport,
     Set-MetabaseProperty, Clear-MetabaseProperty, Test-MetabaseSecret

@@ -1,12 +1,13 @@
 # Copyright (c) webfarm.iis_cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Sending batches of instructions to one Windows node through the ``node_ops`` module.
+"""Sending batches of instructions to one Windows node through the instruction set's modules.
 
 This is for internal collection use only; the API may change at any time.
 
 The wire format is described in ``docs/instruction-set.md``. One :meth:`NodeSession.run` is one
-remote execution, whatever the number of instructions in it.
+remote execution, whatever the number of instructions in it, of the smallest ``node_ops*``
+module that runs every op of the batch (:mod:`._node_ops_modules`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import typing as t
 
 from ansible.errors import AnsibleActionFail
 
+from ._node_ops_modules import module_for
 from ._windows_errors import describe
 
 if t.TYPE_CHECKING:
     from ansible.plugins.action import ActionBase
 
 NODE_OPS_MODULE = "webfarm.iis_cluster.node_ops"
+"""The module that loads every util: the one for a batch whose ops the contract does not know (it
+refuses them, naming the op)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,7 +98,8 @@ class NodeSession:
         *,
         stop_on_error: bool = True,
     ) -> list[Outcome]:
-        """Run ``instructions`` in one remote execution and return one outcome each.
+        """Run ``instructions`` in one remote execution, through the smallest module that runs
+        them all, and return one outcome each.
 
         Raises :class:`~ansible.errors.AnsibleActionFail` when the module itself refuses the
         call (a malformed batch is a bug in this collection, not a Windows error).
@@ -104,17 +109,18 @@ class NodeSession:
             "secrets": dict(secrets or {}),
             "stop_on_error": stop_on_error,
         }
+        module = batch_module(instructions)
         raw = self._action._execute_module(
-            module_name=NODE_OPS_MODULE,
+            module_name=module,
             module_args=module_args,
             task_vars=self._task_vars,
         )
         if raw.get("failed"):
-            raise AnsibleActionFail(f"{NODE_OPS_MODULE} failed on {self.host}: {raw.get('msg', 'no message')}")
+            raise AnsibleActionFail(f"{module} failed on {self.host}: {raw.get('msg', 'no message')}")
         reported = raw.get("results")
         if not isinstance(reported, list) or len(reported) != len(instructions):
             raise AnsibleActionFail(
-                f"{NODE_OPS_MODULE} on {self.host} returned {len(reported or [])} results for "
+                f"{module} on {self.host} returned {len(reported or [])} results for "
                 f"{len(instructions)} instructions"
             )
         return [_outcome(instruction, entry) for instruction, entry in zip(instructions, reported)]
@@ -146,6 +152,15 @@ class NodeSession:
             if outcome.status != "ok":
                 raise NodeOpError(self.host, outcome)
         return [outcome.value for outcome in outcomes]
+
+
+def batch_module(instructions: t.Sequence[Instruction]) -> str:
+    """The module a batch goes to: the smallest that loads the util of each of its ops, or
+    ``node_ops`` for a batch naming an op the contract does not describe (which it refuses)."""
+    try:
+        return module_for(instruction.op for instruction in instructions)
+    except LookupError:
+        return NODE_OPS_MODULE
 
 
 def _key(instruction: Instruction) -> str:

@@ -1,7 +1,8 @@
 """Reading the collection's PowerShell through the tree-sitter grammar for PowerShell.
 
 PowerShell cannot run where the unit tests run, so the tests read the source instead: syntax
-errors, the op table of ``node_ops.ps1`` (the hashtable literal assigned to ``$operations``),
+errors, the op table of ``IisClusterInstructionSet.psm1`` (the hashtable literal assigned to
+``$operations``), the functions each op's ``Run`` block calls,
 constructs that would run a command string, and which files a module loads and which functions
 each defines, exports and calls. Everything but the ``#AnsibleRequires`` lines (comments, read as
 ansible-core's module_manifest.py reads them) works on the syntax tree, so comments and strings
@@ -22,11 +23,16 @@ POWERSHELL = tree_sitter.Language(tree_sitter_pwsh.language())
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_OPS = ROOT / "plugins" / "modules" / "node_ops.ps1"
+"""The module that loads every util."""
 MODULE_UTILS = ROOT / "plugins" / "module_utils"
+INSTRUCTION_SET = MODULE_UTILS / "IisClusterInstructionSet.psm1"
+"""The op table and the dispatcher every module of the instruction set runs."""
+INSTRUCTION_SET_MODULES = sorted((ROOT / "plugins" / "modules").glob("node_ops*.ps1"))
+"""node_ops.ps1 and the area modules, each its #AnsibleRequires lines and one call."""
 COLLECTION_UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils."
 
 OPERATIONS_VARIABLE = "$operations"
-"""The variable that holds the op table; node_ops.ps1 assigns it exactly once."""
+"""The variable that holds the op table; IisClusterInstructionSet.psm1 assigns it exactly once."""
 
 # Cmdlets (and their aliases) that run a string as PowerShell or start a process from one.
 _COMMAND_STRING_CMDLETS = frozenset({"invoke-expression", "iex", "start-process", "saps", "start"})
@@ -139,11 +145,15 @@ class OperationArguments:
     """Each argument's type name (``Args``)."""
     required: list[str]
     one_of: list[str]
+    util: str | None = None
+    """The module_util of its area (``Util``), a quoted constant string."""
+    run_calls: frozenset[str] = frozenset()
+    """The commands its ``Run`` block calls."""
 
 
 def operation_arguments(source: bytes) -> dict[str, OperationArguments]:
-    """Each op's ``Args``, ``Required`` and ``OneOf`` entries, read from the op table literal
-    (whose form :func:`operation_table` checks)."""
+    """Each op's ``Args``, ``Required``, ``OneOf`` and ``Util`` entries and the commands its
+    ``Run`` block calls, read from the op table literal (whose form :func:`operation_table` checks)."""
     assignment = next(
         node
         for node in _descendants(parse(source))
@@ -158,6 +168,8 @@ def operation_arguments(source: bytes) -> dict[str, OperationArguments]:
             types=types,
             required=_string_list(entries.get("required")),
             one_of=_string_list(entries.get("oneof")),
+            util=_string_value(entries["util"]) if "util" in entries else None,
+            run_calls=frozenset(_commands_in(entries["run"])),
         )
     return declared
 
@@ -247,6 +259,14 @@ def module_scripts(module: Path = NODE_OPS) -> list[Path]:
     return scripts
 
 
+def instruction_set_scripts() -> list[Path]:
+    """Every module of the instruction set, then every util any of them loads, each once."""
+    scripts = list(INSTRUCTION_SET_MODULES)
+    for module in INSTRUCTION_SET_MODULES:
+        scripts.extend(script for script in module_scripts(module)[1:] if script not in scripts)
+    return scripts
+
+
 def defined_functions(source: bytes) -> list[str]:
     """The names of the functions a file defines, in source order."""
     return [
@@ -272,15 +292,40 @@ def exported_functions(source: bytes) -> list[str] | None:
 _KEYWORDS = frozenset({"else", "elseif"})
 
 
-def called_commands(source: bytes) -> set[str]:
-    """The names of the commands a file calls (cmdlets and functions alike)."""
-    return {
-        _text(name)
-        for node in _descendants(parse(source))
-        if node.type == "command"
-        and (name := _child(node, "command_name")) is not None
-        and _text(name).lower() not in _KEYWORDS
-    }
+def called_commands(source: bytes, *, outside_operations: bool = False) -> set[str]:
+    """The names of the commands a file calls (cmdlets and functions alike); with
+    ``outside_operations``, leaving out the op table's ``Run`` blocks (checked op by op against
+    each op's util instead: :func:`operation_arguments`)."""
+    root = parse(source)
+    skipped = _operations_table(root) if outside_operations else None
+    return set(_commands_in(root, skipped))
+
+
+def _commands_in(root: tree_sitter.Node, skipped: tree_sitter.Node | None = None) -> t.Iterator[str]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if skipped is not None and node == skipped:
+            continue
+        if (
+            node.type == "command"
+            and (name := _child(node, "command_name")) is not None
+            and _text(name).lower() not in _KEYWORDS
+        ):
+            yield _text(name)
+        stack.extend(node.children)
+
+
+def _operations_table(root: tree_sitter.Node) -> tree_sitter.Node | None:
+    assignment = next(
+        (
+            node
+            for node in _descendants(root)
+            if node.type == "assignment_expression" and _assigned_variable(node) == OPERATIONS_VARIABLE
+        ),
+        None,
+    )
+    return None if assignment is None else _child(assignment, "assignment_value")
 
 
 def _command_findings(command: tree_sitter.Node) -> list[Finding]:

@@ -24,7 +24,8 @@ reads, found by its shape in the tree (comments and strings never count):
 * :func:`unbound_variables` -- a function reads a variable that neither it nor its file's script
   scope assigns. In a module_util that is the module-scope trap: ansible-core loads each util with
   ``New-Module | Import-Module -Scope Global``, so its functions see their own module's script
-  variables and globals, never those of node_ops.ps1 (its constants, ``$module``, the secrets).
+  variables and globals, never those of another file (IisClusterInstructionSet.psm1's ``$module``,
+  the secrets).
   Without strict mode such a read is ``$null``, silently.
 """
 

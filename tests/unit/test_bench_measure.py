@@ -114,7 +114,24 @@ def test_a_table_is_markdown_with_a_header_rule():
 def test_verify_data_is_every_response_and_each_request_past_the_module_payload():
     # Two executions of a 480,000-byte payload: one with a 9,000-byte summary in its
     # instructions, one with none.
-    tally = measure.Tally(executions=2, request_bytes=480_000 * 2 + 9_000, response_bytes=3_000)
+    tally = measure.Tally(executions=2, request_bytes=480_000 * 2 + 9_000, response_bytes=3_000, modules={"m": 2})
 
-    assert measure.data_bytes(tally, payload=480_000) == 12_000
-    assert measure.data_bytes(measure.Tally(), payload=480_000) == 0
+    assert measure.data_bytes(tally, {"m": 480_000}) == 12_000
+    assert measure.data_bytes(measure.Tally(), {"m": 480_000}) == 0
+
+
+def test_each_execution_sheds_the_payload_of_the_module_it_ran():
+    executions = [
+        {"host": "n", "started": "2026-01-01T00:00:00+00:00", "request_bytes": 100_500, "response_bytes": 10, "module": "small"},
+        {"host": "n", "started": "2026-01-01T00:00:01+00:00", "request_bytes": 100_000, "response_bytes": 10, "module": "small"},
+        {"host": "n", "started": "2026-01-01T00:00:02+00:00", "request_bytes": 400_200, "response_bytes": 10, "module": "large"},
+        {"host": "n", "started": "2026-01-01T00:00:03+00:00", "request_bytes": 400_000, "response_bytes": 10, "module": "large"},
+    ]
+    payloads = measure.payloads(executions)
+    [tally] = measure.attribute(executions, [_task("n", 10.0, ["verify"])]).values()
+
+    assert payloads == {"small": 100_000, "large": 400_000}
+    assert tally.modules == {"small": 2, "large": 2}
+    assert measure.data_bytes(tally, payloads) == 40 + 500 + 200
+    # A record without a module (an older lab) counts against the payload of "".
+    assert measure.payloads([{"request_bytes": 7}]) == {"": 7}

@@ -1,6 +1,6 @@
 """Every C# module util of the collection parses, and declares the namespace Ansible loads it by.
 
-node_ops.ps1 and its PowerShell module_utils compile these files on the Windows host
+The node_ops* modules and their PowerShell module_utils compile these files on the Windows host
 (``#AnsibleRequires -CSharpUtil``), so a syntax error would first show there. The tree-sitter
 grammar for C# finds it here instead.
 """

@@ -3,6 +3,7 @@ it is tested with, and galaxy.yml names no address that leads nowhere (issues 11
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -11,9 +12,8 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from ansible_collections.webfarm.iis_cluster.plugins.modules import node_ops
-
 ROOT = Path(__file__).resolve().parents[2]
+INSTRUCTION_SET_MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("node_ops*.ps1"))
 REQUIRES_ANSIBLE = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())["requires_ansible"]
 GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text())
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -64,14 +64,17 @@ def test_the_lint_skip_for_the_missing_repository_is_that_one_rule_with_its_reas
     assert "no public home" in lint
 
 
-def test_node_ops_says_it_is_the_internal_instruction_set_and_the_readme_does_not_list_it():
-    documentation = yaml.safe_load(node_ops.DOCUMENTATION)
+@pytest.mark.parametrize("module", INSTRUCTION_SET_MODULES)
+def test_node_ops_says_it_is_the_internal_instruction_set_and_the_readme_does_not_list_it(module):
+    documentation = yaml.safe_load(
+        importlib.import_module(f"ansible_collections.webfarm.iis_cluster.plugins.modules.{module}").DOCUMENTATION
+    )
     module_rows = [line for line in README.splitlines() if line.startswith("| `webfarm.iis_cluster.")]
 
     assert "internal instruction set, not for playbooks" in documentation["short_description"]
     assert documentation["description"][0].startswith("This is the collection's internal instruction set")
     assert module_rows, "the README's module table has moved"
-    assert not any(row.startswith("| `webfarm.iis_cluster.node_ops`") for row in module_rows)
+    assert not any(row.startswith(f"| `webfarm.iis_cluster.{module}`") for row in module_rows)
 
 
 def test_the_readme_lists_what_the_two_commands_need_git_included_and_the_demo_port():

@@ -38,7 +38,7 @@ def test_one_batch_is_one_module_call_with_secrets_apart_from_instructions():
     )
     assert values == [1, True]
     ((module, args),) = action.calls
-    assert module == NODE_OPS_MODULE
+    assert module == "webfarm.iis_cluster.node_ops_facts"
     assert args["secrets"] == {"value": "Passw0rd!"}
     assert "Passw0rd!" not in repr(args["instructions"])
 
@@ -60,10 +60,26 @@ def test_a_windows_error_is_raised_decoded_with_the_instruction_and_host():
     )
 
 
-def test_a_refused_call_fails_with_the_modules_message():
+def test_a_refused_call_fails_with_the_message_of_the_module_it_went_to():
     _, session = _session({"failed": True, "msg": "metabase_set refused in check mode"})
-    with pytest.raises(AnsibleActionFail, match="node_ops failed on node1: metabase_set refused in check mode"):
-        session.run([Instruction("metabase_set", {})])
+    with pytest.raises(
+        AnsibleActionFail, match="webfarm.iis_cluster.node_ops_metabase failed on node1: metabase_set refused in check mode"
+    ):
+        session.run([Instruction("metabase_set", {}), Instruction("iissync_run", {})])
+
+
+def test_a_batch_goes_to_the_smallest_module_that_runs_it():
+    action, session = _session({"results": [{"status": "ok"}, {"status": "ok"}]})
+    session.run([Instruction("account_lookup", {"name": "IUSR_web"}), Instruction("user_rights_get", {"right": "x"})])
+    session.run([Instruction("account_lookup", {"name": "IUSR_web"}), Instruction("web_config_get", {"section": "x"})])
+    session.run([Instruction("iissync_run", {"targets": []}), Instruction("web_deploy_info")])
+    session.run([Instruction("no_such_op"), Instruction("host_facts")])
+    assert [module for module, _ in action.calls] == [
+        "webfarm.iis_cluster.node_ops_accounts",
+        "webfarm.iis_cluster.node_ops_apphost",
+        NODE_OPS_MODULE,
+        NODE_OPS_MODULE,
+    ]
 
 
 def test_a_result_count_mismatch_is_not_silently_accepted():

@@ -1,6 +1,7 @@
-"""node_ops.ps1, the lab's emulation of it and the contract describe the same instruction set.
+"""The op table of the node_ops* modules (IisClusterInstructionSet.psm1), the lab's emulation of
+it and the contract describe the same instruction set.
 
-``docs/instruction-set.md`` is the contract. The PowerShell module runs it on Windows, the lab
+``docs/instruction-set.md`` is the contract. The PowerShell modules run it on Windows, the lab
 (``iis_lab.node_ops``) runs it in every lab test: if the two disagreed on an op's name or on
 whether it writes (refused in check mode, ``changed`` when it succeeds), the lab tests would prove
 something about a module that does not exist.
@@ -16,11 +17,11 @@ import yaml
 from iis_lab.node_ops import OPS
 
 from powershell_ops import (
-    NODE_OPS,
+    INSTRUCTION_SET,
     ROOT,
     OperationTableError,
     command_string_runners,
-    module_scripts,
+    instruction_set_scripts,
     operation_arguments,
     operation_table,
 )
@@ -43,7 +44,7 @@ def contract_ops() -> dict[str, str | None]:
 
 @pytest.fixture(scope="module")
 def powershell_ops():
-    return operation_table(NODE_OPS.read_bytes())
+    return operation_table(INSTRUCTION_SET.read_bytes())
 
 
 def test_powershell_and_lab_have_the_same_ops(powershell_ops):
@@ -66,7 +67,7 @@ def test_the_contract_and_the_powershell_table_agree_on_which_ops_write(powershe
     assert labelled == {name: powershell_ops[name].writes for name in labelled}
 
 
-@pytest.mark.parametrize("script", module_scripts(), ids=lambda path: path.name)
+@pytest.mark.parametrize("script", instruction_set_scripts(), ids=lambda path: path.name)
 def test_node_ops_runs_no_command_string(script):
     assert command_string_runners(script.read_bytes()) == []
 
@@ -144,9 +145,9 @@ def test_an_op_table_in_another_form_is_refused(source, problem):
         operation_table(source)
 
 
-def test_node_ops_declares_the_arguments_the_contract_data_gives():
+def test_the_op_table_declares_the_arguments_the_contract_data_gives():
     contract = yaml.safe_load(CONTRACT_DATA.read_text(encoding="utf-8"))["ops"]
-    declared = operation_arguments(NODE_OPS.read_bytes())
+    declared = operation_arguments(INSTRUCTION_SET.read_bytes())
     assert sorted(declared) == sorted(contract)
     for name, arguments in declared.items():
         expected = contract[name]

@@ -1,4 +1,6 @@
-"""node_ops.ps1 is dispatch only; each area of the Windows side is a PowerShell module_util.
+"""The node_ops* modules are their #AnsibleRequires lines and one call; the op table and the
+dispatcher are one util (IisClusterInstructionSet.psm1); each area of the Windows side is a
+PowerShell module_util.
 
 ansible-core sends a module the utils its ``#AnsibleRequires -PowerShell`` lines name, each
 util's own requirements included, and module_wrapper.ps1 loads each with ``New-Module |
@@ -6,31 +8,41 @@ Import-Module -Scope Global`` before the module runs: a util's functions are vis
 module and to other utils only when exported, and a function is there only when some file in the
 chain requires the util that defines it. There is no PowerShell here, so these checks read the
 syntax tree: a function that a file calls but no required util exports would first fail on a
-Windows host, as "The term '...' is not recognized".
+Windows host, as "The term '...' is not recognized". An op's Run block calls functions of its
+op's util (``Util``, and ``util`` in docs/instruction-set.yml), which the module running it loads.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from powershell_ops import (
+    INSTRUCTION_SET,
+    INSTRUCTION_SET_MODULES,
     MODULE_UTILS,
-    NODE_OPS,
     ROOT,
     called_commands,
     collection_util,
     defined_functions,
     exported_functions,
+    instruction_set_scripts,
     module_scripts,
+    operation_arguments,
     required_utils,
 )
 
 MAX_UTIL_LINES = 400
 """One area per util: a file that grows past this holds more than one job."""
+LONGER_UTILS = {"IisClusterInstructionSet.psm1": 900}
+"""The op table is one table, every op's entry beside the others, and the dispatcher reads it."""
 UTILS = sorted(MODULE_UTILS.glob("*.psm1"))
-SCRIPTS = module_scripts()
+SCRIPTS = instruction_set_scripts()
+CONTRACT = yaml.safe_load((ROOT / "docs" / "instruction-set.yml").read_text(encoding="utf-8"))
+OPERATIONS = operation_arguments(INSTRUCTION_SET.read_bytes())
 # The functions of ansible-core's PowerShell utils that the collection's files call, by util.
 CORE_UTIL_FUNCTIONS = {"Ansible.ModuleUtils.ArgvParser": {"argv-tostring"}}
 # Windows PowerShell 5.1's own cmdlets that the collection's files call, and those of Windows'
@@ -40,7 +52,7 @@ BUILTIN_CMDLETS = frozenset(
     name.lower()
     for name in (
         "Export-ModuleMember", "ForEach-Object", "Get-CimInstance", "Get-ItemProperty", "Join-Path",
-        "New-Object", "Select-Object", "Sort-Object", "Test-Path", "Where-Object",
+        "Get-Module", "New-Object", "Select-Object", "Sort-Object", "Test-Path", "Where-Object",
         "Get-SmbShareAccess", "Grant-SmbShareAccess", "New-SmbShare", "Revoke-SmbShareAccess",
     )
 )
@@ -55,15 +67,86 @@ def _direct_utils(script: Path) -> list[Path]:
     return [util for name in names if (util := collection_util(name, ".psm1")) is not None]
 
 
+def _calls(script: Path) -> set[str]:
+    """What a file calls; the op table's Run blocks are the ops' utils' business (below)."""
+    return called_commands(script.read_bytes(), outside_operations=script == INSTRUCTION_SET)
+
+
+def _op_callers(util: Path) -> list[str]:
+    """What the Run blocks of the ops whose util is ``util`` call."""
+    return [name for op in OPERATIONS.values() if op.util == util.stem for name in op.run_calls]
+
+
 def test_node_ops_loads_every_util_and_each_exists():
     assert UTILS, "no PowerShell module_util in plugins/module_utils"
-    assert all(path.exists() for path in SCRIPTS), [str(path) for path in SCRIPTS if not path.exists()]
-    assert sorted(SCRIPTS[1:]) == UTILS, "a util that no file of node_ops.ps1 requires is dead code"
+    scripts = module_scripts()
+    assert all(path.exists() for path in scripts), [str(path) for path in scripts if not path.exists()]
+    assert sorted(scripts[1:]) == UTILS, "a util that no file of node_ops.ps1 requires is dead code"
+
+
+def test_the_modules_of_the_contract_are_the_node_ops_modules():
+    assert sorted(CONTRACT["modules"]) == sorted(module.stem for module in INSTRUCTION_SET_MODULES)
+
+
+@pytest.mark.parametrize("module", INSTRUCTION_SET_MODULES, ids=_ids)
+def test_each_module_loads_the_utils_the_contract_lists(module):
+    loaded = [script.stem for script in module_scripts(module)[1:]]
+    assert sorted(loaded) == sorted(CONTRACT["modules"][module.stem]["utils"])
+    assert loaded[0] == INSTRUCTION_SET.stem, "the instruction set comes first: the module calls it"
+
+
+def _sent_bytes(module: Path) -> int:
+    """The bytes of the module and of the collection's PowerShell and C# utils it loads."""
+    scripts = module_scripts(module)
+    csharp = {
+        util
+        for script in scripts
+        for name in required_utils(script.read_bytes(), "csharp")
+        if (util := collection_util(name, ".cs")) is not None
+    }
+    csharp |= {  # a C# util requires another with `using`
+        util
+        for path in list(csharp)
+        for name in re.findall(r"^using (ansible_collections\.[\w.]+);", path.read_text(), re.M)
+        if (util := collection_util(name, ".cs")) is not None
+    }
+    return sum(path.stat().st_size for path in [*scripts, *csharp])
+
+
+def test_the_contract_lists_the_modules_smallest_first():
+    sizes = {name: _sent_bytes(ROOT / "plugins" / "modules" / f"{name}.ps1") for name in CONTRACT["modules"]}
+    assert list(CONTRACT["modules"]) == sorted(sizes, key=sizes.get), sizes
+
+
+@pytest.mark.parametrize("module", INSTRUCTION_SET_MODULES, ids=_ids)
+def test_each_module_is_its_requirements_and_one_call(module):
+    source = module.read_bytes()
+    assert defined_functions(source) == []
+    assert called_commands(source) == {"Invoke-InstructionSet"}
+    assert f"-ModuleName 'webfarm.iis_cluster.{module.stem}'".encode() in source
+
+
+def test_each_op_names_the_util_the_contract_gives():
+    assert {name: op.util for name, op in OPERATIONS.items()} == {
+        name: op["util"] for name, op in CONTRACT["ops"].items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_each_op_runs_only_functions_its_util_exports(name):
+    op = OPERATIONS[name]
+    util = MODULE_UTILS / f"{op.util}.psm1"
+    assert util.exists(), f"{name}: no util {op.util}"
+    exported = {function.lower() for function in exported_functions(util.read_bytes()) or []}
+    calls = [call for call in op.run_calls if call.lower() not in BUILTIN_CMDLETS]
+    assert calls, f"{name}: its Run block calls no function of {op.util}"
+    assert sorted(call for call in calls if call.lower() not in exported) == []
 
 
 @pytest.mark.parametrize("util", UTILS, ids=_ids)
 def test_each_util_is_under_the_size_limit(util):
-    assert len(util.read_text(encoding="utf-8").splitlines()) <= MAX_UTIL_LINES
+    limit = LONGER_UTILS.get(util.name, MAX_UTIL_LINES)
+    assert len(util.read_text(encoding="utf-8").splitlines()) <= limit
 
 
 @pytest.mark.parametrize("util", UTILS, ids=_ids)
@@ -73,7 +156,8 @@ def test_each_util_exports_only_functions_it_defines_and_others_call(util):
     defined = {name.lower() for name in defined_functions(util.read_bytes())}
     assert [name for name in exported if name.lower() not in defined] == []
     callers = [script for script in SCRIPTS if util in _direct_utils(script)]
-    called = {name.lower() for script in callers for name in called_commands(script.read_bytes())}
+    called = {name.lower() for script in callers for name in _calls(script)}
+    called |= {name.lower() for name in _op_callers(util)}
     assert [name for name in exported if name.lower() not in called] == [], "exported but called by no requiring file"
 
 
@@ -94,14 +178,14 @@ def test_every_call_reaches_a_function_the_file_defines_or_requires(script):
         reachable.update(name.lower() for name in exported_functions(util.read_bytes()) or [])
     for name in required_utils(source, "powershell"):
         reachable.update(CORE_UTIL_FUNCTIONS.get(name, set()))
-    assert sorted(name for name in called_commands(source) if name.lower() not in reachable) == []
+    assert sorted(name for name in _calls(script) if name.lower() not in reachable) == []
 
 
-def test_node_ops_is_dispatch_only():
+def test_the_instruction_set_is_dispatch_only():
     # Its functions check and run instructions; every Windows call is in a util.
-    assert sorted(defined_functions(NODE_OPS.read_bytes())) == [
+    assert sorted(defined_functions(INSTRUCTION_SET.read_bytes())) == [
         "ConvertTo-PlainResult", "Get-CallProblem", "Get-InstructionArgument", "Get-InstructionProblem",
-        "Test-ArgumentType",
+        "Get-LoadedUtil", "Invoke-InstructionSet", "Test-ArgumentType",
     ]
 
 

@@ -1,4 +1,4 @@
-"""Every PowerShell file of the collection parses: node_ops.ps1 and each module_util it loads.
+"""Every PowerShell file of the collection parses: the node_ops* modules and each module_util they load.
 
 PowerShell cannot run where these tests run, so a syntax error in a module would first show on a
 Windows host. The tree-sitter grammar for PowerShell finds it here instead.
@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from powershell_ops import NODE_OPS, ROOT, module_scripts, syntax_errors
+from powershell_ops import INSTRUCTION_SET, NODE_OPS, ROOT, instruction_set_scripts, syntax_errors
 
-# The files Ansible sends with node_ops, found by following its #AnsibleRequires lines.
-POWERSHELL_FILES = module_scripts()
+# The files Ansible sends with the node_ops* modules, found by following their #AnsibleRequires lines.
+POWERSHELL_FILES = instruction_set_scripts()
 
 
 def test_the_collection_has_powershell_to_check():
     # An empty list would turn the parametrized test below into a skip.
     assert NODE_OPS in POWERSHELL_FILES
+    assert INSTRUCTION_SET in POWERSHELL_FILES
     assert len(POWERSHELL_FILES) > 1, "node_ops.ps1 loads no module_util"
 
 

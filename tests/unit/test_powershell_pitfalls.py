@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 import powershell_pitfalls as pitfalls
-from powershell_ops import NODE_OPS, ROOT, module_scripts
+from powershell_ops import INSTRUCTION_SET, ROOT, instruction_set_scripts
 
-# node_ops.ps1 and every module_util it loads (its #AnsibleRequires lines, followed).
-POWERSHELL_FILES = module_scripts()
+# The node_ops* modules and every module_util they load (their #AnsibleRequires lines, followed).
+POWERSHELL_FILES = instruction_set_scripts()
 
 
 @pytest.mark.parametrize("path", POWERSHELL_FILES, ids=lambda path: path.relative_to(ROOT).as_posix())
@@ -17,8 +17,8 @@ def test_no_pitfall_in_the_collection(path):
     assert [str(finding) for finding in pitfalls.check(path.read_bytes())] == []
 
 
-def test_node_ops_defines_the_normaliser_its_results_pass_through():
-    source = NODE_OPS.read_text()
+def test_the_instruction_set_defines_the_normaliser_its_results_pass_through():
+    source = INSTRUCTION_SET.read_text()
     assert f"Function {pitfalls.NORMALISER} {{" in source
     assert f"{pitfalls.NORMALISER} -Value ($operation.Run.InvokeReturnAsIs(" in source
 

@@ -11,7 +11,7 @@ from conftest import NodeOps
 
 import iis_lab.node_ops
 from iis_lab.node_ops import OPS
-from iis_lab.node_ops.contract import ContractViolation, check_result, contract_ops
+from iis_lab.node_ops.contract import ContractViolation, check_result, contract_modules, contract_ops
 from iis_lab.node_ops.spec import ArgType
 
 # The contract's name of each argument type.
@@ -38,7 +38,15 @@ def test_the_lab_runs_the_contracts_ops_with_its_write_flags_and_arguments() -> 
 
 
 def test_every_op_of_the_contract_describes_its_result() -> None:
-    assert [name for name, op in contract_ops().items() if set(op) - {"one_of"} != {"write", "args", "result"}] == []
+    assert [
+        name for name, op in contract_ops().items() if set(op) - {"one_of"} != {"write", "util", "args", "result"}
+    ] == []
+
+
+def test_every_op_runs_in_a_util_some_module_loads_and_node_ops_loads_them_all() -> None:
+    utils = {op["util"] for op in contract_ops().values()}
+    assert utils <= contract_modules()["node_ops"]
+    assert [name for name, loaded in contract_modules().items() if not loaded & utils] == []
 
 
 def test_an_op_the_contract_does_not_describe_is_refused() -> None:

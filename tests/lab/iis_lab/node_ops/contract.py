@@ -25,8 +25,22 @@ class ContractViolation(AssertionError):
 
 @functools.cache
 def contract_ops() -> t.Mapping[str, t.Mapping[str, t.Any]]:
-    """Every op of the contract by name: ``write``, ``args``, ``one_of`` and ``result``."""
+    """Every op of the contract by name: ``write``, ``util``, ``args``, ``one_of`` and ``result``."""
     return yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))["ops"]
+
+
+@functools.cache
+def contract_modules() -> t.Mapping[str, frozenset[str]]:
+    """Every module of the instruction set (``node_ops_accounts``, ...) and the PowerShell utils of
+    the collection it loads (``IisClusterMetabase``, ...)."""
+    modules = yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))["modules"]
+    return {name: frozenset(module["utils"]) for name, module in modules.items()}
+
+
+def op_util(op: str) -> str | None:
+    """The util an op runs in (its ``util``), or None for an op the contract does not describe."""
+    spec = contract_ops().get(op)
+    return None if spec is None else str(spec["util"])
 
 
 @functools.cache

@@ -11,7 +11,8 @@ Every HTTP body a host's listener receives or sends is added to an execution of 
 Bytes are counted as they travel, sealed when the connection seals (NTLM message encryption).
 An execution's account is complete when its shell is deleted (or, for a shell never deleted,
 when the listener stops); then :meth:`WireAccounting.close_shell` hands it to ``record``.
-Only counts and times are kept: no body, header or command line.
+Only counts, times and the name of the module an execution ran (once its output is received)
+are kept: no body, header or command line.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ def now() -> str:
 @dataclasses.dataclass
 class ExecutionTraffic:
     """The traffic of one execution: when its Command request arrived and its last exchange
-    ended, how many requests it took and the HTTP body bytes received and sent."""
+    ended, how many requests it took, the HTTP body bytes received and sent, and the Ansible
+    module it ran (``webfarm.iis_cluster.node_ops_accounts``; None when it ran none)."""
 
     started: str
     ended: str
     requests: int = 0
     request_bytes: int = 0
     response_bytes: int = 0
+    module: str | None = None
 
 
 class WireAccounting:
@@ -49,8 +52,11 @@ class WireAccounting:
         # The executions of each open shell, oldest first.
         self._shells: dict[str, list[ExecutionTraffic]] = {}
 
-    def exchange(self, shell_id: str | None, starts_command: bool, received: int, sent: int) -> None:
-        """Count one request of ``received`` body bytes and its response of ``sent``."""
+    def exchange(
+        self, shell_id: str | None, starts_command: bool, received: int, sent: int, *, module: str | None = None
+    ) -> None:
+        """Count one request of ``received`` body bytes and its response of ``sent``; ``module``
+        is the module whose output the response delivered, if any."""
         with self._lock:
             stamp = now()
             executions = self._shells.setdefault(shell_id, []) if shell_id else None
@@ -64,6 +70,8 @@ class WireAccounting:
             else:
                 execution = self._held
             execution.ended = stamp
+            if module is not None:
+                execution.module = module
             execution.requests += 1
             execution.request_bytes += received
             execution.response_bytes += sent

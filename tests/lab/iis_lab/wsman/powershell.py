@@ -43,6 +43,9 @@ class ModuleInvocation:
     become_user: str | None
     become_with_password: bool
     become_password: str | None = field(default=None, repr=False)
+    powershell_modules: tuple[str, ...] = ()
+    """The PowerShell utils module_wrapper.ps1 loads before the module, as the manifest names them
+    (``ansible_collections.<ns>.<coll>.plugins.module_utils.<name>.psm1``)."""
 
     @property
     def description(self) -> str:
@@ -137,9 +140,12 @@ def _module_invocation(params: dict[str, Any], actions: dict[str, dict[str, Any]
     args = _complex_args(params)
     if args is None:
         return UnsupportedScript(f"ansible PowerShell script {name}")
+    utils = tuple(str(util) for util in params.get("PowerShellModules") or [])
     become = actions.get(BECOME_WRAPPER)
     if become is None:
-        return ModuleInvocation(module=name, args=args, become_user=None, become_with_password=False)
+        return ModuleInvocation(
+            module=name, args=args, become_user=None, become_with_password=False, powershell_modules=utils
+        )
     password = (become.get("secure_params") or {}).get("BecomePassword")
     return ModuleInvocation(
         module=name,
@@ -147,6 +153,7 @@ def _module_invocation(params: dict[str, Any], actions: dict[str, dict[str, Any]
         become_user=(become.get("params") or {}).get("BecomeUser"),
         become_with_password=bool(password),
         become_password=password if isinstance(password, str) and password else None,
+        powershell_modules=utils,
     )
 
 

@@ -116,6 +116,7 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self._received = len(body)
         self._request: WsmanRequest | None = None
+        self._module: str | None = None
         if self.path.split("?", 1)[0].lower() != "/wsman":
             self._reply(404, b"")
             return
@@ -129,7 +130,9 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
         request, succeeded = self._request, status == 200
         shell_id = request.shell_id if request is not None else None
         action = request.action if request is not None else None
-        self.server.traffic.exchange(shell_id, succeeded and action == COMMAND_ACTION, self._received, sent)
+        self.server.traffic.exchange(
+            shell_id, succeeded and action == COMMAND_ACTION, self._received, sent, module=self._module
+        )
         if shell_id and succeeded and action == DELETE_ACTION:
             self.server.traffic.close_shell(shell_id)
 
@@ -189,6 +192,7 @@ class _WinRMRequestHandler(BaseHTTPRequestHandler):
         )
         status, reply = handle(body, self.server.shells, caller)
         self._request = caller.requests[0] if caller.requests else None
+        self._module = caller.modules[0] if caller.modules else None
         if sealed and context is not None:
             self._reply(status, encryption.seal(context, reply), content_type=encryption.CONTENT_TYPE)
         else:

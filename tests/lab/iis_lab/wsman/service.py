@@ -30,6 +30,8 @@ class Caller:
     runner: Runner
     requests: list[WsmanRequest] = field(default_factory=list)
     """The request ``handle`` parsed, for the listener's traffic account."""
+    modules: list[str] = field(default_factory=list)
+    """The module whose output a Receive delivered, for the listener's traffic account."""
 
 
 def handle(body: bytes, shells: ShellRegistry, caller: Caller) -> tuple[int, bytes]:
@@ -94,6 +96,8 @@ def _receive(request: WsmanRequest, shells: ShellRegistry, caller: Caller) -> li
     desired = _body(request, "Receive").find("rsp:DesiredStream", NAMESPACES)
     command_id = "" if desired is None else desired.get("CommandId", "")
     output = shells.receive(caller.user, _shell_id(request), command_id, request.operation_timeout)
+    if output.module is not None:
+        caller.modules.append(output.module)
     streams = []
     for name, data in (("stdout", output.stdout), ("stderr", output.stderr)):
         if data:

@@ -25,6 +25,8 @@ class CommandResult:
     stdout: bytes
     stderr: bytes
     exit_code: int
+    module: str | None = None
+    """The Ansible module the process ran, when it ran one (for the traffic account)."""
 
 
 Runner = Callable[[str, bytes], CommandResult]
@@ -111,7 +113,7 @@ class ShellRegistry:
         assert result is not None  # set before ``finished``
         if first_delivery:
             return result
-        return CommandResult(stdout=b"", stderr=b"", exit_code=result.exit_code)
+        return CommandResult(stdout=b"", stderr=b"", exit_code=result.exit_code, module=result.module)
 
     def terminate(self, owner: str, shell_id: str, command_id: str) -> None:
         """Signal terminate: forget the command (an emulated process cannot be killed mid-run)."""

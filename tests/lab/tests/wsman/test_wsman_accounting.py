@@ -8,6 +8,7 @@ import winrm
 from test_wsman_fakes import ADDRESSES, DOMAIN_ADMIN, DOMAIN_PASSWORD, FakeLab, endpoint, free_port
 
 from iis_lab.wsman import RunningLab, start
+from iis_lab.wsman.accounting import ExecutionTraffic, WireAccounting
 
 
 def _counting(protocol: winrm.Protocol) -> tuple[list[int], list[int]]:
@@ -80,3 +81,30 @@ def test_an_open_shell_s_executions_are_recorded_when_the_lab_stops() -> None:
 
     [(address, traffic)] = lab.executions
     assert address == ADDRESSES[2] and traffic.requests == 4 and traffic.request_bytes > 0
+
+
+def test_an_execution_names_the_module_whose_output_it_delivered() -> None:
+    recorded: list[ExecutionTraffic] = []
+    account = WireAccounting(recorded.append)
+
+    account.exchange("shell", False, 100, 10)  # Create
+    account.exchange("shell", True, 200, 20)  # Command
+    account.exchange("shell", False, 300, 30, module="webfarm.iis_cluster.node_ops_accounts")  # Receive
+    account.exchange("shell", False, 50, 5)  # Delete
+    account.exchange("other", True, 10, 1)  # a raw command runs no module
+    account.close()
+
+    assert [(traffic.module, traffic.request_bytes) for traffic in recorded] == [
+        ("webfarm.iis_cluster.node_ops_accounts", 650),
+        (None, 10),
+    ]
+
+
+def test_a_raw_command_s_execution_names_no_module(running: RunningLab, lab: FakeLab) -> None:
+    protocol = winrm.Protocol(endpoint(running, ADDRESSES[1]), username=DOMAIN_ADMIN, password=DOMAIN_PASSWORD, transport="basic")
+    shell_id = protocol.open_shell()
+    _run(protocol, shell_id, "ipconfig")
+    protocol.close_shell(shell_id)
+
+    [(_, traffic)] = lab.executions
+    assert traffic.module is None

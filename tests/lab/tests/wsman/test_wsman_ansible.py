@@ -15,8 +15,13 @@ from iis_lab.wsman import RunningLab
 from iis_lab.wsman.powershell import encoded_script
 
 ANSIBLE = Path(sys.executable).with_name("ansible")
-# Only the module's name reaches the lab; its body never runs.
-NODE_OPS_STUB = "#!powershell\n#AnsibleRequires -CSharpUtil Ansible.Basic\n"
+# Only the module's name and its utils' names reach the lab; their bodies never run. host_facts,
+# the op these tests run, needs IisClusterHostFacts in the manifest.
+UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils"
+NODE_OPS_STUB = (
+    f"#!powershell\n#AnsibleRequires -CSharpUtil Ansible.Basic\n#AnsibleRequires -PowerShell {UTIL_PREFIX}.IisClusterHostFacts\n"
+)
+HOST_FACTS_STUB = "Export-ModuleMember -Function @()\n"
 BECOME_PASSWORD = "Become-Secret-4"
 SECRET = "Iusr-Secret-5"
 
@@ -28,6 +33,8 @@ def ansible_env(tmp_path: Path) -> dict[str, str]:
     modules = tmp_path / "collections" / "ansible_collections" / "webfarm" / "iis_cluster" / "plugins" / "modules"
     modules.mkdir(parents=True)
     (modules / "node_ops.ps1").write_text(NODE_OPS_STUB)
+    (modules.parent / "module_utils").mkdir()
+    (modules.parent / "module_utils" / "IisClusterHostFacts.psm1").write_text(HOST_FACTS_STUB)
     return os.environ | {
         "HOME": str(tmp_path),
         "ANSIBLE_HOME": str(tmp_path / ".ansible"),
@@ -75,7 +82,7 @@ def test_raw_powershell_fails_with_the_lab_s_reason(
         assert (results[host]["rc"], results[host]["msg"]) == (1, "non-zero return code")
         assert json.loads(str(results[host]["stdout"])) == {
             "failed": True,
-            "msg": "iis-lab emulates only the webfarm.iis_cluster.node_ops module; "
+            "msg": "iis-lab emulates only the webfarm.iis_cluster.node_ops* modules; "
             "this command asked for raw PowerShell: Get-Date",
         }
     assert sorted(address for address, _, _ in lab.processes) == ADDRESSES[:2]
@@ -129,7 +136,6 @@ def test_node_ops_with_module_utils_runs_as_ansible_core_sends_it(
     (collection / "modules" / "node_ops.ps1").write_text(
         f"{NODE_OPS_STUB}#AnsibleRequires -PowerShell {prefix}.IisClusterStub\n"
     )
-    (collection / "module_utils").mkdir()
     (collection / "module_utils" / "IisClusterStub.psm1").write_text(
         f"#AnsibleRequires -CSharpUtil {prefix}.Stub\nExport-ModuleMember -Function @()\n"
     )

@@ -24,7 +24,7 @@ def _module_input(
     args: dict[str, object],
     *,
     become: dict[str, object] | None = None,
-    powershell_modules: tuple[str, ...] = (),
+    powershell_modules: tuple[str, ...] = ("ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterHostFacts.psm1",),
     csharp_modules: tuple[str, ...] = (),
     left_out: str | None = None,
 ) -> bytes:
@@ -82,7 +82,7 @@ def test_node_ops_runs_in_the_lab_and_prints_its_result() -> None:
 
 
 UTIL_PREFIX = "ansible_collections.webfarm.iis_cluster.plugins.module_utils."
-POWERSHELL_UTILS = (f"{UTIL_PREFIX}IisClusterErrors.psm1", f"{UTIL_PREFIX}IisClusterMetabase.psm1")
+POWERSHELL_UTILS = (f"{UTIL_PREFIX}IisClusterErrors.psm1", f"{UTIL_PREFIX}IisClusterHostFacts.psm1")
 CSHARP_UTILS = ("Ansible.Basic.cs", f"{UTIL_PREFIX}NetAccounts.cs")
 
 
@@ -115,6 +115,35 @@ def test_a_util_missing_from_the_manifest_fails_as_the_exec_wrapper_fails(missin
     assert lab.processes and lab.saves == 1
 
 
+@pytest.mark.parametrize("module", ["node_ops", "node_ops_facts", "node_ops_accounts", "node_ops_metabase", "node_ops_apphost"])
+def test_each_module_of_the_instruction_set_runs_in_the_lab(module: str) -> None:
+    lab = FakeLab()
+    script = f"ansible_collections.webfarm.iis_cluster.plugins.modules.{module}.ps1"
+
+    result = execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), _module_input(script, ARGS))
+
+    assert result.exit_code == 0
+    assert result.module == f"webfarm.iis_cluster.{module}"
+    assert len(lab.node_ops_calls) == 1
+
+
+def test_an_op_whose_util_the_manifest_lacks_is_refused_before_any_instruction_runs() -> None:
+    lab = FakeLab()
+    script = "ansible_collections.webfarm.iis_cluster.plugins.modules.node_ops_accounts.ps1"
+    args = {"instructions": [{"op": "host_facts", "args": {}}, {"op": "metabase_get", "args": {"path": "W3SVC"}}]}
+
+    result = execute(lab, ADDRESSES[0], DOMAIN_ADMIN, _powershell(BOOTSTRAP), _module_input(script, args))
+
+    # What IisClusterInstructionSet.psm1 says, having asked PowerShell which utils it imported.
+    assert json.loads(result.stdout) == {
+        "failed": True,
+        "msg": "instructions[1].op: metabase_get runs in the module_util IisClusterMetabase, "
+        "which webfarm.iis_cluster.node_ops_accounts does not load",
+    }
+    assert result.exit_code == 1
+    assert lab.node_ops_calls == []
+
+
 def test_become_reaches_the_lab_without_the_password() -> None:
     lab = FakeLab()
     become = {"params": {"BecomeUser": "WEBFARM\\svc-iis"}, "secure_params": {"BecomePassword": "Become-Secret-3"}}
@@ -145,7 +174,7 @@ def test_raw_powershell_is_refused_with_a_module_failure_but_still_recorded() ->
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
         "failed": True,
-        "msg": "iis-lab emulates only the webfarm.iis_cluster.node_ops module; "
+        "msg": "iis-lab emulates only the webfarm.iis_cluster.node_ops* modules; "
         "this command asked for raw PowerShell: Get-Date",
     }
     assert lab.node_ops_calls == []

@@ -27,7 +27,7 @@ from winrm.exceptions import InvalidCredentialsError, WinRMOperationTimeoutError
 
 from iis_lab.wsman import RunningLab, start
 
-REFUSAL = "iis-lab emulates only the webfarm.iis_cluster.node_ops module; this command asked for"
+REFUSAL = "iis-lab emulates only the webfarm.iis_cluster.node_ops* modules; this command asked for"
 
 
 
@@ -56,14 +56,17 @@ def test_command_round_trip_over_basic(running: RunningLab, lab: FakeLab) -> Non
 def test_stdin_sent_in_chunks_reaches_the_command(running: RunningLab, lab: FakeLab) -> None:
     args = {"instructions": [{"op": "host_facts", "args": {}}], "padding": "x" * 300_000}
     script = "ansible_collections.webfarm.iis_cluster.plugins.modules.node_ops.ps1"
+    # host_facts runs in this util: the module refuses it when the manifest lacks it.
+    util = "ansible_collections.webfarm.iis_cluster.plugins.module_utils.IisClusterHostFacts.psm1"
     manifest = {
-        "scripts": {script: {"path": script, "script": ""}},
+        "scripts": {script: {"path": script, "script": ""}, util: {"path": util, "script": ""}},
         "actions": [
             {
                 "name": "module_wrapper.ps1",
                 "params": {
                     "Script": script,
                     "Variables": [{"Name": "complex_args", "Value": args, "Scope": "Global"}],
+                    "PowerShellModules": [util],
                 },
             }
         ]
