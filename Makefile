@@ -118,8 +118,12 @@ mono:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mono-mcs mono-devel; \
 	fi
 
+# The lab tests spend most of their time waiting on the labs and iis-lab commands they start (each
+# on a free port, in its own tmp_path), not on the CPU: four workers even on two CPUs.
+LAB_TEST_WORKERS ?= --numprocesses=4
+
 lab-tests: venv
-	$(PYTEST) tests/lab/tests
+	$(PYTEST) $(LAB_TEST_WORKERS) tests/lab/tests
 
 # Each integration test starts its own lab on a free port, so they run in parallel: one worker
 # per CPU, four at most (the lab and ansible-playbook are CPU-bound on the controller).
