@@ -132,9 +132,12 @@ INTEGRATION_WORKERS ?= --numprocesses=auto --maxprocesses=4
 integration: venv collection-link
 	$(PYTEST) $(INTEGRATION_WORKERS) tests/integration
 
-# `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md).
+# `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md). Each scenario
+# runs with its own HOME and its lab on a free port: two workers run the two long ones side by side.
+MOLECULE_WORKERS ?= --numprocesses=2
+
 molecule: venv collection-link
-	$(PYTEST) tests/molecule
+	$(PYTEST) $(MOLECULE_WORKERS) tests/molecule
 
 # The benchmark (benchmarks/README.md): 2, 8 and 32 nodes and 1k/10k/50k metabase properties,
 # under 10 minutes on 2 CPUs. bench-smoke, part of make test, runs the 2-node cluster and 1k
