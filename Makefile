@@ -118,8 +118,12 @@ mono:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mono-mcs mono-devel; \
 	fi
 
+# The lab tests spend most of their time waiting on the labs and iis-lab commands they start (each
+# on a free port, in its own tmp_path), not on the CPU: four workers even on two CPUs.
+LAB_TEST_WORKERS ?= --numprocesses=4
+
 lab-tests: venv
-	$(PYTEST) tests/lab/tests
+	$(PYTEST) $(LAB_TEST_WORKERS) tests/lab/tests
 
 # Each integration test starts its own lab on a free port, so they run in parallel: one worker
 # per CPU, four at most (the lab and ansible-playbook are CPU-bound on the controller).
@@ -128,9 +132,12 @@ INTEGRATION_WORKERS ?= --numprocesses=auto --maxprocesses=4
 integration: venv collection-link
 	$(PYTEST) $(INTEGRATION_WORKERS) tests/integration
 
-# `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md).
+# `molecule test -s lab`, and the windows scenario against a lab (docs/molecule.md). Each scenario
+# runs with its own HOME and its lab on a free port: two workers run the two long ones side by side.
+MOLECULE_WORKERS ?= --numprocesses=2
+
 molecule: venv collection-link
-	$(PYTEST) tests/molecule
+	$(PYTEST) $(MOLECULE_WORKERS) tests/molecule
 
 # The benchmark (benchmarks/README.md): 2, 8 and 32 nodes and 1k/10k/50k metabase properties,
 # under 10 minutes on 2 CPUs. bench-smoke, part of make test, runs the 2-node cluster and 1k
@@ -144,16 +151,15 @@ bench-smoke: venv collection-link
 awx: venv collection-link awx-collection
 	$(PYTEST) tests/awx
 
-# ansible-doc exits 0 for a module it cannot find and only warns on stderr, so any stderr
-# output fails the target too.
+# ansible-doc exits 0 for a module it cannot find and only warns on stderr (naming it), so any
+# stderr output fails the target too. One ansible-doc renders every module: one start of Ansible
+# instead of one per module.
 docs: venv collection-link
-	for module in $(MODULES); do \
-	  echo "ansible-doc $(COLLECTION).$$module"; \
-	  if ! errors=$$($(BIN)/ansible-doc -t module "$(COLLECTION).$$module" 2>&1 >/dev/null) \
-	      || [ -n "$$errors" ]; then \
-	    echo "$$errors" >&2; exit 1; \
-	  fi; \
-	done
+	echo "ansible-doc $(addprefix $(COLLECTION).,$(MODULES))"
+	if ! errors=$$($(BIN)/ansible-doc -t module $(addprefix $(COLLECTION).,$(MODULES)) 2>&1 >/dev/null) \
+	    || [ -n "$$errors" ]; then \
+	  echo "$$errors" >&2; exit 1; \
+	fi
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # docs/iissync-status-codes.md and docs/apphost-sync-status-codes.md are generated from the status

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 from iis_lab.health import problems
-from iis_lab.topology import default_document
+from iis_lab.inventory import inventory_yaml
+from iis_lab.topology import default_document, load_topology
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -81,14 +82,9 @@ class Lab:
         self.port = _free_port()
         topology_args = ["--topology", str(topology)] if topology else []
         self.inventory = workdir / "inventory.yml"
-        self.inventory.write_text(
-            subprocess.run(
-                [BIN / "iis-lab", "inventory", "--port", str(self.port), "--transport", transport, *topology_args],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        # What `iis-lab inventory` prints (tests/lab/tests/test_cli_inventory.py tests the command),
+        # made in this process rather than by one more Python process per lab.
+        self.inventory.write_text(inventory_yaml(load_topology(str(topology) if topology else None), self.port, transport))
         self._serve_options = ["--port", str(self.port), "--state-dir", str(self.state_dir), *topology_args]
         self._start(["--resume"] if resume else [])
         self._runs = 0

@@ -1,10 +1,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test-only callback: append every task result, as Ansible reports it, to a JSON-lines file."""
+"""Test-only callback: append every task result, as Ansible reports it, to a JSON-lines file.
+
+It also imports the collection's action and filter plugins in ansible-playbook's own process as
+it starts. Ansible's collection loader compiles a plugin's source each time it imports it, and
+each task runs in a fresh fork of ansible-playbook: every worker would compile its action plugin
+(and the plugin_utils it uses) again. A fork inherits the modules already imported, and Ansible's
+plugin loader takes a plugin from ``sys.modules`` when it is there, so the workers run the same
+code, compiled once per run instead of once per task and host."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+from pathlib import Path
 
 from ansible.parsing.ajson import AnsibleJSONEncoder
 from ansible.plugins.callback import CallbackBase
@@ -18,11 +27,25 @@ DOCUMENTATION = """
 """
 
 
+PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
+
+
+def _import_the_collections_plugins() -> None:
+    for kind in ("action", "filter"):
+        for path in sorted((PLUGINS / kind).glob("*.py")):
+            if path.stem != "__init__":
+                importlib.import_module(f"ansible_collections.webfarm.iis_cluster.plugins.{kind}.{path.stem}")
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "notification"
     CALLBACK_NAME = "result_log"
     CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _import_the_collections_plugins()
 
     def _log(self, status, result):
         entry = {
