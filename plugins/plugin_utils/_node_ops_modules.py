@@ -60,7 +60,15 @@ def from_contract(contract: t.Mapping[str, t.Any]) -> InstructionSetModules:
 @functools.lru_cache(maxsize=1)
 def shipped() -> InstructionSetModules:
     """The modules of the contract that ships with the collection (read once per process)."""
-    return from_contract(yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8")))
+    # libyaml's parser where PyYAML has it: the contract is a thousand lines.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return from_contract(yaml.load(CONTRACT_FILE.read_text(encoding="utf-8"), Loader=loader))  # noqa: S506 - a safe loader
+
+
+# Read as the action plugins are imported: Ansible imports a task's action plugin in its main
+# process before it forks the task's worker for each host, so every worker inherits the parsed
+# contract instead of parsing it again for each execution.
+shipped()
 
 
 def module_for(ops: t.Iterable[str]) -> str:
