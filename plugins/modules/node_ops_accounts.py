@@ -21,9 +21,8 @@ extends_documentation_fragment:
   - webfarm.iis_cluster.instruction_set
   - ansible.builtin.action_common_attributes
 seealso:
-  - module: webfarm.iis_cluster.metabase
-  - module: webfarm.iis_cluster.metabase_info
-  - module: webfarm.iis_cluster.iissync
+  - module: webfarm.iis_cluster.domain_accounts
+  - module: webfarm.iis_cluster.node_access
 author:
   - webfarm maintainers (@webfarm)
 """
@@ -53,11 +52,10 @@ results:
   type: list
   elements: dict
   sample:
-    - {"op": "metabase_get", "status": "ok",
-       "value": {"path": "W3SVC/1/ROOT", "key_type": "IIsWebVirtualDir",
-                 "properties": {"AnonymousUserName": {"type": "STRING", "secure": false,
-                                                      "source": "inherited", "value": "IUSR_NODE1"}}}}
-    - {"op": "metabase_set", "status": "failed",
-       "error": {"code": 2147942403, "message": "The system cannot find the path specified."}}
-    - {"op": "metabase_set", "status": "not_run"}
+    - {"op": "user_rights_get", "status": "ok",
+       "value": {"right": "SeInteractiveLogonRight",
+                 "holders": [{"sid": "S-1-5-32-545", "name": "BUILTIN\\Users", "kind": "alias"}]}}
+    - {"op": "local_group_member_add", "status": "failed",
+       "error": {"code": 1332, "message": "No mapping between account names and security IDs was done."}}
+    - {"op": "user_right_grant", "status": "not_run"}
 """

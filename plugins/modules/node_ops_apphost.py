@@ -22,9 +22,9 @@ extends_documentation_fragment:
   - webfarm.iis_cluster.instruction_set
   - ansible.builtin.action_common_attributes
 seealso:
-  - module: webfarm.iis_cluster.metabase
-  - module: webfarm.iis_cluster.metabase_info
-  - module: webfarm.iis_cluster.iissync
+  - module: webfarm.iis_cluster.web_config
+  - module: webfarm.iis_cluster.app_pool_identities
+  - module: webfarm.iis_cluster.apphost_config_info
 author:
   - webfarm maintainers (@webfarm)
 """
@@ -54,11 +54,12 @@ results:
   type: list
   elements: dict
   sample:
-    - {"op": "metabase_get", "status": "ok",
-       "value": {"path": "W3SVC/1/ROOT", "key_type": "IIsWebVirtualDir",
-                 "properties": {"AnonymousUserName": {"type": "STRING", "secure": false,
-                                                      "source": "inherited", "value": "IUSR_NODE1"}}}}
-    - {"op": "metabase_set", "status": "failed",
-       "error": {"code": 2147942403, "message": "The system cannot find the path specified."}}
-    - {"op": "metabase_set", "status": "not_run"}
+    - {"op": "web_config_get", "status": "ok",
+       "value": {"section": "system.webServer/security/authentication/anonymousAuthentication",
+                 "location": "Shop", "element": "", "override_allowed": true,
+                 "attributes": [{"name": "userName", "value": "WEBFARM\\IUSR_web", "origin": "set",
+                                 "encrypted": false}]}}
+    - {"op": "web_config_set", "status": "failed",
+       "error": {"code": 2147942405, "message": "Access is denied."}}
+    - {"op": "app_pool_recycle", "status": "not_run"}
 """

@@ -21,9 +21,7 @@ extends_documentation_fragment:
   - webfarm.iis_cluster.instruction_set
   - ansible.builtin.action_common_attributes
 seealso:
-  - module: webfarm.iis_cluster.metabase
-  - module: webfarm.iis_cluster.metabase_info
-  - module: webfarm.iis_cluster.iissync
+  - module: webfarm.iis_cluster.node_info
 author:
   - webfarm maintainers (@webfarm)
 """
@@ -57,11 +55,10 @@ results:
   type: list
   elements: dict
   sample:
-    - {"op": "metabase_get", "status": "ok",
-       "value": {"path": "W3SVC/1/ROOT", "key_type": "IIsWebVirtualDir",
-                 "properties": {"AnonymousUserName": {"type": "STRING", "secure": false,
-                                                      "source": "inherited", "value": "IUSR_NODE1"}}}}
-    - {"op": "metabase_set", "status": "failed",
-       "error": {"code": 2147942403, "message": "The system cannot find the path specified."}}
-    - {"op": "metabase_set", "status": "not_run"}
+    - {"op": "host_facts", "status": "ok",
+       "value": {"name": "NODE1", "dns_host_name": "node1.webfarm.example", "domain": "WEBFARM",
+                 "dns_domain": "webfarm.example", "domain_role": 3, "os_version": "10.0.17763",
+                 "iis_version": "10.0", "ip_addresses": []}}
+    - {"op": "metabase_sites_get", "status": "failed",
+       "error": {"code": 2147746132, "message": "Class not registered"}}
 """
