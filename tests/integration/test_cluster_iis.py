@@ -144,6 +144,12 @@ def test_one_step_at_a_time_finds_drift_and_repairs_it(lab: Lab) -> None:
         "at verify, task 'Verify that every target equals the source node': Verification failed: node2 differs from node1"
     )
     assert node_block(summary, "node2")["verification"].startswith("differs from node1: /LM/W3SVC/1: ServerComment differs")
+    # Verification runs once for the cluster, on the source: its failure stops node2 as well, which
+    # says so in its own words, not with an error of the rescue.
+    assert verify.result("Stop this node", "node2")["msg"] == (
+        "node2 stopped with the run, where a task run once for the cluster failed: see the summary"
+    )
+    assert "is undefined" not in verify.output
 
     resync = lab.playbook(PLAYBOOK, "--tags", "metabase_sync,verify", extra_vars=DEMO_VARS)
 
