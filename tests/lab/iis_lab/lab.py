@@ -36,7 +36,7 @@ from .shared_config_faults import NODE, SHARE_HOST, SHARED_CONFIG_FAULTS
 from .node_ops.spec import OpSpec
 from .provision import provision
 from .resume import load_recorded_model
-from .state import ProcessRecord, SecretDigests, StateDirectory, domain_state, host_state, state_document
+from .state import ProcessRecord, SecretDigests, StateDirectory, domain_state, host_state, part_text, state_text
 from .topology import Topology, load_topology
 from .web_deploy_faults import WEB_DEPLOY_FAULT_KINDS, WebDeployFaultKind
 from .windows import security
@@ -78,10 +78,13 @@ class Lab:
         self._records_lock = threading.Lock()
         self._state_dir = StateDirectory(state_dir) if state_dir is not None else None
         self._digests = digests if digests is not None else SecretDigests()
-        # The state's parts as last computed, and whether they changed since state.json was written.
+        # The state's parts as last computed with their text, and whether they changed since
+        # state.json was written.
         self._parts_lock = threading.Lock()
         self._domain_part: dict[str, t.Any] = {}
+        self._domain_text = part_text(self._domain_part)
         self._host_parts: dict[str, dict[str, t.Any]] = {}
+        self._host_texts: dict[str, str] = {}
         self._unwritten = True
         if self._state_dir is not None and not resumed:
             self._state_dir.reset()
@@ -358,10 +361,10 @@ class Lab:
         domain = domain_state(self.domain, self._digests) if everything else None
         with self._parts_lock:
             if domain is not None and domain != self._domain_part:
-                self._domain_part, self._unwritten = domain, True
+                self._domain_part, self._domain_text, self._unwritten = domain, part_text(domain), True
             for name, part in parts.items():
                 if part != self._host_parts.get(name):
-                    self._host_parts[name], self._unwritten = part, True
+                    self._host_parts[name], self._host_texts[name], self._unwritten = part, part_text(part), True
 
     def _write(self) -> None:
         """Write ``state.json`` from the parts, if they changed since it was last written."""
@@ -370,10 +373,9 @@ class Lab:
         with self._parts_lock:
             if not self._unwritten:
                 return
-            hosts = {host.name: self._host_parts[host.name] for host in self.hosts}
-            document = state_document(self.topology, self._domain_part, hosts)
+            text = state_text(self.topology, self._domain_text, {host.name: self._host_texts[host.name] for host in self.hosts})
             # Written under the lock: two writers must not put an older document last.
-            self._state_dir.write_state(document)
+            self._state_dir.write_state(text)
             self._unwritten = False
 
 
