@@ -220,6 +220,31 @@ def test_verify_proves_every_node_works_not_only_that_it_equals_the_source(lab: 
         assert lab.state()["hosts"][host]["anonymous_logons"]["/LM/W3SVC/1/ROOT/Shop"]["logs_on"] is False
 
 
+def test_verify_right_after_a_sync_that_changed_nothing_judges_its_reports_and_still_proves_the_nodes_work(
+    lab: Lab,
+) -> None:
+    assert lab.playbook(PLAYBOOK, extra_vars=DEMO_VARS).rc == 0
+    # The same break on both nodes: they stay equal, so step 8 has nothing to sync.
+    batch = {"path": "W3SVC/1/ROOT/Shop", "property": "LogonMethod", "value": 1}
+    for node in ("node1", "node2"):
+        assert lab.playbook("property.yml", extra_vars={**batch, "target": node}, leaves_broken="IUSR has no batch logon right").rc == 0
+    started = len(lab.processes())
+
+    run = lab.playbook(PLAYBOOK, "--tags", "metabase_sync,verify", extra_vars=DEMO_VARS)
+
+    assert run.rc != 0
+    # Step 8's reports, taken with this run's salt just before, are the verification's: no node is asked again.
+    assert run.status("webfarm.iis_cluster.metabase_sync : Report where each target's metabase differs from the source's", "node2") == "skipped"
+    assert run.status("webfarm.iis_cluster.metabase_sync : Report the source node and the summary of its metabase digests", "node1") == "skipped"
+    executions = [process for process in lab.processes()[started:] if process["host"].lower() != "dc1"]
+    assert len(executions) == 2 + 2, executions  # each node's pre-flight and step 8
+    [result] = [entry["result"] for entry in run.results if entry["task"] == VERIFY and entry["status"] == "failed"]
+    assert result["in_sync"] is True and result["works"] is False
+    assert [entry["in_sync"] for entry in result["targets"]] == [True]
+    assert "does not hold \"Log on as a batch job\"" in result["msg"]
+    assert "node1 does not work" in result["msg"] and "node2 does not work" in result["msg"]
+
+
 # A list from the command line or a vars file; one string from an AWX multiple-choice question.
 @pytest.mark.parametrize("steps", [["domain_accounts"], "domain_accounts\n"])
 def test_the_steps_variable_runs_only_the_steps_it_names(lab: Lab, steps) -> None:

@@ -1,6 +1,7 @@
 """What playbooks/cluster_iis.yml costs on the nodes, counted in the lab's record of every
 remote execution (processes.jsonl): per node and per KB step, one execution on a rerun and two
-when the step changes something (its query, its apply), and node facts learned once per run.
+when the step changes something (its query, its apply), node facts learned once per run, and
+none for verification right after a step 8 that synced nothing.
 
 Each step runs alone (``--tags``) on a fresh lab, twice: the first run converges it, the second
 finds nothing to do. A run of one step costs its pre-flight too, one ``node_info`` per node of the
@@ -65,9 +66,15 @@ def test_a_rerun_costs_one_execution_per_step_per_node_and_converging_two(lab: L
     for step, only in (("domain_accounts", "dc1"), ("anonymous_identity", nodes[0])):
         assert set(converge[step]) | set(rerun[step]) <= {only}, report
 
-    # The whole playbook's rerun is its pre-flight and each step's rerun, nothing more.
+    # Verification run alone reads every node afresh.
+    for host in nodes:
+        assert rerun["verify"][host] == 1, f"verify alone on {host} reran in {rerun['verify'][host]}:\n{report}"
+
+    # The whole playbook's rerun is its pre-flight and each step's rerun, less verification's: right
+    # after a step 8 that found every node in sync, it judges step 8's reports and asks no node.
     whole = _executions(lab)
-    assert whole == preflight + sum(rerun.values(), Counter()), report
+    steps_before_verify = sum((rerun[step] for step in STEPS if step != "verify"), Counter())
+    assert whole == preflight + steps_before_verify, report
     lab.assert_healthy()
 
 
