@@ -9,7 +9,6 @@ from __future__ import annotations
 import typing as t
 from pathlib import Path
 
-import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -34,6 +33,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._input import InvalidInput
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._node_action import ValidatedAction
 from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._shared_config import variable_problems as shared_config_problems
+from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._yaml_file import load_yaml_file
 
 _ROLES = Path(__file__).resolve().parents[2] / "roles"
 _NAMING_STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_identity")
@@ -41,7 +41,7 @@ _NAMING_STEPS = ("domain_accounts", "node_access", "anonymous_identity", "wam_id
 
 def _entry_point_options(step: str) -> Options:
     role, entry_point = STEP_ENTRY_POINTS[step]
-    document = yaml.safe_load((_ROLES / role / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))
+    document = load_yaml_file(_ROLES / role / "meta" / "argument_specs.yml")
     return document["argument_specs"][entry_point].get("options") or {}
 
 

@@ -28,10 +28,9 @@ import secrets
 import typing as t
 from pathlib import Path
 
-import yaml
-
 from ._node_session import Instruction, Outcome
 from ._windows_errors import lookup
+from ._yaml_file import load_yaml_file
 
 CONTRACT_FILE = Path(__file__).resolve().parents[2] / "docs" / "instruction-set.yml"
 
@@ -169,7 +168,7 @@ class OpContract:
 
 def load_contract(path: Path = CONTRACT_FILE) -> dict[str, OpContract]:
     """Every op of the contract file by name."""
-    ops = yaml.safe_load(path.read_text(encoding="utf-8"))["ops"]
+    ops = load_yaml_file(path)["ops"]
     return {name: OpContract(name, bool(op["write"]), op["result"]) for name, op in ops.items()}
 
 

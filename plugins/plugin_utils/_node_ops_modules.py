@@ -19,7 +19,7 @@ import functools
 import typing as t
 from pathlib import Path
 
-import yaml
+from ._yaml_file import load_yaml_file
 
 CONTRACT_FILE = Path(__file__).resolve().parents[2] / "docs" / "instruction-set.yml"
 COLLECTION = "webfarm.iis_cluster"
@@ -60,9 +60,7 @@ def from_contract(contract: t.Mapping[str, t.Any]) -> InstructionSetModules:
 @functools.lru_cache(maxsize=1)
 def shipped() -> InstructionSetModules:
     """The modules of the contract that ships with the collection (read once per process)."""
-    # libyaml's parser where PyYAML has it: the contract is a thousand lines.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return from_contract(yaml.load(CONTRACT_FILE.read_text(encoding="utf-8"), Loader=loader))  # noqa: S506 - a safe loader
+    return from_contract(load_yaml_file(CONTRACT_FILE))
 
 
 # Read as the action plugins are imported: Ansible imports a task's action plugin in its main

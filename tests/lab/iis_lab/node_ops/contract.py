@@ -24,17 +24,22 @@ class ContractViolation(AssertionError):
 
 
 @functools.cache
+def _contract() -> t.Mapping[str, t.Any]:
+    # Parsed once per lab, with libyaml where PyYAML has it: every lab a test starts reads it.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return t.cast(t.Mapping[str, t.Any], yaml.load(CONTRACT_FILE.read_text(encoding="utf-8"), Loader=loader))  # noqa: S506
+
+
 def contract_ops() -> t.Mapping[str, t.Mapping[str, t.Any]]:
     """Every op of the contract by name: ``write``, ``util``, ``args``, ``one_of`` and ``result``."""
-    return yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))["ops"]
+    return t.cast(t.Mapping[str, t.Mapping[str, t.Any]], _contract()["ops"])
 
 
 @functools.cache
 def contract_modules() -> t.Mapping[str, frozenset[str]]:
     """Every module of the instruction set (``node_ops_accounts``, ...) and the PowerShell utils of
     the collection it loads (``IisClusterMetabase``, ...)."""
-    modules = yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))["modules"]
-    return {name: frozenset(module["utils"]) for name, module in modules.items()}
+    return {name: frozenset(module["utils"]) for name, module in _contract()["modules"].items()}
 
 
 def op_util(op: str) -> str | None:
