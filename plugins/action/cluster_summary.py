@@ -33,7 +33,9 @@ class ActionModule(ValidatedAction):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         args = self._validated_args()
-        nodes = node_runs(task_vars["hostvars"], task_vars["ansible_play_hosts_all"], task_vars["ansible_play_hosts"])
+        nodes = node_runs(
+            task_vars["hostvars"], task_vars["ansible_play_hosts_all"], task_vars["ansible_play_hosts"], source=args["source"]
+        )
         lines = summarize(nodes, args["source"], check_mode=bool(self._task.check_mode), controller=args["controller"])
         # The default callback would print the lines as a JSON list, every backslash doubled.
         if _prints_text():

@@ -23,7 +23,7 @@ def cluster_summary(
     """The summary lines of ``hosts`` (the play's hosts), read from their registered results."""
     from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_summary import node_runs, summarize
 
-    return summarize(node_runs(hostvars, hosts, completed), source, check_mode=check_mode, controller=controller)
+    return summarize(node_runs(hostvars, hosts, completed, source=source), source, check_mode=check_mode, controller=controller)
 
 
 class FilterModule:

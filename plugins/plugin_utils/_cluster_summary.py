@@ -145,16 +145,24 @@ class NodeRun:
 
 
 def node_runs(
-    hostvars: t.Mapping[str, t.Mapping[str, t.Any]], hosts: t.Sequence[str], completed: t.Collection[str] | None = None
+    hostvars: t.Mapping[str, t.Mapping[str, t.Any]],
+    hosts: t.Sequence[str],
+    completed: t.Collection[str] | None = None,
+    source: str | None = None,
 ) -> list[NodeRun]:
     """Each of ``hosts`` as its variables tell: the registered results, whether it is among the
-    ``completed`` (by default all are), and where it stopped."""
+    ``completed`` (by default all are), and where it stopped.
+
+    Given the ``source``, the results of :data:`SOURCE_RESULTS` are read on it alone: Ansible
+    holds a copy on every node, each naming every target, and templating each host's copy makes
+    the summary's cost grow with the square of the nodes."""
     finished = set(hosts if completed is None else completed)
     runs = []
     for host in hosts:
         variables = hostvars[host]
         stopped = variables[STOPPED] if STOPPED in variables else None
-        results = {name: variables[name] for name in REGISTERED if name in variables}
+        names = REGISTERED if source is None or host == source else [name for name in REGISTERED if name not in SOURCE_RESULTS]
+        results = {name: variables[name] for name in names if name in variables}
         for name, parts in STEP_RESULTS.items():
             if name in variables:
                 results.update(_parts(variables[name], parts))

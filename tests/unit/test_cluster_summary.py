@@ -377,3 +377,29 @@ def test_shared_configuration_says_what_each_node_did_and_a_refusal_before_any_c
     refused = {"metabase_sync_shared_config_preflight": {"failed": True, "msg": "Shared configuration cannot be set up; nothing was changed: node1: ..."}}
     lines = summarize([NodeRun("node1", refused, backend="apphost")], "node2")
     assert node_block(lines, "node1")["configuration"].startswith("Shared Configuration pre-flight failed, nothing changed")
+
+
+class _ReadLog(dict):
+    """A host's variables that log which were read."""
+
+    def __init__(self, host: str, values: dict, log: list) -> None:
+        super().__init__(values)
+        self.host, self.log = host, log
+
+    def __getitem__(self, name):
+        self.log.append((self.host, name))
+        return super().__getitem__(name)
+
+
+def test_the_results_of_the_source_are_read_on_the_source_alone():
+    """Ansible registers a task run once for the cluster on every node: given the source, the
+    summary reads its results there only (each copy names every target), and says the same."""
+    preflight = {"changed": False, "out_of_sync": [], "targets": [{"host": "node2", "in_sync": True}]}
+    log: list = []
+    hostvars = {host: _ReadLog(host, {"metabase_sync_preflight": preflight}, log) for host in ("node1", "node2", "node3")}
+
+    runs = node_runs(hostvars, ["node1", "node2", "node3"], source="node2")
+
+    assert [host for host, name in log if name == "metabase_sync_preflight"] == ["node2"]
+    assert [run.host for run in runs if "metabase_sync_preflight" in run.results] == ["node2"]
+    assert summarize(runs, "node2") == summarize(node_runs(hostvars, ["node1", "node2", "node3"]), "node2")
