@@ -42,6 +42,8 @@ CLUSTER_VARS = ROOT / "tests" / "lab" / "cluster-vars.yml"
 FIRST_ADDRESS = 11  # 127.0.0.11 is the domain controller, as in the default topology
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 IIS10 = ROOT / "tests" / "lab" / "iis_lab" / "topologies" / "iis10.yml"
+# Runs of each size on fresh labs, the fastest kept (measure_scale).
+SCALE_ATTEMPTS = 3
 # The virtual directory the IIS 10 verification edits by hand on the target.
 DRIFT_DIRECTORY = "/bench00123"
 
@@ -211,21 +213,30 @@ class ScaleResult(t.NamedTuple):
     rerun: Run
 
 
-def measure_scale(workdir: pathlib.Path, nodes: int) -> ScaleResult:
-    """Converge a fresh lab of ``nodes`` IIS nodes at forks = N, then run again (changed=0)."""
-    _mkdir(workdir / f"scale-{nodes}")
-    lab = LabProcess(workdir / f"scale-{nodes}", topology(nodes))
-    try:
-        forks = nodes  # forks = N: every node at once (the DC has its own work only in steps 1-3)
-        converge = play(lab, forks)
-        rerun = play(lab, forks)
-    finally:
-        lab.stop()
+def measure_scale(workdir: pathlib.Path, nodes: int, attempts: int = 1) -> ScaleResult:
+    """Converge a fresh lab of ``nodes`` IIS nodes at forks = N, then run again (changed=0);
+    ``attempts`` times, each on a fresh lab, keeping the fastest converging run and the fastest
+    rerun. A shared machine slows a run now and then, by up to a third here: the fastest of a few
+    is what the collection costs, and the only wall time a ratio of two sizes can be taken from."""
     hosts = ["dc1", *(f"node{index + 1}" for index in range(nodes))]
-    for name, run in (("converging", converge), ("rerun", rerun)):
-        if run.rc != 0:
-            raise RuntimeError(f"the {name} run at {nodes} nodes failed (rc {run.rc}); see {lab.workdir}")
-    return ScaleResult(nodes, hosts, converge, rerun)
+    converges, reruns = [], []
+    for attempt in range(attempts):
+        folder = workdir / f"scale-{nodes}-{attempt + 1}"
+        _mkdir(folder)
+        lab = LabProcess(folder, topology(nodes))
+        try:
+            forks = nodes  # forks = N: every node at once (the DC has its own work only in steps 1-3)
+            converge = play(lab, forks)
+            rerun = play(lab, forks)
+        finally:
+            lab.stop()
+        for name, run in (("converging", converge), ("rerun", rerun)):
+            if run.rc != 0:
+                raise RuntimeError(f"the {name} run at {nodes} nodes failed (rc {run.rc}); see {lab.workdir}")
+        converges.append(converge)
+        reruns.append(rerun)
+    fastest = min(converges, key=lambda run: run.wall), min(reruns, key=lambda run: run.wall)
+    return ScaleResult(nodes, hosts, *fastest)
 
 
 class VerifyResult(t.NamedTuple):
@@ -469,6 +480,9 @@ def report(
     out += [
         "## Scale: wall time and CPU at forks = N",
         "",
+        "One run of each, on a fresh lab." if smoke else
+        f"Each row is the fastest of {SCALE_ATTEMPTS} runs, each on a fresh lab (`measure_scale`).",
+        "",
         measure.table(
             ["IIS nodes", "run", "wall s", "controller CPU s", "controller CPU s per node", "lab CPU s",
              "lab share of CPU", "executions"],
@@ -553,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
             for miss in misses:
                 print(f"bench: target missed: {miss.target}: {miss.measured}, limit {miss.limit}", file=sys.stderr)
             return 1 if misses else 0
-        scales = [measure_scale(workdir, nodes) for nodes in sizes]
+        scales = [measure_scale(workdir, nodes, 1 if args.smoke else SCALE_ATTEMPTS) for nodes in sizes]
         verifies = [result for count in properties for result in measure_verify(workdir, count)]
     misses = []
     if not args.smoke:
