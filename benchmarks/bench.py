@@ -171,9 +171,11 @@ class Run(t.NamedTuple):
     of its executions took)."""
 
 
-def play(lab: LabProcess, forks: int, *args: str, extra: pathlib.Path = CLUSTER_VARS) -> Run:
-    """Run the playbook against ``lab``; the controller's CPU is ansible-playbook's with every
-    child it waited for (wait4's rusage), the lab's read from /proc before and after."""
+def play(
+    lab: LabProcess, forks: int, *args: str, extra: pathlib.Path = CLUSTER_VARS, playbook: pathlib.Path = PLAYBOOK
+) -> Run:
+    """Run ``playbook`` (the collection's) against ``lab``; the controller's CPU is ansible-playbook's
+    with every child it waited for (wait4's rusage), the lab's read from /proc before and after."""
     steps = lab.workdir / f"steps-{time.monotonic_ns()}.jsonl"
     steps.touch()
     env = {
@@ -188,7 +190,7 @@ def play(lab: LabProcess, forks: int, *args: str, extra: pathlib.Path = CLUSTER_
     started = time.monotonic()
     with open(steps.with_suffix(".log"), "w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [BIN / "ansible-playbook", "-i", lab.inventory, "-e", f"@{extra}", PLAYBOOK, *args],
+            [BIN / "ansible-playbook", "-i", lab.inventory, "-e", f"@{extra}", playbook, *args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -237,6 +239,46 @@ def measure_scale(workdir: pathlib.Path, nodes: int, attempts: int = 1) -> Scale
         reruns.append(rerun)
     fastest = min(converges, key=lambda run: run.wall), min(reruns, key=lambda run: run.wall)
     return ScaleResult(nodes, hosts, *fastest)
+
+
+class FloorResult(t.NamedTuple):
+    nodes: int
+    executions: int
+    """Executions per node."""
+    run: Run
+
+
+def measure_floor(workdir: pathlib.Path, nodes: int, executions: int, attempts: int = 1) -> FloorResult:
+    """What ansible-core and pywinrm alone cost for ``executions`` WinRM executions on each of
+    ``nodes`` IIS nodes at forks = N: a play of that many bare tasks of the collection's smallest
+    module (``node_info`` without options), with no include, condition or variable of the
+    collection's. The fastest of ``attempts`` runs on one lab (the tasks only read)."""
+    folder = workdir / f"floor-{nodes}"
+    _mkdir(folder)
+    playbook = folder / "floor.yml"
+    play_document = {
+        "name": f"{executions} bare executions on every node",
+        "hosts": "iis_cluster",
+        "gather_facts": False,
+        "tasks": [{"name": f"Execution {index + 1}", "webfarm.iis_cluster.node_info": None} for index in range(executions)],
+    }
+    playbook.write_text(yaml.safe_dump([play_document], sort_keys=False), encoding="utf-8")
+    lab = LabProcess(folder, topology(nodes))
+    try:
+        runs = [play(lab, nodes, playbook=playbook) for _ in range(attempts)]
+    finally:
+        lab.stop()
+    if any(run.rc != 0 for run in runs):
+        raise RuntimeError(f"the floor's play at {nodes} nodes failed; see {lab.workdir}")
+    return FloorResult(nodes, executions, min(runs, key=lambda run: run.wall))
+
+
+def rerun_executions_per_target(scale: ScaleResult) -> int:
+    """The executions a rerun makes on its busiest target node, every step and the pre-flight."""
+    return max(
+        sum(tally.executions for (host, _), tally in scale.rerun.tallies.items() if host == target)
+        for target in _role_hosts(scale)["target"]
+    )
 
 
 class VerifyResult(t.NamedTuple):
@@ -413,6 +455,7 @@ def report(
     smoke: bool,
     seconds: float,
     apphost: list[VerifyResult] | None = None,
+    floors: list[FloorResult] | None = None,
 ) -> str:
     base = scales[0]
     roles = _role_hosts(base)
@@ -504,6 +547,7 @@ def report(
             " (issue 12's goal: <= 3; a time, reported, not counted).",
             "",
         ]
+    out += _floor_section(floors, scales)
     out += [
         "## Verify: bytes on the wire against a full dump of both nodes",
         "",
@@ -523,10 +567,56 @@ def report(
     return "\n".join(out) + "\n"
 
 
-def plausibility_problems(scales: list[ScaleResult], verifies: list[VerifyResult]) -> list[str]:
+def _floor_section(floors: list[FloorResult] | None, scales: list[ScaleResult]) -> list[str]:
+    if not floors:
+        return []
+    reruns = {scale.nodes: scale.rerun for scale in scales}
+    executions = floors[0].executions
+    out = [
+        "## The floor: ansible-core's own cost of as many executions",
+        "",
+        f"A play of {executions} bare `node_info` tasks on every node (`measure_floor`): the executions a",
+        "rerun makes on its busiest target node, with none of the collection's includes, conditions,",
+        "variables or cluster-wide tasks, and the smallest payload of its modules. What ansible-core and",
+        "pywinrm cost for that many WinRM executions per node at forks = N on this machine: a rerun can",
+        "come near it, not below it. Fastest of the runs, as above.",
+        "",
+        measure.table(
+            ["IIS nodes", "floor wall s", "floor controller CPU s per node", "floor lab CPU s", "rerun wall s",
+             "rerun over the floor"],
+            [
+                [floor.nodes, f"{floor.run.wall:.1f}", f"{floor.run.controller_cpu / floor.nodes:.2f}",
+                 f"{floor.run.lab_cpu:.1f}", f"{reruns[floor.nodes].wall:.1f}",
+                 f"{reruns[floor.nodes].wall / floor.run.wall:.1f}x"]
+                for floor in floors
+            ],
+        ),
+        "",
+    ]
+    if len(floors) > 1:
+        small, large = floors[0], floors[-1]
+        added = large.nodes - small.nodes
+        out += [
+            f"Wall-time ratio {large.nodes}/{small.nodes} nodes: the floor {large.run.wall / small.run.wall:.1f}, the rerun "
+            f"{reruns[large.nodes].wall / reruns[small.nodes].wall:.1f}. Wall time per node added: the floor "
+            f"{(large.run.wall - small.run.wall) / added:.2f} s, the rerun "
+            f"{(reruns[large.nodes].wall - reruns[small.nodes].wall) / added:.2f} s.",
+            "",
+        ]
+    return out
+
+
+def plausibility_problems(
+    scales: list[ScaleResult], verifies: list[VerifyResult], floors: list[FloorResult]
+) -> list[str]:
     """What a smoke run finds implausible: a KB step without executions or bytes while converging,
-    executions no task accounts for, a verification that moved nothing, a CPU or time of zero."""
+    executions no task accounts for, a verification that moved nothing, a CPU or time of zero, a
+    floor without its executions."""
     problems = []
+    for floor in floors:
+        made = sum(tally.executions for tally in floor.run.tallies.values())
+        if made != floor.executions * floor.nodes or min(floor.run.wall, floor.run.controller_cpu) <= 0:
+            problems.append(f"the floor at {floor.nodes} nodes: {made} executions, {floor}")
     for scale in scales:
         converge = scale.converge.tallies
         for step in measure.KB_STEPS:
@@ -568,6 +658,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench: target missed: {miss.target}: {miss.measured}, limit {miss.limit}", file=sys.stderr)
             return 1 if misses else 0
         scales = [measure_scale(workdir, nodes, 1 if args.smoke else SCALE_ATTEMPTS) for nodes in sizes]
+        executions = rerun_executions_per_target(scales[0])
+        floors = [
+            measure_floor(workdir, nodes, executions, 1 if args.smoke else SCALE_ATTEMPTS)
+            for nodes in sorted({sizes[0], sizes[-1]})
+        ]
         verifies = [result for count in properties for result in measure_verify(workdir, count)]
     misses = []
     if not args.smoke:
@@ -576,12 +671,12 @@ def main(argv: list[str] | None = None) -> int:
             misses += measure.execution_misses(scale.rerun.tallies, scale.hosts, f"rerun, {scale.nodes} nodes", measure.RERUN_EXECUTIONS_MAX)
         misses += measure.verify_misses({(r.properties, r.drifts): r.share for r in verifies})
         misses += measure.verify_share_misses({(r.properties, r.drifts): r.share for r in apphost}, "attributes")
-    text = report(scales, verifies, misses, args.smoke, time.monotonic() - started, apphost)
+    text = report(scales, verifies, misses, args.smoke, time.monotonic() - started, apphost, floors)
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text)
     if args.smoke:
-        problems = plausibility_problems(scales, verifies)
+        problems = plausibility_problems(scales, verifies, floors)
         for problem in problems:
             print(f"bench smoke: implausible: {problem}", file=sys.stderr)
         return 1 if problems else 0
