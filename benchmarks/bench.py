@@ -14,6 +14,7 @@ does not judge the targets.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import os
@@ -169,6 +170,9 @@ class Run(t.NamedTuple):
     payloads: dict[str, int]
     """Each module's smallest request in the run: its fixed payload (and the least arguments any
     of its executions took)."""
+    host_tasks: dict[str, int]
+    """Task results the controller handled per inventory host, skipped ones and includes too (a
+    ``run_once`` task's on the host it ran for): each is a worker forked and its variables built."""
 
 
 def play(
@@ -205,7 +209,10 @@ def play(
     tasks = [json.loads(line) for line in steps.read_text(encoding="utf-8").splitlines()]
     executions = lab.executions()[already:]
     tallies = measure.attribute(executions, tasks)
-    return Run(process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies, measure.payloads(executions))
+    host_tasks = collections.Counter(task["inventory_host"] for task in tasks)
+    return Run(
+        process.returncode, wall, usage.ru_utime + usage.ru_stime, lab_cpu, tallies, measure.payloads(executions), dict(host_tasks)
+    )
 
 
 class ScaleResult(t.NamedTuple):
@@ -528,15 +535,19 @@ def report(
         "",
         measure.table(
             ["IIS nodes", "run", "wall s", "controller CPU s", "controller CPU s per node", "lab CPU s",
-             "lab share of CPU", "executions"],
+             "lab share of CPU", "executions", "host-tasks per target"],
             [
                 [scale.nodes, name, f"{run.wall:.1f}", f"{run.controller_cpu:.1f}",
                  f"{run.controller_cpu / scale.nodes:.2f}", f"{run.lab_cpu:.1f}",
                  f"{run.lab_cpu / (run.lab_cpu + run.controller_cpu):.0%}",
-                 sum(tally.executions for tally in run.tallies.values())]
+                 sum(tally.executions for tally in run.tallies.values()),
+                 max(run.host_tasks.get(host, 0) for host in _role_hosts(scale)["target"])]
                 for scale in scales for name, run in (("converge", scale.converge), ("rerun", scale.rerun))
             ],
         ),
+        "",
+        "Host-tasks per target: the task results the controller handled for the busiest target node,",
+        "skipped tasks and includes among them; each costs a forked worker and the node's variables.",
         "",
     ]
     if len(scales) > 1:
