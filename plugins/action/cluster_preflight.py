@@ -27,6 +27,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     node_problems,
     secret_values,
     selected_steps,
+    sync_method,
     sync_method_problems,
     variable_problems,
 )
@@ -96,6 +97,9 @@ class ActionModule(ValidatedAction):
                 problems += self._node_problems(reports, source, steps, values.get(source, {}))
                 # Step 8's source resolves them in its first execution, as it will be asked to.
                 chosen["accounts"] = cluster_accounts(reports, source, _account_names(values.get(source, {})))
+                method = sync_method(reports, source, values.get(source, {})) if "metabase_sync" in steps else None
+                if method is not None:
+                    chosen["method"] = method
         except InvalidInput as error:
             problems.append(str(error))
         if problems:

@@ -100,6 +100,14 @@ accounts:
   type: list
   elements: str
   sample: ["IUSR_WEB1", "IWAM_WEB1", "WEBFARM\\IUSR_web", "WEBFARM\\IWAM_web"]
+method:
+  description:
+    - Step 8's method, C(metabase_sync_method) as set for the source node or the first that runs
+      on its backend (C(iissync) on IIS 5/6, C(web_deploy) on IIS 7-10); the playbook runs the
+      role's C(sync_<method>) tasks.
+  returned: success, with O(nodes), when O(steps) holds metabase_sync and the source node reported its backend
+  type: str
+  sample: iissync
 steps:
   description: The steps this run performs, in the playbook's order.
   returned: success

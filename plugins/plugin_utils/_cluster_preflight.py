@@ -274,17 +274,33 @@ def web_deploy_problems(options: Options, values: t.Mapping[str, t.Any]) -> list
 _METHODS_BY_BACKEND = {BACKEND_METABASE: ("iissync",), BACKEND_APPHOST: ("web_deploy", "shared_config")}
 
 
-def sync_method_problems(nodes: t.Sequence[NodeReport], source: str, source_vars: t.Mapping[str, t.Any]) -> list[str]:
-    """Step 8's method against the source node's backend, as the operator chose it
-    (``metabase_sync_method``; its default fits the backend): iissync only on IIS 5/6,
-    web_deploy and shared_config only on IIS 7-10. With either, the backups' name must make the
-    folder names of IIS 7-10's backups."""
+def _source_backend(nodes: t.Sequence[NodeReport], source: str) -> str | None:
+    """The source node's backend, when it reported one step 8 has a method for."""
     source_node = next((node for node in nodes if node.host == source and node.facts is not None), None)
     if source_node is None or source_node.facts is None or source_node.facts.backend not in _METHODS_BY_BACKEND:
+        return None
+    return source_node.facts.backend
+
+
+def sync_method(nodes: t.Sequence[NodeReport], source: str, source_vars: t.Mapping[str, t.Any]) -> str | None:
+    """Step 8's method: ``metabase_sync_method`` as the operator chose it, else the first that
+    runs on the source node's backend (iissync on IIS 5/6, web_deploy on IIS 7-10); None while
+    the source's backend is unknown."""
+    backend = _source_backend(nodes, source)
+    if backend is None:
+        return None
+    return str(source_vars.get("metabase_sync_method") or _METHODS_BY_BACKEND[backend][0])
+
+
+def sync_method_problems(nodes: t.Sequence[NodeReport], source: str, source_vars: t.Mapping[str, t.Any]) -> list[str]:
+    """Step 8's method (:func:`sync_method`) against the source node's backend: iissync only on
+    IIS 5/6, web_deploy and shared_config only on IIS 7-10. With either, the backups' name must
+    make the folder names of IIS 7-10's backups."""
+    backend = _source_backend(nodes, source)
+    method = sync_method(nodes, source, source_vars)
+    if backend is None or method is None:
         return []
-    backend = source_node.facts.backend
     fitting = _METHODS_BY_BACKEND[backend]
-    method = source_vars.get("metabase_sync_method") or fitting[0]
     if method not in fitting:
         return [
             f"metabase_sync_method: {method} does not run on {_BACKEND_WORDS[backend]}, the source node {source}'s; "

@@ -21,6 +21,7 @@ from ansible_collections.webfarm.iis_cluster.plugins.plugin_utils._cluster_prefl
     cluster_accounts,
     identity_problems,
     node_problems,
+    sync_method,
     sync_method_problems,
     web_deploy_problems,
     secret_values,
@@ -292,6 +293,15 @@ def test_step_8_s_method_must_run_on_the_source_s_iis_and_web_deploy_s_backup_na
     assert problem.startswith("metabase_sync_backup_name: 'before sync' cannot name an IIS configuration backup")
     # A source that gave no facts is named by node_problems already.
     assert sync_method_problems([NodeReport("node2", None, error="down")], "node2", {"metabase_sync_method": "iissync"}) == []
+
+
+def test_step_8_s_method_is_the_operator_s_else_the_first_of_the_source_s_iis():
+    modern = [NodeReport("node1", HostFacts("NODE1", "WEBFARM", "webfarm.test", 3, "6.0")),
+              NodeReport("node2", HostFacts("NODE2", "WEBFARM", "webfarm.test", 3, "10.0"))]
+    assert sync_method(modern, "node2", {}) == "web_deploy"
+    assert sync_method(modern, "node1", {}) == "iissync"
+    assert sync_method(modern, "node2", {"metabase_sync_method": "shared_config"}) == "shared_config"
+    assert sync_method([NodeReport("node2", None, error="down")], "node2", {}) is None
 
 
 def test_web_deploy_s_provider_and_site_fit_and_each_node_setting_makes_a_skip_rule():
