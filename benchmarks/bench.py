@@ -260,7 +260,7 @@ def measure_floor(workdir: pathlib.Path, nodes: int, executions: int, attempts: 
     ``nodes`` IIS nodes at forks = N: a play of that many bare tasks of the collection's smallest
     module (``node_info`` without options), with no include, condition or variable of the
     collection's. The fastest of ``attempts`` runs on one lab (the tasks only read)."""
-    folder = workdir / f"floor-{nodes}"
+    folder = workdir / f"floor-{nodes}-{executions}"
     _mkdir(folder)
     playbook = folder / "floor.yml"
     play_document = {
@@ -582,39 +582,50 @@ def _floor_section(floors: list[FloorResult] | None, scales: list[ScaleResult]) 
     if not floors:
         return []
     reruns = {scale.nodes: scale.rerun for scale in scales}
-    executions = floors[0].executions
+    # The floor of as many executions as the rerun's, and of one (the full run): what no play can beat.
+    executions = max(floor.executions for floor in floors)
+    of_one = "; and a play of one" if any(floor.executions < executions for floor in floors) else ""
     out = [
         "## The floor: ansible-core's own cost of as many executions",
         "",
         f"A play of {executions} bare `node_info` tasks on every node (`measure_floor`): the executions a",
         "rerun makes on its busiest target node, with none of the collection's includes, conditions,",
-        "variables or cluster-wide tasks, and the smallest payload of its modules. What ansible-core and",
-        "pywinrm cost for that many WinRM executions per node at forks = N on this machine: a rerun can",
-        "come near it, not below it. Fastest of the runs, as above.",
+        f"variables or cluster-wide tasks, and the smallest payload of its modules{of_one}. What",
+        "ansible-core and pywinrm cost for that many WinRM executions per node at forks = N on this",
+        "machine: a rerun can come near it, not below it. Fastest of the runs, as above.",
         "",
         measure.table(
-            ["IIS nodes", "floor wall s", "floor controller CPU s per node", "floor lab CPU s", "rerun wall s",
-             "rerun over the floor"],
+            ["executions per node", "IIS nodes", "floor wall s", "floor controller CPU s per node", "floor lab CPU s",
+             "rerun wall s", "rerun over the floor"],
             [
-                [floor.nodes, f"{floor.run.wall:.1f}", f"{floor.run.controller_cpu / floor.nodes:.2f}",
-                 f"{floor.run.lab_cpu:.1f}", f"{reruns[floor.nodes].wall:.1f}",
-                 f"{reruns[floor.nodes].wall / floor.run.wall:.1f}x"]
+                [floor.executions, floor.nodes, f"{floor.run.wall:.1f}", f"{floor.run.controller_cpu / floor.nodes:.2f}",
+                 f"{floor.run.lab_cpu:.1f}", *(
+                     (f"{reruns[floor.nodes].wall:.1f}", f"{reruns[floor.nodes].wall / floor.run.wall:.1f}x")
+                     if floor.executions == executions else ("-", "-")
+                 )]
                 for floor in floors
             ],
         ),
         "",
     ]
-    if len(floors) > 1:
-        small, large = floors[0], floors[-1]
+    ratios = []
+    for count in sorted({floor.executions for floor in floors}, reverse=True):
+        sized = sorted((floor for floor in floors if floor.executions == count), key=lambda floor: floor.nodes)
+        if len(sized) < 2:
+            continue
+        small, large = sized[0], sized[-1]
         added = large.nodes - small.nodes
-        out += [
-            f"Wall-time ratio {large.nodes}/{small.nodes} nodes: the floor {large.run.wall / small.run.wall:.1f}, the rerun "
-            f"{reruns[large.nodes].wall / reruns[small.nodes].wall:.1f}. Wall time per node added: the floor "
-            f"{(large.run.wall - small.run.wall) / added:.2f} s, the rerun "
-            f"{(reruns[large.nodes].wall - reruns[small.nodes].wall) / added:.2f} s.",
-            "",
-        ]
-    return out
+        line = (
+            f"{count} per node: wall-time ratio {large.nodes}/{small.nodes} nodes {large.run.wall / small.run.wall:.1f}, "
+            f"{(large.run.wall - small.run.wall) / added:.2f} s per node added"
+        )
+        if count == executions:
+            line += (
+                f"; the rerun: ratio {reruns[large.nodes].wall / reruns[small.nodes].wall:.1f}, "
+                f"{(reruns[large.nodes].wall - reruns[small.nodes].wall) / added:.2f} s per node added"
+            )
+        ratios.append(f"* {line}.")
+    return out + (ratios + [""] if ratios else [])
 
 
 def plausibility_problems(
@@ -671,7 +682,8 @@ def main(argv: list[str] | None = None) -> int:
         scales = [measure_scale(workdir, nodes, 1 if args.smoke else SCALE_ATTEMPTS) for nodes in sizes]
         executions = rerun_executions_per_target(scales[0])
         floors = [
-            measure_floor(workdir, nodes, executions, 1 if args.smoke else SCALE_ATTEMPTS)
+            measure_floor(workdir, nodes, count, 1 if args.smoke else SCALE_ATTEMPTS)
+            for count in ([executions] if args.smoke else sorted({executions, 1}, reverse=True))
             for nodes in sorted({sizes[0], sizes[-1]})
         ]
         verifies = [result for count in properties for result in measure_verify(workdir, count)]
