@@ -92,7 +92,12 @@ def test_check_mode_predicts_exactly_the_changes_of_the_real_run(lab: Lab, scena
 
     assert real.rc == 0, real.output
     assert changed_tasks(check) == changed_tasks(real)
-    assert len(lab.iissync_runs()) == syncs + synced
+    # IISSync ran exactly when check mode said it would, as often as the module reports: a run
+    # within seconds of the previous one to the same target fails with 64 (Q214783) and is
+    # retried, which a fast machine reaches after the scenario's own sync.
+    started = len(lab.iissync_runs()) - syncs
+    assert (started > 0) is synced
+    assert started == len(real.result(IISSYNC, "node1").get("runs") or [])
     lab.assert_healthy()
 
 
